@@ -1,0 +1,138 @@
+using System.Text.Json;
+using MiniMind.Engine.Model;
+using TorchSharp;
+using TorchSharp.PyBridge;
+using static TorchSharp.torch;
+
+namespace MiniMind.Engine.Checkpoints;
+
+/// <summary>
+/// Reads and writes model weights as <c>.safetensors</c> under the seed's state-dict names, with the
+/// <see cref="CheckpointInfo"/> sidecar. Writes are atomic: a temporary file in the same folder,
+/// then a rename, so a crash never leaves a half-written checkpoint under the real name.
+/// </summary>
+public static class ModelCheckpoint
+{
+    static readonly JsonSerializerOptions SidecarJson = new() { WriteIndented = true };
+
+    /// <summary>The sidecar path of a weights file: <c>x.safetensors</c> -> <c>x.json</c>.</summary>
+    public static string SidecarPath(string weightsPath) => Path.ChangeExtension(weightsPath, ".json");
+
+    public static void Save(MiniMindModel model, string weightsPath, CheckpointInfo info)
+    {
+        var dir = Path.GetDirectoryName(Path.GetFullPath(weightsPath))!;
+        Directory.CreateDirectory(dir);
+        var state = StateDict(model);
+        info = info with { Config = model.Config, Parameters = model.ParameterCount };
+        WriteAtomically(weightsPath, tmp => Safetensors.SaveStateDict(tmp, state));
+        WriteAtomically(SidecarPath(weightsPath), tmp => File.WriteAllText(tmp, JsonSerializer.Serialize(info, SidecarJson)));
+        foreach (var t in state.Values) t.Dispose();
+    }
+
+    /// <summary>Reads a sidecar, or null when the weights have none.</summary>
+    public static CheckpointInfo? ReadInfo(string weightsPath)
+    {
+        var path = SidecarPath(weightsPath);
+        if (!File.Exists(path)) return null;
+        try
+        {
+            return JsonSerializer.Deserialize<CheckpointInfo>(File.ReadAllText(path))
+                   ?? throw new InvalidDataException($"{path}: empty checkpoint sidecar.");
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{path}: not a valid checkpoint sidecar: {e.Message}", e);
+        }
+    }
+
+    /// <summary>
+    /// Builds a model and loads weights into it. The config comes from <paramref name="config"/> when
+    /// given (e.g. an LMConfig JSON for the seed's files), otherwise from the sidecar.
+    /// </summary>
+    public static MiniMindModel Load(string weightsPath, MiniMindConfig? config = null, Device? device = null)
+    {
+        if (!File.Exists(weightsPath)) throw new FileNotFoundException($"Checkpoint not found: {weightsPath}", weightsPath);
+        config ??= ReadInfo(weightsPath)?.Config
+                   ?? throw new ArgumentException($"{weightsPath} has no sidecar ({SidecarPath(weightsPath)}); give the model config (--config lmconfig.json).");
+        var model = new MiniMindModel(config);
+        LoadWeights(model, weightsPath);
+        if (device is not null) model.to(device);
+        model.eval();
+        return model;
+    }
+
+    /// <summary>Copies a safetensors file's tensors into the model; every name and shape must match.</summary>
+    public static void LoadWeights(MiniMindModel model, string weightsPath)
+    {
+        Dictionary<string, Tensor> loaded;
+        try
+        {
+            loaded = Safetensors.LoadStateDict(weightsPath);
+        }
+        catch (Exception e) when (e is not FileNotFoundException)
+        {
+            throw new InvalidDataException($"{weightsPath}: not a readable safetensors file ({e.Message}).", e);
+        }
+        try
+        {
+            LoadStateDict(model, loaded, weightsPath);
+        }
+        finally
+        {
+            foreach (var t in loaded.Values) t.Dispose();
+        }
+    }
+
+    /// <summary>Copies named tensors into the model's parameters, checking names and shapes first.</summary>
+    public static void LoadStateDict(MiniMindModel model, IReadOnlyDictionary<string, Tensor> tensors, string source)
+    {
+        var expected = model.state_dict();
+        var missing = expected.Keys.Where(k => !tensors.ContainsKey(k)).ToList();
+        var unexpected = tensors.Keys.Where(k => !expected.ContainsKey(k)).ToList();
+        if (missing.Count > 0 || unexpected.Count > 0)
+            throw new InvalidDataException(
+                $"{source} does not fit this model config: " +
+                (missing.Count > 0 ? $"missing {string.Join(", ", missing.Take(5))}{(missing.Count > 5 ? $" and {missing.Count - 5} more" : "")}. " : "") +
+                (unexpected.Count > 0 ? $"unexpected {string.Join(", ", unexpected.Take(5))}{(unexpected.Count > 5 ? $" and {unexpected.Count - 5} more" : "")}." : ""));
+        foreach (var (name, target) in expected)
+        {
+            var source_ = tensors[name];
+            if (!source_.shape.SequenceEqual(target.shape))
+                throw new InvalidDataException(
+                    $"{source}: tensor {name} has shape [{string.Join(", ", source_.shape)}], the model expects [{string.Join(", ", target.shape)}].");
+        }
+        using (no_grad())
+        {
+            foreach (var (name, target) in expected)
+                target.copy_(tensors[name]);
+        }
+    }
+
+    /// <summary>The model's state dict as CPU tensors (safe to write, independent of the training device and dtype).</summary>
+    static Dictionary<string, Tensor> StateDict(MiniMindModel model)
+    {
+        var result = new Dictionary<string, Tensor>();
+        using (no_grad())
+        {
+            foreach (var (name, t) in model.state_dict())
+                result[name] = t.detach().to(ScalarType.Float32).cpu().contiguous().DetachFromDisposeScope();
+        }
+        return result;
+    }
+
+    /// <summary>Writes through a temporary file in the target's folder, then renames it over the target.</summary>
+    public static void WriteAtomically(string path, Action<string> write)
+    {
+        var full = Path.GetFullPath(path);
+        var tmp = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
+        try
+        {
+            write(tmp);
+            File.Move(tmp, full, overwrite: true);
+        }
+        finally
+        {
+            if (File.Exists(tmp)) File.Delete(tmp);
+        }
+    }
+}

@@ -1,0 +1,77 @@
+using TorchSharp;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
+
+namespace MiniMind.Engine.Model;
+
+/// <summary>
+/// Causal self-attention with grouped-query heads (Ainslie et al. 2023): n_kv_heads key/value heads,
+/// each shared by n_heads / n_kv_heads query heads; rotary positions; scaled-dot-product attention.
+/// Parameters wq, wk, wv, wo as in MiniMind2's <c>Attention</c>.
+/// </summary>
+public sealed class Attention : nn.Module
+{
+    readonly int nHeads, nKvHeads, headDim;
+    readonly double dropout;
+    readonly nn.Module<Tensor, Tensor> wq, wk, wv, wo;
+
+    public Attention(MiniMindConfig config) : base(nameof(Attention))
+    {
+        nHeads = config.NHeads;
+        nKvHeads = config.KvHeads;
+        headDim = config.HeadDim;
+        dropout = config.Dropout;
+        wq = nn.Linear(config.Dim, nHeads * headDim, hasBias: false);
+        wk = nn.Linear(config.Dim, nKvHeads * headDim, hasBias: false);
+        wv = nn.Linear(config.Dim, nKvHeads * headDim, hasBias: false);
+        wo = nn.Linear(nHeads * headDim, config.Dim, hasBias: false);
+        register_module("wq", wq);
+        register_module("wk", wk);
+        register_module("wv", wv);
+        register_module("wo", wo);
+    }
+
+    /// <summary>x (B, T, dim) at positions startPos.. -> (B, T, dim). With a cache, attends to every earlier cached position.</summary>
+    public Tensor Forward(Tensor x, RotaryEmbedding rope, int startPos, KVCache? cache, int layer)
+    {
+        using var scope = NewDisposeScope();
+        long b = x.shape[0], t = x.shape[1];
+        var q = rope.Apply(wq.forward(x).view(b, t, nHeads, headDim), startPos);
+        var k = rope.Apply(wk.forward(x).view(b, t, nKvHeads, headDim), startPos);
+        var v = wv.forward(x).view(b, t, nKvHeads, headDim);
+        if (cache is not null)
+            (k, v) = cache.Append(layer, k, v, startPos);
+        else if (startPos != 0)
+            throw new ArgumentException("A start position other than 0 needs a KV cache holding the earlier positions.");
+
+        // (B, heads, T, head_dim); keys and values repeated to every query head of their group
+        var qh = q.transpose(1, 2);
+        var kh = RepeatKv(k).transpose(1, 2);
+        var vh = RepeatKv(v).transpose(1, 2);
+        double p = training ? dropout : 0.0;
+        Tensor attended;
+        if (t == 1)
+            attended = F.scaled_dot_product_attention(qh, kh, vh, p: p); // one new token sees everything cached
+        else if (startPos == 0)
+            attended = F.scaled_dot_product_attention(qh, kh, vh, p: p, is_casual: true);
+        else
+        {
+            // several new tokens after a cached prefix: query i (position startPos + i) sees keys 0 .. startPos + i
+            long s = kh.shape[2];
+            var mask = arange(s, device: x.device).unsqueeze(0) <= (arange(t, device: x.device) + startPos).unsqueeze(1);
+            attended = F.scaled_dot_product_attention(qh, kh, vh, mask, p: p);
+        }
+        var output = wo.forward(attended.transpose(1, 2).reshape(b, t, nHeads * headDim));
+        if (p > 0) output = F.dropout(output, p, training);
+        return output.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>(B, S, kv_heads, head_dim) -> (B, S, n_heads, head_dim): kv head j serves query heads j*n_rep .. (j+1)*n_rep - 1.</summary>
+    Tensor RepeatKv(Tensor kv)
+    {
+        int nRep = nHeads / nKvHeads;
+        if (nRep == 1) return kv;
+        long b = kv.shape[0], s = kv.shape[1];
+        return kv.unsqueeze(3).expand(b, s, nKvHeads, nRep, headDim).reshape(b, s, nHeads, headDim);
+    }
+}

@@ -1,0 +1,32 @@
+using TorchSharp;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
+
+namespace MiniMind.Engine.Model;
+
+/// <summary>SwiGLU feed-forward (Shazeer 2020): <c>w2(silu(w1 x) * w3 x)</c>, as MiniMind2's <c>FeedForward</c>.</summary>
+public sealed class FeedForward : nn.Module<Tensor, Tensor>
+{
+    readonly double dropout;
+    readonly nn.Module<Tensor, Tensor> w1, w2, w3;
+
+    public FeedForward(MiniMindConfig config) : base(nameof(FeedForward))
+    {
+        int hidden = config.FfnHiddenDim;
+        dropout = config.Dropout;
+        w1 = nn.Linear(config.Dim, hidden, hasBias: false);
+        w2 = nn.Linear(hidden, config.Dim, hasBias: false);
+        w3 = nn.Linear(config.Dim, hidden, hasBias: false);
+        register_module("w1", w1);
+        register_module("w2", w2);
+        register_module("w3", w3);
+    }
+
+    public override Tensor forward(Tensor x)
+    {
+        using var scope = NewDisposeScope();
+        var y = w2.forward(F.silu(w1.forward(x)) * w3.forward(x));
+        if (training && dropout > 0) y = F.dropout(y, dropout, training);
+        return y.MoveToOuterDisposeScope();
+    }
+}

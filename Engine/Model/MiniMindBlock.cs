@@ -1,0 +1,48 @@
+using TorchSharp;
+using TorchSharp.Utils;
+using static TorchSharp.torch;
+
+namespace MiniMind.Engine.Model;
+
+/// <summary>
+/// One pre-norm transformer layer (MiniMind2's <c>MiniMindBlock</c>):
+/// h = x + attention(attention_norm(x)); out = h + feed_forward(ffn_norm(h)).
+/// </summary>
+public sealed class MiniMindBlock : nn.Module
+{
+    readonly int layer;
+    // field names differ from the seed's state-dict names, so say them (TorchSharp also registers fields by name)
+    [ComponentName(Name = "attention_norm")] readonly RMSNorm attentionNorm;
+    [ComponentName(Name = "ffn_norm")] readonly RMSNorm ffnNorm;
+    readonly Attention attention;
+    [ComponentName(Name = "feed_forward")] readonly FeedForward? denseFeedForward;
+    [ComponentName(Name = "feed_forward")] readonly MoEFeedForward? moeFeedForward;
+
+    public MiniMindBlock(int layer, MiniMindConfig config) : base(nameof(MiniMindBlock))
+    {
+        this.layer = layer;
+        attention = new Attention(config);
+        attentionNorm = new RMSNorm(config.Dim, config.NormEps);
+        ffnNorm = new RMSNorm(config.Dim, config.NormEps);
+        register_module("attention", attention);
+        register_module("attention_norm", attentionNorm);
+        register_module("ffn_norm", ffnNorm);
+        if (config.UseMoe)
+            register_module("feed_forward", moeFeedForward = new MoEFeedForward(config));
+        else
+            register_module("feed_forward", denseFeedForward = new FeedForward(config));
+    }
+
+    /// <summary>x (B, T, dim) -> (B, T, dim) and the layer's MoE aux loss (null for a dense layer).</summary>
+    public (Tensor Output, Tensor? AuxLoss) Forward(Tensor x, RotaryEmbedding rope, int startPos, KVCache? cache)
+    {
+        using var scope = NewDisposeScope();
+        var h = x + attention.Forward(attentionNorm.forward(x), rope, startPos, cache, layer);
+        if (moeFeedForward is not null)
+        {
+            var (y, aux) = moeFeedForward.Forward(ffnNorm.forward(h));
+            return ((h + y).MoveToOuterDisposeScope(), aux.MoveToOuterDisposeScope());
+        }
+        return ((h + denseFeedForward!.forward(ffnNorm.forward(h))).MoveToOuterDisposeScope(), null);
+    }
+}

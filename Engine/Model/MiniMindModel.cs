@@ -1,0 +1,72 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using TorchSharp.Utils;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
+
+namespace MiniMind.Engine.Model;
+
+/// <summary>
+/// The MiniMind2 language model (seed: model/model.py, <c>MiniMindLM</c>, February 2025): tied
+/// token embedding, n_layers pre-norm blocks, final RMSNorm, output projection. Registered under
+/// the seed's state-dict names so its checkpoints load as they are.
+/// </summary>
+public sealed class MiniMindModel : nn.Module
+{
+    [ComponentName(Name = "tok_embeddings")] readonly TokenEmbedding tokEmbeddings;
+    readonly ModuleList<MiniMindBlock> layers;
+    readonly RMSNorm norm;
+    readonly nn.Module<Tensor, Tensor> output;
+    readonly RotaryEmbedding rotary;
+
+    public MiniMindModel(MiniMindConfig config) : base(nameof(MiniMindModel))
+    {
+        Config = config.Validate();
+        var outputLinear = nn.Linear(config.Dim, config.VocabSize, hasBias: false);
+        output = outputLinear;
+        tokEmbeddings = new TokenEmbedding(outputLinear.weight!);
+        layers = new ModuleList<MiniMindBlock>(
+            Enumerable.Range(0, config.NLayers).Select(i => new MiniMindBlock(i, config)).ToArray());
+        norm = new RMSNorm(config.Dim, config.NormEps);
+        rotary = new RotaryEmbedding(config.HeadDim, config.MaxSeqLen, config.RopeTheta);
+        register_module("tok_embeddings", tokEmbeddings);
+        register_module("layers", layers);
+        register_module("norm", norm);
+        register_module("output", output);
+        register_module("rotary", rotary);
+    }
+
+    public MiniMindConfig Config { get; }
+
+    /// <summary>
+    /// ids (B, T) int64 at positions startPos.. -> logits (B, T, vocab) (or (B, 1, vocab) with lastOnly)
+    /// and the summed MoE aux loss (a zero scalar for dense models and outside training).
+    /// </summary>
+    public (Tensor Logits, Tensor AuxLoss) Forward(Tensor ids, int startPos = 0, KVCache? cache = null, bool lastOnly = false)
+    {
+        using var scope = NewDisposeScope();
+        if (ids.dim() != 2) throw new ArgumentException($"Token ids must be (batch, length); got shape [{string.Join(", ", ids.shape)}].");
+        var h = tokEmbeddings.forward(ids);
+        if (training && Config.Dropout > 0) h = F.dropout(h, Config.Dropout, training);
+        var aux = zeros([], ScalarType.Float32, h.device);
+        foreach (var block in layers)
+        {
+            var (next, layerAux) = block.Forward(h, rotary, startPos, cache);
+            h = next;
+            if (layerAux is not null) aux = aux + layerAux;
+        }
+        if (lastOnly) h = h.narrow(1, h.shape[1] - 1, 1);
+        var logits = output.forward(norm.forward(h));
+        return (logits.MoveToOuterDisposeScope(), aux.MoveToOuterDisposeScope());
+    }
+
+    /// <summary>Every trainable tensor once (the tied embedding/output weight appears under two names).</summary>
+    public IReadOnlyList<Parameter> UniqueParameters()
+    {
+        var seen = new HashSet<IntPtr>();
+        return parameters().Where(p => seen.Add(p.Handle)).ToList();
+    }
+
+    /// <summary>Number of distinct parameters (the tied matrix counted once).</summary>
+    public long ParameterCount => UniqueParameters().Sum(p => p.numel());
+}

@@ -1,0 +1,30 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace MiniMind.Engine.Model;
+
+/// <summary>
+/// The token embedding, tied to the output projection as in MiniMind2
+/// (<c>self.tok_embeddings.weight = self.output.weight</c>): it holds the output Linear's weight
+/// (vocab, dim) under its own state-dict name, so both <c>tok_embeddings.weight</c> and
+/// <c>output.weight</c> appear, as in the seed's checkpoints.
+/// </summary>
+public sealed class TokenEmbedding : nn.Module<Tensor, Tensor>
+{
+    readonly Parameter weight;
+
+    public TokenEmbedding(Parameter tiedWeight) : base(nameof(TokenEmbedding))
+    {
+        weight = tiedWeight;
+        register_parameter("weight", weight);
+    }
+
+    /// <summary>ids (B, T) int64 -> (B, T, dim).</summary>
+    public override Tensor forward(Tensor ids)
+    {
+        using var scope = NewDisposeScope();
+        var flat = weight.index_select(0, ids.reshape(-1));
+        return flat.view(ids.shape[0], ids.shape[1], weight.shape[1]).MoveToOuterDisposeScope();
+    }
+}
