@@ -30,6 +30,18 @@ public sealed class MiniMindConfigTests
     {
         using var model = new MiniMind.Engine.Model.MiniMindModel(MiniMindConfig.Preset(preset) with { MaxSeqLen = 16 });
         Assert.Equal(parameters, model.ParameterCount);
+        Assert.Equal(parameters, model.Config.ParameterCount);
+    }
+
+    [Theory]
+    [InlineData(true, true)]
+    [InlineData(true, false)]
+    [InlineData(false, false)]
+    public void ParameterCount_FromConfig_EqualsTheBuiltModel(bool moe, bool shared)
+    {
+        var config = new MiniMindConfig { Dim = 48, NLayers = 3, NHeads = 6, NKvHeads = 3, VocabSize = 300, MaxSeqLen = 8, UseMoe = moe, NSharedExperts = shared, NRoutedExperts = 3 };
+        using var model = new MiniMind.Engine.Model.MiniMindModel(config);
+        Assert.Equal(model.ParameterCount, config.ParameterCount);
     }
 
     [Fact]

@@ -49,6 +49,20 @@ public sealed record MiniMindConfig
         }
     }
 
+    /// <summary>Distinct parameters of a model of this config (the tied embedding/output matrix counted once).</summary>
+    [JsonIgnore]
+    public long ParameterCount
+    {
+        get
+        {
+            long dim = Dim, kv = (long)KvHeads * HeadDim;
+            long attention = dim * dim * 2 + dim * kv * 2;                 // wq, wo; wk, wv
+            long ffn = 3 * dim * FfnHiddenDim;                              // w1, w2, w3
+            long feedForward = UseMoe ? ffn * (NRoutedExperts + (NSharedExperts ? 1 : 0)) + NRoutedExperts * dim : ffn;
+            return VocabSize * dim + NLayers * (attention + feedForward + 2 * dim) + dim;
+        }
+    }
+
     /// <summary>Throws an <see cref="ArgumentException"/> naming the first inconsistent field.</summary>
     public MiniMindConfig Validate()
     {

@@ -17,6 +17,12 @@ public sealed record RuntimeOptions(string Device = "auto", string? LibTorchPath
 /// <summary>What the runtime resolved: one line for the log.</summary>
 public sealed record RuntimeInfo(string TorchSharpVersion, string LibTorchVersion, string LibTorchSource, Device Device, int CpuThreads)
 {
+    /// <summary>The file libtorch_cpu was actually loaded from (Linux: read from /proc/self/maps), or null when unknown.</summary>
+    public string? LoadedLibTorch { get; } = File.Exists("/proc/self/maps")
+        ? File.ReadLines("/proc/self/maps").Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            .Where(f => f.Length >= 6 && f[5].EndsWith("/libtorch_cpu.so", StringComparison.Ordinal)).Select(f => f[5]).FirstOrDefault()
+        : null;
+
     public override string ToString() =>
         $"TorchSharp {TorchSharpVersion}, libtorch {LibTorchVersion} ({LibTorchSource}), device {Device}, {CpuThreads} CPU threads";
 }
@@ -45,7 +51,17 @@ public static class TorchRuntime
                 if (n <= 0) throw new ArgumentException($"CPU threads must be positive; got {n}.");
                 set_num_threads(n);
             }
-            var device = ResolveDevice(options.Device);
+            Device device;
+            try
+            {
+                device = ResolveDevice(options.Device);
+            }
+            catch (TypeInitializationException e) when (libtorch is null)
+            {
+                throw new InvalidOperationException(
+                    "libtorch could not be loaded. A build made with -p:TorchBackend=external bundles none: give one with --libtorch, " +
+                    $"{LibTorchEnvironmentVariable} or Engine:LibTorchPath (a PyTorch installation's torch/lib folder). ({e.InnerException?.Message.Split('\n')[0]})", e);
+            }
             current = new RuntimeInfo(
                 typeof(torch).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion?.Split('+')[0]
                     ?? typeof(torch).Assembly.GetName().Version?.ToString() ?? "?",
@@ -101,6 +117,12 @@ public static class TorchRuntime
         var full = Path.GetFullPath(dir);
         if (!Directory.Exists(full))
             throw new DirectoryNotFoundException($"The libtorch folder {full} does not exist (from --libtorch / {LibTorchEnvironmentVariable} / Engine:LibTorchPath).");
+        var bundled = Path.Combine(AppContext.BaseDirectory, "runtimes", "linux-x64", "native", "libtorch_cpu.so");
+        if (File.Exists(bundled))
+            throw new InvalidOperationException(
+                $"This build bundles the CPU libtorch ({bundled}), which cannot be swapped for {full} at run time. " +
+                "Build without it to use an external libtorch: dotnet run --project Studio -p:TorchBackend=external -- --libtorch <torch/lib>.");
+
         if (!File.Exists(Path.Combine(full, "libtorch_cpu.so")))
             throw new ArgumentException($"{full} is not a libtorch folder: it has no libtorch_cpu.so (expected a PyTorch installation's torch/lib).");
 

@@ -1,0 +1,40 @@
+using System.Net;
+using Microsoft.AspNetCore.Mvc.Testing;
+
+namespace MiniMind.Studio.Tests.Hosting;
+
+/// <summary>The web studio starts on its defaults and serves its page and static assets.</summary>
+public sealed class StudioHostTests : IClassFixture<WebApplicationFactory<Program>>
+{
+    readonly WebApplicationFactory<Program> factory;
+
+    public StudioHostTests(WebApplicationFactory<Program> factory)
+    {
+        Environment.SetEnvironmentVariable("MINIMIND_ROOT", Repo.Root);
+        this.factory = factory.WithWebHostBuilder(b => b.UseSetting("Engine:Device", "cpu"));
+    }
+
+    [Fact]
+    public async Task Home_ShowsTheEngineStatus()
+    {
+        var client = factory.CreateClient();
+
+        var html = await client.GetStringAsync("/");
+
+        Assert.Contains("MiniMind Studio", html);
+        Assert.Contains("TorchSharp 0.107", html);
+        Assert.Contains("device cpu", html);
+    }
+
+    [Theory]
+    [InlineData("/_content/MudBlazor/MudBlazor.min.css")]
+    [InlineData("/_framework/blazor.web.js")]
+    [InlineData("/app.css")]
+    public async Task StaticAssets_AreServedWithContent(string path)
+    {
+        var response = await factory.CreateClient().GetAsync(path);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.True((await response.Content.ReadAsByteArrayAsync()).Length > 10, $"{path} came back empty");
+    }
+}
