@@ -13,7 +13,7 @@ public sealed class Attention : nn.Module
 {
     readonly int nHeads, nKvHeads, headDim;
     readonly double dropout;
-    readonly nn.Module<Tensor, Tensor> wq, wk, wv, wo;
+    readonly Projection wq, wk, wv, wo;
 
     public Attention(MiniMindConfig config) : base(nameof(Attention))
     {
@@ -21,10 +21,10 @@ public sealed class Attention : nn.Module
         nKvHeads = config.KvHeads;
         headDim = config.HeadDim;
         dropout = config.Dropout;
-        wq = nn.Linear(config.Dim, nHeads * headDim, hasBias: false);
-        wk = nn.Linear(config.Dim, nKvHeads * headDim, hasBias: false);
-        wv = nn.Linear(config.Dim, nKvHeads * headDim, hasBias: false);
-        wo = nn.Linear(nHeads * headDim, config.Dim, hasBias: false);
+        wq = new Projection(config.Dim, nHeads * headDim);
+        wk = new Projection(config.Dim, nKvHeads * headDim);
+        wv = new Projection(config.Dim, nKvHeads * headDim);
+        wo = new Projection(nHeads * headDim, config.Dim);
         register_module("wq", wq);
         register_module("wk", wk);
         register_module("wv", wv);

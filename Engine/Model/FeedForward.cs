@@ -8,15 +8,15 @@ namespace MiniMind.Engine.Model;
 public sealed class FeedForward : nn.Module<Tensor, Tensor>
 {
     readonly double dropout;
-    readonly nn.Module<Tensor, Tensor> w1, w2, w3;
+    readonly Projection w1, w2, w3;
 
     public FeedForward(MiniMindConfig config) : base(nameof(FeedForward))
     {
         int hidden = config.FfnHiddenDim;
         dropout = config.Dropout;
-        w1 = nn.Linear(config.Dim, hidden, hasBias: false);
-        w2 = nn.Linear(hidden, config.Dim, hasBias: false);
-        w3 = nn.Linear(config.Dim, hidden, hasBias: false);
+        w1 = new Projection(config.Dim, hidden);
+        w2 = new Projection(hidden, config.Dim);
+        w3 = new Projection(config.Dim, hidden);
         register_module("w1", w1);
         register_module("w2", w2);
         register_module("w3", w3);

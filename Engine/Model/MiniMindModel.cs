@@ -16,15 +16,14 @@ public sealed class MiniMindModel : nn.Module
     [ComponentName(Name = "tok_embeddings")] readonly TokenEmbedding tokEmbeddings;
     readonly ModuleList<MiniMindBlock> layers;
     readonly RMSNorm norm;
-    readonly nn.Module<Tensor, Tensor> output;
+    readonly Projection output;
     readonly RotaryEmbedding rotary;
 
     public MiniMindModel(MiniMindConfig config) : base(nameof(MiniMindModel))
     {
         Config = config.Validate();
-        var outputLinear = nn.Linear(config.Dim, config.VocabSize, hasBias: false);
-        output = outputLinear;
-        tokEmbeddings = new TokenEmbedding(outputLinear.weight!);
+        output = new Projection(config.Dim, config.VocabSize);
+        tokEmbeddings = new TokenEmbedding(output.Weight);
         layers = new ModuleList<MiniMindBlock>(
             Enumerable.Range(0, config.NLayers).Select(i => new MiniMindBlock(i, config)).ToArray());
         norm = new RMSNorm(config.Dim, config.NormEps);
@@ -59,6 +58,26 @@ public sealed class MiniMindModel : nn.Module
         var logits = output.forward(norm.forward(h));
         return (logits.MoveToOuterDisposeScope(), aux.MoveToOuterDisposeScope());
     }
+
+    /// <summary>Every projection of the model with its state-dict prefix (e.g. <c>layers.0.attention.wq</c>).</summary>
+    public IEnumerable<(string Name, Projection Projection)> Projections() =>
+        named_modules().Where(m => m.module is Projection && !m.name.Contains(".lora.")).Select(m => (m.name, (Projection)m.module));
+
+    /// <summary>
+    /// The dtype the projections multiply in (bf16 for mixed precision on a GPU); weights, norms,
+    /// softmax and the loss stay fp32. Null: the weights' own dtype.
+    /// </summary>
+    public ScalarType? ComputeType
+    {
+        get => computeType;
+        set
+        {
+            computeType = value;
+            foreach (var (_, p) in Projections()) p.ComputeType = value;
+        }
+    }
+
+    ScalarType? computeType;
 
     /// <summary>Every trainable tensor once (the tied embedding/output weight appears under two names).</summary>
     public IReadOnlyList<Parameter> UniqueParameters()

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using MiniMind.Engine.Runtime;
+using MiniMind.Studio.Cli.Bench;
 using MiniMind.Studio.Hosting;
 
 namespace MiniMind.Studio.Cli;
@@ -46,6 +47,8 @@ public static class StudioCli
         root.Subcommands.Add(InfoCommand.Create());
         root.Subcommands.Add(ForwardCommand.Create());
         root.Subcommands.Add(GenerateCommand.Create());
+        foreach (var command in TokenizerCommands.Create()) root.Subcommands.Add(command);
+        root.Subcommands.Add(BenchCommand.Create());
         return root;
     }
 

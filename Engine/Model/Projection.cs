@@ -1,0 +1,62 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
+
+namespace MiniMind.Engine.Model;
+
+/// <summary>
+/// A bias-free linear projection <c>y = x W^T</c> (PyTorch's <c>nn.Linear(bias=False)</c>, same default
+/// initialisation), with two things nn.Linear lacks: an optional low-rank adapter (LoRA, Hu et al. 2021)
+/// added to its output, and a compute dtype (e.g. bf16) that the weight and input are cast to while the
+/// weight itself stays fp32: TorchSharp has no autocast. Registered as <c>weight</c> (and <c>lora.A</c>,
+/// <c>lora.B</c>, as the seed's model_lora.py names them).
+/// </summary>
+public sealed class Projection : nn.Module<Tensor, Tensor>
+{
+    readonly Parameter weight; // (out, in)
+    LoRA? lora;
+
+    public Projection(int inFeatures, int outFeatures) : base(nameof(Projection))
+    {
+        weight = new Parameter(empty(outFeatures, inFeatures));
+        nn.init.kaiming_uniform_(weight, a: Math.Sqrt(5)); // nn.Linear's default
+        register_parameter("weight", weight);
+    }
+
+    public Parameter Weight => weight;
+    public int InFeatures => (int)weight.shape[1];
+    public int OutFeatures => (int)weight.shape[0];
+
+    /// <summary>The dtype of the matrix multiply; null computes in the weight's own dtype.</summary>
+    public ScalarType? ComputeType { get; set; }
+
+    public LoRA? Adapter => lora;
+
+    public override Tensor forward(Tensor x)
+    {
+        using var scope = NewDisposeScope();
+        var w = ComputeType is { } ct && ct != weight.dtype ? weight.to(ct) : (Tensor)weight;
+        var y = F.linear(x.dtype == w.dtype ? x : x.to(w.dtype), w);
+        if (lora is not null) y = y + lora.forward(x).to(y.dtype);
+        return y.MoveToOuterDisposeScope();
+    }
+
+    public LoRA AttachAdapter(int rank, double alpha, double dropout)
+    {
+        if (lora is not null) throw new InvalidOperationException("This projection already has a LoRA adapter.");
+        lora = new LoRA(InFeatures, OutFeatures, rank, alpha, dropout);
+        lora.to(weight.device);
+        register_module("lora", lora);
+        return lora;
+    }
+
+    /// <summary>Removes the adapter (after a merge, or to return to the base model).</summary>
+    public void DetachAdapter()
+    {
+        if (lora is null) return;
+        _internal_submodules.Remove("lora");
+        lora.Dispose();
+        lora = null;
+    }
+}

@@ -1,0 +1,14 @@
+using System.CommandLine;
+
+namespace MiniMind.Studio.Cli.Bench;
+
+/// <summary><c>bench</c>: the benchmark instruments; each prints JSON lines. Run them in Release (<c>dotnet run -c Release --project Studio -- bench ...</c>).</summary>
+public static class BenchCommand
+{
+    public static Command Create()
+    {
+        var command = new Command("bench", "Benchmarks (JSON output)");
+        command.Subcommands.Add(TokenizerBench.Create());
+        return command;
+    }
+}

@@ -1,0 +1,35 @@
+namespace MiniMind.Studio.Cli;
+
+/// <summary>A one-line text progress bar redrawn in place (at most ten times a second).</summary>
+public sealed class ProgressBar(TextWriter writer, int width = 30)
+{
+    DateTime lastDraw = DateTime.MinValue;
+    bool drawn;
+    string lastLabel = "";
+
+    public void Report(string label, long done, long total, string? suffix = null)
+    {
+        lastLabel = label;
+        var now = DateTime.UtcNow;
+        if (done < total && (now - lastDraw).TotalMilliseconds < 100) return;
+        lastDraw = now;
+        double fraction = total > 0 ? Math.Clamp((double)done / total, 0, 1) : 0;
+        int filled = (int)Math.Round(fraction * width);
+        writer.Write($"\r[{new string('#', filled)}{new string(' ', width - filled)}] {fraction,4:P0} {label}{(suffix is null ? "" : " " + suffix)}   ");
+        writer.Flush();
+        drawn = true;
+    }
+
+    public void Done()
+    {
+        if (!drawn) return;
+        writer.WriteLine($"\r[{new string('#', width)}] 100 % {lastLabel}   ");
+        drawn = false;
+    }
+}
+
+/// <summary>An IProgress that reports on the calling thread (Progress&lt;T&gt; would post to the thread pool out of order).</summary>
+public sealed class SynchronousProgress<T>(Action<T> report) : IProgress<T>
+{
+    public void Report(T value) => report(value);
+}
