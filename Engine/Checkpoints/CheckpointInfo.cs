@@ -19,5 +19,13 @@ public sealed record CheckpointInfo
     [JsonPropertyName("dtype")] public string DType { get; init; } = "float32";
     [JsonPropertyName("run_id")] public string? RunId { get; init; }
     [JsonPropertyName("base_checkpoint")] public string? BaseCheckpoint { get; init; }
+    /// <summary>For a LoRA adapter file: its rank, alpha and targets (the weights hold only the adapters).</summary>
+    [JsonPropertyName("lora")] public LoraSettings? Lora { get; init; }
     [JsonPropertyName("notes")] public string? Notes { get; init; }
 }
+
+/// <summary>How a LoRA adapter was attached.</summary>
+public sealed record LoraSettings(
+    [property: JsonPropertyName("rank")] int Rank,
+    [property: JsonPropertyName("alpha")] double Alpha,
+    [property: JsonPropertyName("targets")] string Targets);

@@ -25,9 +25,12 @@ public static class ModelCheckpoint
         var state = StateDict(model);
         info = info with { Config = model.Config, Parameters = model.ParameterCount };
         WriteAtomically(weightsPath, tmp => Safetensors.SaveStateDict(tmp, state));
-        WriteAtomically(SidecarPath(weightsPath), tmp => File.WriteAllText(tmp, JsonSerializer.Serialize(info, SidecarJson)));
+        WriteSidecar(weightsPath, info);
         foreach (var t in state.Values) t.Dispose();
     }
+
+    public static void WriteSidecar(string weightsPath, CheckpointInfo info) =>
+        WriteAtomically(SidecarPath(weightsPath), tmp => File.WriteAllText(tmp, JsonSerializer.Serialize(info, SidecarJson)));
 
     /// <summary>Reads a sidecar, or null when the weights have none.</summary>
     public static CheckpointInfo? ReadInfo(string weightsPath)
@@ -86,7 +89,7 @@ public static class ModelCheckpoint
     /// <summary>Copies named tensors into the model's parameters, checking names and shapes first.</summary>
     public static void LoadStateDict(MiniMindModel model, IReadOnlyDictionary<string, Tensor> tensors, string source)
     {
-        var expected = model.state_dict();
+        var expected = BaseStateDict(model);
         var missing = expected.Keys.Where(k => !tensors.ContainsKey(k)).ToList();
         var unexpected = tensors.Keys.Where(k => !expected.ContainsKey(k)).ToList();
         if (missing.Count > 0 || unexpected.Count > 0)
@@ -108,13 +111,17 @@ public static class ModelCheckpoint
         }
     }
 
+    /// <summary>The state dict without LoRA adapters (those are saved apart, by LoRAAdapters).</summary>
+    static Dictionary<string, Tensor> BaseStateDict(MiniMindModel model) =>
+        model.state_dict().Where(kv => !kv.Key.Contains(".lora.")).ToDictionary(kv => kv.Key, kv => kv.Value);
+
     /// <summary>The model's state dict as CPU tensors (safe to write, independent of the training device and dtype).</summary>
     static Dictionary<string, Tensor> StateDict(MiniMindModel model)
     {
         var result = new Dictionary<string, Tensor>();
         using (no_grad())
         {
-            foreach (var (name, t) in model.state_dict())
+            foreach (var (name, t) in BaseStateDict(model))
                 result[name] = t.detach().to(ScalarType.Float32).cpu().contiguous().DetachFromDisposeScope();
         }
         return result;

@@ -33,12 +33,30 @@ public sealed class Projection : nn.Module<Tensor, Tensor>
 
     public LoRA? Adapter => lora;
 
+    /// <summary>True while the adapter's delta is folded into the weight (forward then skips the adapter).</summary>
+    public bool AdapterMerged { get; private set; }
+
+    /// <summary>W += scale * B A: the adapted model as one plain matrix (exactly reversible with <see cref="UnmergeAdapter"/>).</summary>
+    public void MergeAdapter()
+    {
+        if (lora is null || AdapterMerged) return;
+        using (no_grad()) using (var delta = lora.Delta()) weight.add_(delta.to(weight.dtype));
+        AdapterMerged = true;
+    }
+
+    public void UnmergeAdapter()
+    {
+        if (lora is null || !AdapterMerged) return;
+        using (no_grad()) using (var delta = lora.Delta()) weight.sub_(delta.to(weight.dtype));
+        AdapterMerged = false;
+    }
+
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
         var w = ComputeType is { } ct && ct != weight.dtype ? weight.to(ct) : (Tensor)weight;
         var y = F.linear(x.dtype == w.dtype ? x : x.to(w.dtype), w);
-        if (lora is not null) y = y + lora.forward(x).to(y.dtype);
+        if (lora is not null && !AdapterMerged) y = y + lora.forward(x).to(y.dtype);
         return y.MoveToOuterDisposeScope();
     }
 
@@ -55,6 +73,7 @@ public sealed class Projection : nn.Module<Tensor, Tensor>
     public void DetachAdapter()
     {
         if (lora is null) return;
+        if (AdapterMerged) throw new InvalidOperationException("Unmerge the adapter before detaching it, or the weight keeps its delta.");
         _internal_submodules.Remove("lora");
         lora.Dispose();
         lora = null;

@@ -1,0 +1,64 @@
+using MiniMind.Engine.Model;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace MiniMind.Engine.Training.Objectives;
+
+/// <summary>
+/// Direct preference optimisation (Rafailov et al. 2023), in the corrected form of the newest MiniMind:
+/// per-sequence log-probabilities summed over target positions, batch = chosen rows then rejected rows,
+/// <c>loss = mean(-logsigmoid(beta * ((pc - pr) - (rc - rr))))</c> against a frozen reference model.
+/// </summary>
+public sealed class DpoObjective : IObjective
+{
+    readonly MiniMindModel reference;
+    readonly double beta;
+
+    /// <param name="reference">The frozen reference (a copy of the starting checkpoint); this objective owns it.</param>
+    public DpoObjective(MiniMindModel reference, double beta)
+    {
+        if (beta <= 0) throw new ArgumentException($"dpo_beta must be positive; got {beta}.");
+        this.reference = reference;
+        this.beta = beta;
+        reference.eval();
+        foreach (var p in reference.parameters()) p.requires_grad = false;
+    }
+
+    public string Name => "dpo";
+
+    public ObjectiveResult Compute(MiniMindModel model, BatchTensors batch)
+    {
+        using var scope = NewDisposeScope();
+        if (batch.Inputs.shape[0] % 2 != 0)
+            throw new ArgumentException($"A DPO batch holds chosen then rejected rows: an even row count, got {batch.Inputs.shape[0]}.");
+        Tensor referenceLogp;
+        using (no_grad())
+            referenceLogp = SequenceLogProbs(reference, batch);
+        var (logits, aux) = model.Forward(batch.Inputs);
+        var policyLogp = (TokenLoss.TargetLogProbs(logits, batch.Targets) * batch.LossMask).sum(1);
+        var loss = Loss(policyLogp, referenceLogp, beta) + aux;
+        long half = policyLogp.shape[0] / 2;
+        var margin = ((policyLogp[..(int)half] - referenceLogp[..(int)half]) - (policyLogp[(int)half..] - referenceLogp[(int)half..])).mean() * beta;
+        return new ObjectiveResult(loss.MoveToOuterDisposeScope(), aux.MoveToOuterDisposeScope(),
+            new Dictionary<string, Tensor> { ["reward_margin"] = margin.detach().MoveToOuterDisposeScope() });
+    }
+
+    static Tensor SequenceLogProbs(MiniMindModel model, BatchTensors batch)
+    {
+        var (logits, _) = model.Forward(batch.Inputs);
+        return (TokenLoss.TargetLogProbs(logits, batch.Targets) * batch.LossMask).sum(1);
+    }
+
+    /// <summary>policy and reference per-sequence log-probs (2N): chosen first, then rejected.</summary>
+    public static Tensor Loss(Tensor policy, Tensor reference, double beta)
+    {
+        using var scope = NewDisposeScope();
+        int half = (int)(policy.shape[0] / 2);
+        var policyRatio = policy[..half] - policy[half..];
+        var referenceRatio = reference[..half] - reference[half..];
+        var loss = -nn.functional.logsigmoid(beta * (policyRatio - referenceRatio));
+        return loss.mean().MoveToOuterDisposeScope();
+    }
+
+    public void Dispose() => reference.Dispose();
+}

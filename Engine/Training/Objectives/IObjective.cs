@@ -1,0 +1,24 @@
+using MiniMind.Engine.Model;
+using static TorchSharp.torch;
+
+namespace MiniMind.Engine.Training.Objectives;
+
+/// <summary>One batch on the training device: inputs and targets (B, T) int64, loss mask (B, T) fp32.</summary>
+public sealed record BatchTensors(Tensor Inputs, Tensor Targets, Tensor LossMask);
+
+/// <summary>
+/// What an objective returns for one micro-batch: the loss to backpropagate (before gradient-accumulation
+/// scaling), the MoE aux part of it, and any extra figures worth logging (e.g. DPO reward margin).
+/// </summary>
+public sealed record ObjectiveResult(Tensor Loss, Tensor AuxLoss, IReadOnlyDictionary<string, Tensor>? Extra = null);
+
+/// <summary>
+/// The stage-specific part of training: how a batch becomes a loss. Everything else (optimizer,
+/// schedule, accumulation, clipping, checkpoints, metrics) is the one shared loop in <see cref="Trainer"/>.
+/// </summary>
+public interface IObjective : IDisposable
+{
+    string Name { get; }
+
+    ObjectiveResult Compute(MiniMindModel model, BatchTensors batch);
+}

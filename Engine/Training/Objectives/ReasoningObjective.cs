@@ -1,0 +1,40 @@
+using MiniMind.Engine.Model;
+using static TorchSharp.torch;
+
+namespace MiniMind.Engine.Training.Objectives;
+
+/// <summary>
+/// Reasoning distillation (the seed's train_distill_reason.py): SFT cross-entropy in which the target
+/// positions holding any token of the <c>&lt;think&gt;</c>, <c>&lt;/think&gt;</c>, <c>&lt;answer&gt;</c>,
+/// <c>&lt;/answer&gt;</c> tags weigh <paramref name="tagWeight"/> (10), normalised by the unweighted
+/// target count as the seed does. Unlike the seed, only positions that are targets at all are up-weighted.
+/// </summary>
+public sealed class ReasoningObjective : IObjective
+{
+    readonly Tensor tagIds; // (n) int64
+    readonly double tagWeight;
+
+    public ReasoningObjective(IEnumerable<long> tagTokenIds, double tagWeight)
+    {
+        var ids = tagTokenIds.Distinct().ToArray();
+        if (ids.Length == 0) throw new ArgumentException("The reasoning objective needs the token ids of its tags.");
+        if (tagWeight <= 0) throw new ArgumentException($"tag_weight must be positive; got {tagWeight}.");
+        tagIds = tensor(ids).DetachFromDisposeScope();
+        this.tagWeight = tagWeight;
+    }
+
+    public string Name => "reason";
+
+    public ObjectiveResult Compute(MiniMindModel model, BatchTensors batch)
+    {
+        using var scope = NewDisposeScope();
+        var (logits, aux) = model.Forward(batch.Inputs);
+        var ce = TokenLoss.PerTokenCrossEntropy(logits, batch.Targets);
+        var isTag = isin(batch.Targets, tagIds.to(batch.Targets.device)) & (batch.LossMask > 0);
+        var weights = where(isTag, full_like(batch.LossMask, tagWeight), batch.LossMask);
+        var loss = TokenLoss.MaskedMean(ce, weights, batch.LossMask.sum()) + aux;
+        return new ObjectiveResult(loss.MoveToOuterDisposeScope(), aux.MoveToOuterDisposeScope());
+    }
+
+    public void Dispose() => tagIds.Dispose();
+}

@@ -1,0 +1,98 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using MiniMind.Engine.Checkpoints;
+using MiniMind.Engine.Data;
+using MiniMind.Engine.Model;
+using TorchSharp.Modules;
+using TorchSharp.PyBridge;
+using static TorchSharp.torch;
+
+namespace MiniMind.Engine.Training;
+
+/// <summary>
+/// Everything needed to continue a run exactly: model weights (adapters included), AdamW moments,
+/// the optimizer step, the data cursor and the RNG state. Written as a folder that replaces the
+/// previous one by rename, so a kill at any moment leaves either the old or the new state whole.
+/// </summary>
+public sealed record ResumeState
+{
+    [JsonPropertyName("step")] public long Step { get; init; }
+    [JsonPropertyName("total_steps")] public long TotalSteps { get; init; }
+    [JsonPropertyName("cursor")] public required LoaderCursor Cursor { get; init; }
+    [JsonPropertyName("elapsed_s")] public double ElapsedSeconds { get; init; }
+    [JsonPropertyName("saved_utc")] public DateTimeOffset SavedUtc { get; init; } = DateTimeOffset.UtcNow;
+
+    const string StateFile = "state.json", ModelFile = "model.safetensors", OptimizerFile = "optimizer.bin", RngFile = "rng.bin";
+
+    public static void Save(string folder, ResumeState state, MiniMindModel model, AdamW optimizer)
+    {
+        var parent = Path.GetDirectoryName(Path.GetFullPath(folder))!;
+        var staging = Path.Combine(parent, $".resume.{Guid.NewGuid():N}.tmp");
+        Directory.CreateDirectory(staging);
+        try
+        {
+            var tensors = model.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.detach().cpu().contiguous());
+            Safetensors.SaveStateDict(Path.Combine(staging, ModelFile), tensors);
+            foreach (var t in tensors.Values) t.Dispose();
+            optimizer.save_state_dict(Path.Combine(staging, OptimizerFile));
+            using (var rng = get_rng_state()) File.WriteAllBytes(Path.Combine(staging, RngFile), rng.data<byte>().ToArray());
+            File.WriteAllText(Path.Combine(staging, StateFile), JsonSerializer.Serialize(state));
+            // swap: old -> .old, staging -> folder, drop .old; a crash in between leaves one whole folder to find
+            var old = folder + ".old";
+            if (Directory.Exists(old)) Directory.Delete(old, true);
+            if (Directory.Exists(folder)) Directory.Move(folder, old);
+            Directory.Move(staging, folder);
+            if (Directory.Exists(old)) Directory.Delete(old, true);
+        }
+        finally
+        {
+            if (Directory.Exists(staging)) Directory.Delete(staging, true);
+        }
+    }
+
+    /// <summary>The state in <paramref name="folder"/> (or its .old twin after a crash mid-swap), or null when there is none.</summary>
+    public static ResumeState? Read(string folder)
+    {
+        foreach (var candidate in new[] { folder, folder + ".old" })
+        {
+            var path = Path.Combine(candidate, StateFile);
+            if (!File.Exists(path)) continue;
+            try
+            {
+                return JsonSerializer.Deserialize<ResumeState>(File.ReadAllText(path)) ?? throw new InvalidDataException($"{path}: empty resume state.");
+            }
+            catch (JsonException e)
+            {
+                throw new InvalidDataException($"{path}: unreadable resume state ({e.Message}).", e);
+            }
+        }
+        return null;
+    }
+
+    /// <summary>Restores weights, optimizer moments and RNG into a model and optimizer built like the original run's.</summary>
+    public static void Restore(string folder, MiniMindModel model, AdamW optimizer)
+    {
+        if (!File.Exists(Path.Combine(folder, StateFile)) && Directory.Exists(folder + ".old")) folder += ".old";
+        var tensors = Safetensors.LoadStateDict(Path.Combine(folder, ModelFile));
+        try
+        {
+            var expected = model.state_dict();
+            var missing = expected.Keys.Where(k => !tensors.ContainsKey(k)).ToList();
+            if (missing.Count > 0)
+                throw new InvalidDataException($"{folder}: the resume state lacks {string.Join(", ", missing.Take(5))}: it was saved by a different model setup.");
+            using (no_grad())
+                foreach (var (name, target) in expected) target.copy_(tensors[name]);
+        }
+        finally
+        {
+            foreach (var t in tensors.Values) t.Dispose();
+        }
+        optimizer.load_state_dict(Path.Combine(folder, OptimizerFile));
+        var rngPath = Path.Combine(folder, RngFile);
+        if (File.Exists(rngPath))
+        {
+            using var rng = tensor(File.ReadAllBytes(rngPath), ScalarType.Byte);
+            set_rng_state(rng);
+        }
+    }
+}

@@ -1,0 +1,195 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using MiniMind.Engine.Data;
+using MiniMind.Engine.Training.Objectives;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace MiniMind.Engine.Training;
+
+/// <summary>
+/// The one training loop every stage runs (the objective is the only stage-specific part). Per optimizer
+/// step: accumulate micro-batch gradients (each loss scaled by 1/accumulation), set the learning rate,
+/// clip the gradient norm, step AdamW, log, and every save_every steps write the output checkpoint and
+/// the resume state. A non-finite loss or gradient stops the run before it touches the weights.
+/// </summary>
+public static class Trainer
+{
+    public static TrainingResult Run(TrainerSetup setup, Action<StepMetrics>? onStep = null, CancellationToken cancel = default, PauseGate? pause = null)
+    {
+        var o = setup.Options;
+        var model = setup.Model;
+        var run = setup.Run;
+        long stepsPerEpoch = (setup.Data.BatchesPerEpoch + o.AccumulationSteps - 1) / o.AccumulationSteps;
+        long total = Math.Min(o.MaxSteps ?? long.MaxValue, o.Epochs * stepsPerEpoch);
+        if (total <= 0)
+            return new TrainingResult(run.Id, RunOutcome.Failed, 0, 0, setup.OutputPath, "The dataset gives no batch: it is empty, or every record was skipped as bad.");
+        var schedule = new LearningRateSchedule(o.LearningRate, total, o.WarmupSteps, o.LrSchedule == "constant");
+        using var optimizer = optim.AdamW(setup.Trainable, o.LearningRate, o.AdamBeta1, o.AdamBeta2, o.AdamEps, o.WeightDecay);
+
+        long step = 0;
+        double elapsedBefore = 0;
+        if (setup.Resume && ResumeState.Read(run.ResumePath) is { } state)
+        {
+            ResumeState.Restore(run.ResumePath, model, optimizer);
+            step = state.Step;
+            elapsedBefore = state.ElapsedSeconds;
+            run.TruncateMetricsAfter(step);
+        }
+        if (step >= total) return new TrainingResult(run.Id, RunOutcome.Completed, step, total, setup.OutputPath);
+
+        long startStep = step;
+        model.train();
+        optimizer.zero_grad();
+        var clock = Stopwatch.StartNew();
+        var stepClock = Stopwatch.StartNew();
+        long savedStep = step;
+        LoaderCursor? cursorAtStep = null;
+        var accumulated = new Accumulator();
+        try
+        {
+            foreach (var (batch, next) in setup.Data.Batches(cancel))
+            {
+                if (cancel.IsCancellationRequested) break;
+                accumulated.Add(MicroStep(setup, batch), batch);
+                if (accumulated.MicroBatches < o.AccumulationSteps) continue;
+
+                double lr = schedule.At(step);
+                foreach (var group in optimizer.ParamGroups) group.LearningRate = lr;
+                double gradNorm = nn.utils.clip_grad_norm_(setup.Trainable, o.GradClip);
+                var (loss, aux, extra) = accumulated.Means(); // the one host sync of the step (besides the norm)
+                if (!double.IsFinite(loss) || !double.IsFinite(gradNorm))
+                {
+                    optimizer.zero_grad();
+                    return Failed(setup, step, total,
+                        $"The loss became {loss} (gradient norm {gradNorm}) at step {step + 1}; the weights were not updated. " +
+                        $"{LastGood(setup, savedStep)} Try a lower learning_rate or a smaller grad_clip.");
+                }
+                optimizer.step();
+                optimizer.zero_grad();
+                step++;
+                cursorAtStep = next;
+
+                double elapsed = elapsedBefore + clock.Elapsed.TotalSeconds;
+                double stepSeconds = stepClock.Elapsed.TotalSeconds;
+                stepClock.Restart();
+                var metrics = new StepMetrics
+                {
+                    RunId = run.Id, Step = step, TotalSteps = total, Epoch = next.Epoch,
+                    Loss = loss, AuxLoss = aux, LearningRate = lr, GradNorm = gradNorm,
+                    TokensPerSecond = accumulated.Tokens / stepSeconds, UsefulTokensPerSecond = accumulated.UsefulTokens / stepSeconds,
+                    ElapsedSeconds = elapsed, EtaSeconds = clock.Elapsed.TotalSeconds / (step - startStep) * (total - step),
+                    MemoryMegabytes = Environment.WorkingSet / 1e6, Extra = extra,
+                };
+                accumulated.Clear();
+                run.AppendMetrics(metrics);
+                onStep?.Invoke(metrics);
+
+                if (step % o.SaveEvery == 0 || step == total)
+                {
+                    Save(setup, optimizer, step, total, next, elapsed);
+                    savedStep = step;
+                }
+                if (step >= total) break;
+                pause?.WaitWhilePaused(cancel);
+                if (cancel.IsCancellationRequested) break;
+            }
+        }
+        catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+        {
+        }
+        catch (ExternalException e) when (e.Message.Contains("out of memory", StringComparison.OrdinalIgnoreCase))
+        {
+            return Failed(setup, savedStep, total,
+                $"Out of memory at step {step + 1}: lower batch_size or max_seq_len (or raise accumulation_steps to keep the effective batch). {LastGood(setup, savedStep)}");
+        }
+
+        if (step >= total) return new TrainingResult(run.Id, RunOutcome.Completed, step, total, setup.OutputPath);
+        if (step > savedStep && cursorAtStep is not null)
+            Save(setup, optimizer, step, total, cursorAtStep, elapsedBefore + clock.Elapsed.TotalSeconds);
+        return new TrainingResult(run.Id, RunOutcome.Cancelled, step, total, setup.OutputPath,
+            $"Stopped at step {step} of {total}; resume with --resume {run.Id}.");
+    }
+
+    /// <summary>Forward and backward of one micro-batch; returns the detached loss, aux loss and extras.</summary>
+    static ObjectiveResult MicroStep(TrainerSetup setup, TokenBatch batch)
+    {
+        using var scope = NewDisposeScope();
+        var device = setup.Device;
+        var inputs = tensor(batch.Inputs, [batch.Rows, batch.Length], ScalarType.Int64, device);
+        var targets = tensor(batch.Targets, [batch.Rows, batch.Length], ScalarType.Int64, device);
+        var mask = tensor(batch.LossMask, [batch.Rows, batch.Length], ScalarType.Float32, device);
+        var result = setup.Objective.Compute(setup.Model, new BatchTensors(inputs, targets, mask));
+        (result.Loss / setup.Options.AccumulationSteps).backward();
+        return new ObjectiveResult(
+            result.Loss.detach().MoveToOuterDisposeScope(),
+            result.AuxLoss.detach().MoveToOuterDisposeScope(),
+            result.Extra?.ToDictionary(kv => kv.Key, kv => kv.Value.detach().MoveToOuterDisposeScope()));
+    }
+
+    static void Save(TrainerSetup setup, optim.Optimizer optimizer, long step, long total, LoaderCursor cursor, double elapsed)
+    {
+        setup.SaveOutput(setup.OutputPath, step);
+        ResumeState.Save(setup.Run.ResumePath, new ResumeState { Step = step, TotalSteps = total, Cursor = cursor, ElapsedSeconds = elapsed },
+            setup.Model, (TorchSharp.Modules.AdamW)optimizer);
+    }
+
+    static string LastGood(TrainerSetup setup, long savedStep) => savedStep > 0
+        ? $"The last good checkpoint is {setup.OutputPath} (step {savedStep})."
+        : "No checkpoint was written yet.";
+
+    static TrainingResult Failed(TrainerSetup setup, long step, long total, string message)
+    {
+        File.AppendAllText(Path.Combine(setup.Run.Path, "error.txt"), $"{DateTimeOffset.UtcNow:O} {message}{Environment.NewLine}");
+        return new TrainingResult(setup.Run.Id, RunOutcome.Failed, step, total, setup.OutputPath, message);
+    }
+
+    /// <summary>Sums of one optimizer step's micro-batch results, kept on the device until the step reads them once.</summary>
+    sealed class Accumulator
+    {
+        Tensor? loss, aux;
+        Dictionary<string, Tensor>? extra;
+
+        public int MicroBatches { get; private set; }
+        public long Tokens { get; private set; }
+        public long UsefulTokens { get; private set; }
+
+        public void Add(ObjectiveResult r, TokenBatch batch)
+        {
+            loss = Sum(loss, r.Loss);
+            aux = Sum(aux, r.AuxLoss);
+            if (r.Extra is not null)
+            {
+                extra ??= [];
+                foreach (var (k, v) in r.Extra) extra[k] = Sum(extra.GetValueOrDefault(k), v);
+            }
+            MicroBatches++;
+            Tokens += (long)batch.Rows * batch.Length;
+            UsefulTokens += batch.UsefulTokens;
+        }
+
+        static Tensor Sum(Tensor? total, Tensor value)
+        {
+            if (total is null) return value;
+            var sum = (total + value).DetachFromDisposeScope();
+            total.Dispose();
+            value.Dispose();
+            return sum;
+        }
+
+        public (double Loss, double Aux, IReadOnlyDictionary<string, double>? Extra) Means() =>
+            (loss!.item<float>() / MicroBatches, aux!.item<float>() / MicroBatches,
+             extra?.ToDictionary(kv => kv.Key, kv => (double)kv.Value.item<float>() / MicroBatches));
+
+        public void Clear()
+        {
+            loss?.Dispose();
+            aux?.Dispose();
+            foreach (var t in extra?.Values ?? Enumerable.Empty<Tensor>()) t.Dispose();
+            loss = aux = null;
+            extra = null;
+            MicroBatches = 0;
+            Tokens = UsefulTokens = 0;
+        }
+    }
+}

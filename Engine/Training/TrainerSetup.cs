@@ -1,0 +1,24 @@
+using MiniMind.Engine.Model;
+using MiniMind.Engine.Training.Objectives;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace MiniMind.Engine.Training;
+
+/// <summary>A run ready for the loop: model, trainable parameters, objective, data, where outputs go.</summary>
+public sealed record TrainerSetup
+{
+    public required TrainingOptions Options { get; init; }
+    public required MiniMindModel Model { get; init; }
+    public required IReadOnlyList<Parameter> Trainable { get; init; }
+    public required IObjective Objective { get; init; }
+    public required ITrainingData Data { get; init; }
+    public required Device Device { get; init; }
+    public required RunDirectory Run { get; init; }
+    /// <summary>The stage's output checkpoint (e.g. out/full_sft_512.safetensors).</summary>
+    public required string OutputPath { get; init; }
+    /// <summary>Writes the output checkpoint for a given optimizer step (full weights, or only the adapters for LoRA).</summary>
+    public required Action<string, long> SaveOutput { get; init; }
+    /// <summary>Continue from this run folder's resume state.</summary>
+    public bool Resume { get; init; }
+}

@@ -1,0 +1,146 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+using MiniMind.Engine.Model;
+
+namespace MiniMind.Engine.Training;
+
+/// <summary>
+/// Everything a training run needs, as one JSON-serialisable record (snake_case, like the seed's
+/// argparse flags). <see cref="ForStage"/> gives the seed's defaults for each stage; <c>--set key=value</c>
+/// overrides any field by its JSON name.
+/// </summary>
+public sealed record TrainingOptions
+{
+    [JsonPropertyName("stage"), JsonConverter(typeof(JsonStringEnumConverter<TrainingStage>))]
+    public TrainingStage Stage { get; init; } = TrainingStage.Pretrain;
+
+    /// <summary>Model size for a run from scratch (pretrain): a preset name, unless <see cref="Model"/> is given.</summary>
+    [JsonPropertyName("preset")] public string Preset { get; init; } = "tiny";
+    [JsonPropertyName("model")] public MiniMindConfig? Model { get; init; }
+
+    [JsonPropertyName("data_path")] public string DataPath { get; init; } = "dataset/pretrain_demo.jsonl";
+    [JsonPropertyName("tokenizer_path")] public string TokenizerPath { get; init; } = "dataset/tokenizer";
+    /// <summary>Starting checkpoint (.safetensors); null = the stage's default under out_dir, or from scratch for pretrain.</summary>
+    [JsonPropertyName("init_from")] public string? InitFrom { get; init; }
+    [JsonPropertyName("out_dir")] public string OutDir { get; init; } = "out";
+    /// <summary>Checkpoint name; null = the seed's naming (pretrain_512, full_sft_512_moe, lora_identity_512, ...).</summary>
+    [JsonPropertyName("output_name")] public string? OutputName { get; init; }
+
+    [JsonPropertyName("epochs")] public int Epochs { get; init; } = 1;
+    /// <summary>Stop after this many optimizer steps (null: run all epochs).</summary>
+    [JsonPropertyName("max_steps")] public long? MaxSteps { get; init; }
+    [JsonPropertyName("batch_size")] public int BatchSize { get; init; } = 32;
+    [JsonPropertyName("accumulation_steps")] public int AccumulationSteps { get; init; } = 8;
+    [JsonPropertyName("learning_rate")] public double LearningRate { get; init; } = 5e-4;
+    [JsonPropertyName("lr_schedule")] public string LrSchedule { get; init; } = "cosine";
+    [JsonPropertyName("warmup_steps")] public long WarmupSteps { get; init; }
+    [JsonPropertyName("grad_clip")] public double GradClip { get; init; } = 1.0;
+    [JsonPropertyName("weight_decay")] public double WeightDecay { get; init; } = 0.01;
+    [JsonPropertyName("adam_beta1")] public double AdamBeta1 { get; init; } = 0.9;
+    [JsonPropertyName("adam_beta2")] public double AdamBeta2 { get; init; } = 0.999;
+    [JsonPropertyName("adam_eps")] public double AdamEps { get; init; } = 1e-8;
+    [JsonPropertyName("max_seq_len")] public int MaxSeqLen { get; init; } = 512;
+    /// <summary>Pretraining only: concatenate documents into full sequences instead of padding each.</summary>
+    [JsonPropertyName("packed")] public bool Packed { get; init; }
+    [JsonPropertyName("seed")] public long Seed { get; init; } = 1337;
+    [JsonPropertyName("device")] public string Device { get; init; } = "auto";
+    /// <summary>auto (bf16 compute on CUDA, fp32 on CPU), fp32 or bf16.</summary>
+    [JsonPropertyName("precision")] public string Precision { get; init; } = "auto";
+    [JsonPropertyName("save_every")] public long SaveEvery { get; init; } = 100;
+    /// <summary>Stop the run at the first bad record instead of skipping and counting it.</summary>
+    [JsonPropertyName("fail_on_bad_records")] public bool FailOnBadRecords { get; init; }
+
+    [JsonPropertyName("lora_name")] public string LoraName { get; init; } = "identity";
+    [JsonPropertyName("lora_rank")] public int LoraRank { get; init; } = 16;
+    /// <summary>Scaling numerator; null = rank (scale 1, exactly the seed's LoRA).</summary>
+    [JsonPropertyName("lora_alpha")] public double? LoraAlpha { get; init; }
+    [JsonPropertyName("lora_dropout")] public double LoraDropout { get; init; }
+    /// <summary>square (the seed's: every dim x dim projection) or all (every projection but the output head).</summary>
+    [JsonPropertyName("lora_targets")] public string LoraTargets { get; init; } = "square";
+
+    [JsonPropertyName("dpo_beta")] public double DpoBeta { get; init; } = 0.1;
+    [JsonPropertyName("teacher")] public string? Teacher { get; init; }
+    [JsonPropertyName("distill_alpha")] public double DistillAlpha { get; init; }
+    [JsonPropertyName("distill_temperature")] public double DistillTemperature { get; init; } = 1.0;
+    [JsonPropertyName("tag_weight")] public double TagWeight { get; init; } = 10;
+
+    /// <summary>The seed's defaults for a stage (learning rate, batch, accumulation, sequence length, data).</summary>
+    public static TrainingOptions ForStage(TrainingStage stage) => stage switch
+    {
+        TrainingStage.Pretrain => new() { Stage = stage },
+        TrainingStage.Sft => new() { Stage = stage, LearningRate = 5e-5, BatchSize = 32, AccumulationSteps = 1, DataPath = "dataset/sft_demo.jsonl" },
+        TrainingStage.Lora => new() { Stage = stage, LearningRate = 5e-5, BatchSize = 16, AccumulationSteps = 1, DataPath = "dataset/lora_identity.jsonl" },
+        TrainingStage.Dpo => new() { Stage = stage, LearningRate = 1e-8, BatchSize = 8, AccumulationSteps = 1, MaxSeqLen = 512, DataPath = "dataset/dpo_demo.jsonl" },
+        TrainingStage.Distill => new() { Stage = stage, LearningRate = 5e-6, BatchSize = 32, AccumulationSteps = 1, DataPath = "dataset/sft_demo.jsonl" },
+        TrainingStage.Reason => new() { Stage = stage, LearningRate = 1e-6, BatchSize = 8, AccumulationSteps = 1, MaxSeqLen = 1024, DataPath = "dataset/reason_demo.jsonl" },
+        _ => throw new ArgumentOutOfRangeException(nameof(stage)),
+    };
+
+    static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
+
+    public string ToJson() => JsonSerializer.Serialize(this, Json);
+
+    public static TrainingOptions FromJson(string json, string source)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<TrainingOptions>(json, Json) ?? throw new ArgumentException($"{source}: empty training config.");
+        }
+        catch (JsonException e)
+        {
+            throw new ArgumentException($"{source}: invalid training config at {e.Path}: {e.Message}", e);
+        }
+    }
+
+    /// <summary>Applies <c>key=value</c> overrides by JSON field name; values are JSON when they parse, else strings.</summary>
+    public TrainingOptions With(IEnumerable<string> assignments)
+    {
+        var node = JsonNode.Parse(ToJson())!.AsObject();
+        foreach (var assignment in assignments)
+        {
+            int eq = assignment.IndexOf('=');
+            if (eq <= 0) throw new ArgumentException($"--set expects key=value; got \"{assignment}\".");
+            var key = assignment[..eq].Trim();
+            var raw = assignment[(eq + 1)..];
+            if (!node.ContainsKey(key))
+                throw new ArgumentException($"Unknown training option \"{key}\"; known: {string.Join(", ", node.Select(p => p.Key))}.");
+            JsonNode? value;
+            try { value = JsonNode.Parse(raw); }
+            catch (JsonException) { value = JsonValue.Create(raw); }
+            node[key] = value;
+        }
+        return FromJson(node.ToJsonString(), "--set");
+    }
+
+    /// <summary>Throws an <see cref="ArgumentException"/> naming the first bad field.</summary>
+    public TrainingOptions Validate()
+    {
+        void Require(bool ok, string field, object? value, string rule)
+        {
+            if (!ok) throw new ArgumentException($"Invalid training option {field} = {value}: {rule}.");
+        }
+        Require(Epochs > 0, "epochs", Epochs, "must be positive");
+        Require(MaxSteps is null || MaxSteps > 0, "max_steps", MaxSteps, "must be positive");
+        Require(BatchSize > 0, "batch_size", BatchSize, "must be positive");
+        Require(AccumulationSteps > 0, "accumulation_steps", AccumulationSteps, "must be positive");
+        Require(LearningRate > 0 && double.IsFinite(LearningRate), "learning_rate", LearningRate, "must be positive");
+        Require(LrSchedule is "cosine" or "constant", "lr_schedule", LrSchedule, "must be cosine or constant");
+        Require(WarmupSteps >= 0, "warmup_steps", WarmupSteps, "must be >= 0");
+        Require(GradClip > 0, "grad_clip", GradClip, "must be positive");
+        Require(WeightDecay >= 0, "weight_decay", WeightDecay, "must be >= 0");
+        Require(AdamBeta1 is >= 0 and < 1, "adam_beta1", AdamBeta1, "must be in [0, 1)");
+        Require(AdamBeta2 is >= 0 and < 1, "adam_beta2", AdamBeta2, "must be in [0, 1)");
+        Require(AdamEps > 0, "adam_eps", AdamEps, "must be positive");
+        Require(MaxSeqLen >= 2, "max_seq_len", MaxSeqLen, "must be at least 2");
+        Require(SaveEvery > 0, "save_every", SaveEvery, "must be positive");
+        Require(Precision is "auto" or "fp32" or "bf16", "precision", Precision, "must be auto, fp32 or bf16");
+        Require(LoraRank > 0, "lora_rank", LoraRank, "must be positive");
+        Require(LoraTargets is "square" or "all", "lora_targets", LoraTargets, "must be square or all");
+        Require(!string.IsNullOrWhiteSpace(LoraName) && LoraName.All(c => char.IsLetterOrDigit(c) || c is '_' or '-'), "lora_name", LoraName, "must be letters, digits, _ or -");
+        Require(Stage != TrainingStage.Distill || !string.IsNullOrWhiteSpace(Teacher), "teacher", Teacher, "the distill stage needs a teacher checkpoint");
+        Require(string.IsNullOrWhiteSpace(OutputName) || OutputName.All(c => char.IsLetterOrDigit(c) || c is '_' or '-' or '.'), "output_name", OutputName, "must be a plain file name");
+        Model?.Validate();
+        return this;
+    }
+}

@@ -1,0 +1,28 @@
+namespace MiniMind.Engine.Training;
+
+/// <summary>The training stages of MiniMind, each one objective on the shared loop.</summary>
+public enum TrainingStage
+{
+    Pretrain,
+    Sft,
+    Lora,
+    Dpo,
+    Distill,
+    Reason,
+}
+
+public static class TrainingStages
+{
+    public static TrainingStage Parse(string name) => name.Trim().ToLowerInvariant() switch
+    {
+        "pretrain" => TrainingStage.Pretrain,
+        "sft" or "full_sft" => TrainingStage.Sft,
+        "lora" => TrainingStage.Lora,
+        "dpo" or "rlhf" => TrainingStage.Dpo,
+        "distill" or "distillation" => TrainingStage.Distill,
+        "reason" or "reasoning" => TrainingStage.Reason,
+        _ => throw new ArgumentException($"Unknown training stage \"{name}\": use pretrain, sft, lora, dpo, distill or reason."),
+    };
+
+    public static string Name(this TrainingStage stage) => stage.ToString().ToLowerInvariant();
+}
