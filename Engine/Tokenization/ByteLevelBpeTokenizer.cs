@@ -1,0 +1,207 @@
+using System.Runtime.InteropServices;
+using System.Text;
+
+namespace MiniMind.Engine.Tokenization;
+
+/// <summary>
+/// A byte-level BPE tokenizer loaded from HF <c>tokenizer.json</c> (+ <c>tokenizer_config.json</c>), encoding
+/// and decoding exactly like HF <c>tokenizers</c>' <c>encode(text, add_special_tokens=False)</c> / <c>decode</c>:
+/// added tokens are cut out first, each remaining segment is normalized, pre-tokenized, and BPE-encoded.
+/// Thread-safe; each thread keeps its own pre-token cache.
+/// </summary>
+public sealed class ByteLevelBpeTokenizer
+{
+    private const int CacheCapacity = 50_000;
+
+    private readonly TokenizerJson _definition;
+    private readonly AddedTokenMatcher _addedTokens;
+    private readonly string[] _idToToken;
+    private readonly byte[][] _idToBytes;
+    private readonly bool[] _isSpecial;
+    private readonly ThreadLocal<EncodeScratch> _scratch = new(() => new EncodeScratch());
+
+    private ByteLevelBpeTokenizer(TokenizerJson definition, TokenizerConfig config)
+    {
+        _definition = definition;
+        _addedTokens = new AddedTokenMatcher(definition.AddedTokens);
+        VocabSize = definition.Vocab.Values.Max() + 1;
+        _idToToken = new string[VocabSize];
+        foreach ((string token, int id) in definition.Vocab)
+        {
+            _idToToken[id] = token;
+        }
+        _idToBytes = _idToToken.Select(t => t == null ? [] : ByteLevelAlphabet.DecodeToken(t)).ToArray();
+        _isSpecial = new bool[VocabSize];
+        foreach (AddedToken token in definition.AddedTokens.Where(t => t.Special))
+        {
+            _isSpecial[token.Id] = true;
+        }
+        SpecialTokens = definition.AddedTokens.Where(t => t.Special).OrderBy(t => t.Id).Select(t => t.Content).ToArray();
+        ChatTemplate = config.ChatTemplate;
+
+        BosToken = FirstKnown(config.Bos, "<s>", "<|begin_of_text|>", "<|endoftext|>");
+        EosToken = FirstKnown(config.Eos, "</s>", "<|end_of_text|>", "<|endoftext|>", "<|im_end|>");
+        UnkToken = FirstKnown(config.Unk, definition.UnkToken, "<unk>");
+        PadToken = FirstKnown(config.Pad, "<pad>", "<|pad|>", UnkToken, EosToken);
+    }
+
+    public int VocabSize { get; }
+
+    /// <summary>Added tokens flagged <c>special</c>, by id.</summary>
+    public IReadOnlyList<string> SpecialTokens { get; }
+
+    /// <summary>The Jinja <c>chat_template</c> of tokenizer_config.json, or null.</summary>
+    public string? ChatTemplate { get; }
+
+    public string? BosToken { get; }
+
+    public string? EosToken { get; }
+
+    public string? PadToken { get; }
+
+    public string? UnkToken { get; }
+
+    public int? BosId => IdOf(BosToken);
+
+    public int? EosId => IdOf(EosToken);
+
+    public int? PadId => IdOf(PadToken);
+
+    public int? UnkId => IdOf(UnkToken);
+
+    /// <summary>
+    /// Loads a directory holding <c>tokenizer.json</c> (and optionally <c>tokenizer_config.json</c>), or a
+    /// <c>tokenizer.json</c> path whose directory may hold the config.
+    /// </summary>
+    public static ByteLevelBpeTokenizer Load(string dirOrTokenizerJsonPath)
+    {
+        string jsonPath = Directory.Exists(dirOrTokenizerJsonPath)
+            ? Path.Combine(dirOrTokenizerJsonPath, "tokenizer.json")
+            : dirOrTokenizerJsonPath;
+        if (!File.Exists(jsonPath))
+        {
+            throw new FileNotFoundException($"No tokenizer.json at '{jsonPath}'", jsonPath);
+        }
+        string configPath = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(jsonPath))!, "tokenizer_config.json");
+        TokenizerConfig config = File.Exists(configPath) ? TokenizerConfig.Read(configPath) : TokenizerConfig.Empty;
+        return new ByteLevelBpeTokenizer(TokenizerJson.Read(jsonPath), config);
+    }
+
+    public int? TokenToId(string token) => _definition.Vocab.TryGetValue(token, out int id) ? id : null;
+
+    /// <summary>The raw vocabulary string of <paramref name="id"/> (byte-level form, e.g. <c>Ġthe</c>).</summary>
+    public string IdToToken(int id)
+    {
+        CheckId(id);
+        return _idToToken[id];
+    }
+
+    /// <summary>Token ids of <paramref name="text"/>; no bos/eos added, special token strings map to their ids.</summary>
+    public int[] Encode(string text)
+    {
+        var ids = new List<int>(text.Length / 2 + 4);
+        EncodeInto(text, ids);
+        return [.. ids];
+    }
+
+    /// <summary>Appends the ids of <paramref name="text"/> to <paramref name="output"/>.</summary>
+    public void EncodeInto(string text, List<int> output)
+    {
+        EncodeScratch scratch = _scratch.Value!;
+        _addedTokens.Split(text, scratch.Segments);
+        foreach (TextSegment segment in scratch.Segments)
+        {
+            if (segment.Token is { } token)
+            {
+                output.Add(token.Id);
+                continue;
+            }
+            ReadOnlyMemory<char> plain = _definition.Normalizer is { } normalizer
+                ? normalizer.Apply(text.Substring(segment.Start, segment.Length)).AsMemory()
+                : text.AsMemory(segment.Start, segment.Length);
+            _definition.PreTokenizer.Split(plain, scratch.Pieces, scratch.PieceScratch);
+            foreach (ReadOnlyMemory<char> piece in scratch.Pieces)
+            {
+                EncodePiece(piece.Span, scratch, output);
+            }
+        }
+    }
+
+    /// <summary>Encodes many texts in parallel on all cores (dataset tokenization); results keep input order.</summary>
+    public int[][] EncodeBatch(IReadOnlyList<string> texts, CancellationToken cancellationToken = default)
+    {
+        var results = new int[texts.Count][];
+        var options = new ParallelOptions { CancellationToken = cancellationToken };
+        Parallel.For(0, texts.Count, options, i => results[i] = Encode(texts[i]));
+        return results;
+    }
+
+    /// <summary>
+    /// Text of <paramref name="ids"/> as HF decodes it: token bytes concatenated, invalid UTF-8 replaced by U+FFFD.
+    /// </summary>
+    /// <exception cref="ArgumentException">An id outside the vocabulary.</exception>
+    public string Decode(IEnumerable<int> ids, bool skipSpecialTokens = false)
+    {
+        var bytes = new List<byte>();
+        foreach (int id in ids)
+        {
+            if (AppendsBytes(id, skipSpecialTokens))
+            {
+                bytes.AddRange(_idToBytes[id]);
+            }
+        }
+        return Encoding.UTF8.GetString(CollectionsMarshal.AsSpan(bytes));
+    }
+
+    /// <summary>A decoder for ids arriving one at a time (generation), emitting only complete characters.</summary>
+    public StreamingDecoder CreateStreamingDecoder(bool skipSpecialTokens = false) => new(this, skipSpecialTokens);
+
+    /// <summary>The bytes <paramref name="id"/> decodes to, or empty when it is a skipped special token.</summary>
+    internal ReadOnlySpan<byte> BytesOf(int id, bool skipSpecialTokens) =>
+        AppendsBytes(id, skipSpecialTokens) ? _idToBytes[id] : [];
+
+    private bool AppendsBytes(int id, bool skipSpecialTokens)
+    {
+        CheckId(id);
+        return !(skipSpecialTokens && _isSpecial[id]);
+    }
+
+    private void CheckId(int id)
+    {
+        if ((uint)id >= (uint)VocabSize || _idToToken[id] == null)
+        {
+            throw new ArgumentException($"Token id {id} is not in the vocabulary (size {VocabSize}).", nameof(id));
+        }
+    }
+
+    private void EncodePiece(ReadOnlySpan<char> piece, EncodeScratch scratch, List<int> output)
+    {
+        if (scratch.Cache.TryGet(piece, out int[] cached))
+        {
+            output.AddRange(cached);
+            return;
+        }
+        int before = output.Count;
+        _definition.Model.Encode(piece, scratch.Bpe, output);
+        scratch.Cache.Add(piece, output.GetRange(before, output.Count - before).ToArray());
+    }
+
+    private string? FirstKnown(params string?[] candidates) =>
+        candidates.FirstOrDefault(c => c != null && _definition.Vocab.ContainsKey(c)) ?? candidates[0];
+
+    private int? IdOf(string? token) => token == null ? null : TokenToId(token);
+
+    /// <summary>Per-thread working buffers and cache, so encoding allocates little and never locks.</summary>
+    private sealed class EncodeScratch
+    {
+        public List<TextSegment> Segments { get; } = [];
+
+        public List<ReadOnlyMemory<char>> Pieces { get; } = [];
+
+        public List<ReadOnlyMemory<char>> PieceScratch { get; } = [];
+
+        public PieceCache Cache { get; } = new(CacheCapacity);
+
+        public BpeScratch Bpe { get; } = new();
+    }
+}

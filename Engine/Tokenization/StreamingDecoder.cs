@@ -1,0 +1,41 @@
+using System.Text;
+
+namespace MiniMind.Engine.Tokenization;
+
+/// <summary>
+/// Incremental decode for generation: ids are fed one by one and only complete UTF-8 characters come back,
+/// so a CJK character or emoji split across byte tokens is held until its last byte arrives. The text
+/// produced equals <see cref="ByteLevelBpeTokenizer.Decode"/> of all ids fed (invalid bytes become U+FFFD).
+/// </summary>
+public sealed class StreamingDecoder
+{
+    private readonly ByteLevelBpeTokenizer _tokenizer;
+    private readonly bool _skipSpecialTokens;
+    // System.Text.Decoder already buffers an incomplete trailing sequence between calls.
+    private readonly Decoder _utf8 = new UTF8Encoding(false, false).GetDecoder();
+    private char[] _chars = new char[64];
+
+    internal StreamingDecoder(ByteLevelBpeTokenizer tokenizer, bool skipSpecialTokens)
+    {
+        _tokenizer = tokenizer;
+        _skipSpecialTokens = skipSpecialTokens;
+    }
+
+    /// <summary>Adds one id; returns the text completed by it (possibly empty).</summary>
+    /// <exception cref="ArgumentException">An id outside the vocabulary.</exception>
+    public string Feed(int id) => Convert(_tokenizer.BytesOf(id, _skipSpecialTokens), flush: false);
+
+    /// <summary>Ends the stream: bytes still held back (an incomplete sequence) come out as U+FFFD.</summary>
+    public string Flush() => Convert([], flush: true);
+
+    private string Convert(ReadOnlySpan<byte> bytes, bool flush)
+    {
+        int needed = _utf8.GetCharCount(bytes, flush);
+        if (needed > _chars.Length)
+        {
+            _chars = new char[Math.Max(needed, _chars.Length * 2)];
+        }
+        int written = _utf8.GetChars(bytes, _chars, flush);
+        return new string(_chars, 0, written);
+    }
+}
