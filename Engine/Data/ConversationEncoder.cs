@@ -1,0 +1,37 @@
+using MiniMind.Engine.Tokenization;
+using MiniMind.Engine.Tokenization.Templates;
+
+namespace MiniMind.Engine.Data;
+
+/// <summary>Renders conversations with the tokenizer's chat template and tokenizes them; knows the turn markers for labelling.</summary>
+public sealed class ConversationEncoder
+{
+    readonly ChatTemplate template;
+    readonly ByteLevelBpeTokenizer tokenizer;
+
+    public ConversationEncoder(ByteLevelBpeTokenizer tokenizer)
+    {
+        this.tokenizer = tokenizer;
+        var source = tokenizer.ChatTemplate
+            ?? throw new InvalidDataException("the tokenizer has no chat_template (tokenizer_config.json): conversations cannot be rendered");
+        template = ChatTemplate.Parse(source);
+        Markers = ChatMarkers.Derive(template, tokenizer.Encode, tokenizer.BosToken, tokenizer.EosToken);
+    }
+
+    public ChatMarkers Markers { get; }
+
+    /// <summary>The conversation as the template renders it (no generation prompt: the last turn is the assistant's).</summary>
+    public string Render(IReadOnlyList<ChatMessage> messages)
+    {
+        var list = new List<object?>(messages.Count);
+        foreach (var m in messages)
+        {
+            var item = new Dictionary<string, object?> { ["role"] = m.Role, ["content"] = m.Content };
+            if (m.ReasoningContent is not null) item["reasoning_content"] = m.ReasoningContent;
+            list.Add(item);
+        }
+        return template.RenderChat(list, addGenerationPrompt: false, tokenizer.BosToken, tokenizer.EosToken);
+    }
+
+    public int[] Encode(IReadOnlyList<ChatMessage> messages) => tokenizer.Encode(Render(messages));
+}

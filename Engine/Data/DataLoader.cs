@@ -1,0 +1,231 @@
+using System.Collections.Concurrent;
+using MiniMind.Engine.Tokenization;
+
+namespace MiniMind.Engine.Data;
+
+/// <summary>
+/// Batches of training examples from a jsonl file: indexes and tokenizes it into the <c>.cache/</c> folder on first
+/// use, then builds each batch from the cached ids. The order within an epoch is a permutation seeded with
+/// seed + epoch, so batch b of epoch e is the same on every run, and a cursor resumes exactly where a run stopped.
+/// A background thread builds the next batches while the caller trains.
+/// </summary>
+public sealed class DataLoader : IDisposable
+{
+    readonly JsonlFile file;
+    readonly TokenCache cache;
+    readonly IExampleSource source;
+    readonly DataLoaderOptions options;
+    readonly CancellationTokenSource disposed = new();
+    readonly Lock orderLock = new();
+    int orderEpoch = -1;
+    int[]? order;
+    LoaderCursor position;
+
+    DataLoader(JsonlFile file, TokenCache cache, IExampleSource source, DataLoaderOptions options)
+    {
+        this.file = file;
+        this.cache = cache;
+        this.source = source;
+        this.options = options;
+        Length = options.MaxSeqLen - 1;
+        BatchesPerEpoch = (source.Count + options.BatchSize - 1) / options.BatchSize;
+        var start = options.ResumeFrom ?? new LoaderCursor(0, 0, options.Seed);
+        position = start.BatchInEpoch >= BatchesPerEpoch ? new LoaderCursor(start.Epoch + 1, 0, start.Seed) : start;
+    }
+
+    /// <summary>
+    /// Opens <paramref name="path"/> as <paramref name="kind"/> (indexing and tokenizing to the cache as needed).
+    /// <paramref name="packed"/> applies to pretraining only. A <paramref name="resumeFrom"/> cursor wins over <paramref name="seed"/>.
+    /// </summary>
+    public static DataLoader Open(string path, DatasetKind kind, ByteLevelBpeTokenizer tokenizer, int maxSeqLen, int batchSize,
+        long seed, bool packed = false, LoaderCursor? resumeFrom = null, IProgress<string>? progress = null,
+        CancellationToken cancellationToken = default) =>
+        Open(path, tokenizer, new DataLoaderOptions
+        {
+            Kind = kind,
+            MaxSeqLen = maxSeqLen,
+            BatchSize = batchSize,
+            Seed = seed,
+            Packed = packed,
+            ResumeFrom = resumeFrom,
+        }, progress, cancellationToken);
+
+    public static DataLoader Open(string path, ByteLevelBpeTokenizer tokenizer, DataLoaderOptions options,
+        IProgress<string>? progress = null, CancellationToken cancellationToken = default)
+    {
+        if (options.MaxSeqLen < 3) throw new ArgumentException($"max_seq_len must be at least 3 (bos, a token, eos), not {options.MaxSeqLen}", nameof(options));
+        if (options.BatchSize < 1) throw new ArgumentException($"batch size must be at least 1, not {options.BatchSize}", nameof(options));
+        if (options.Packed && options.Kind != DatasetKind.Pretrain) throw new ArgumentException("packing applies to pretraining data only", nameof(options));
+        var name = Path.GetFileName(path);
+        var file = JsonlFile.Open(path, Percent(progress, $"indexing {name}"), cancellationToken);
+        TokenCache? cache = null;
+        try
+        {
+            cache = TokenCache.Open(file, options.Kind, tokenizer, Percent(progress, $"tokenizing {name}"), cancellationToken);
+            var skipped = cache.Info.Skipped;
+            if (skipped.Bad > 0) progress?.Report($"{name}: skipped {skipped.Bad} bad record(s) of {skipped.Lines} lines; first: {skipped.FirstProblems[0]}");
+            if (skipped.Bad > options.MaxBadRecords)
+            {
+                throw new InvalidDataException($"{path}: {skipped.Bad} bad records, more than the {options.MaxBadRecords} allowed; first: {skipped.FirstProblems[0]}");
+            }
+            var padId = tokenizer.PadId ?? tokenizer.EosId ?? throw new InvalidDataException("the tokenizer has neither a pad nor an eos token to pad with");
+            IExampleSource source = options.Kind switch
+            {
+                DatasetKind.Pretrain when options.Packed => new PackedPretrainSource(cache, options.MaxSeqLen, padId),
+                DatasetKind.Pretrain => new PaddedPretrainSource(cache, options.MaxSeqLen, padId),
+                DatasetKind.Dpo => new PreferenceSource(cache, new ConversationEncoder(tokenizer).Markers, options.MaxSeqLen, padId),
+                _ => new ConversationSource(cache, new ConversationEncoder(tokenizer).Markers, options.MaxSeqLen, padId),
+            };
+            if (source.Count == 0) throw new InvalidDataException($"{path}: no usable {options.Kind} records ({skipped.Bad} bad, {skipped.Blank} blank lines)");
+            return new DataLoader(file, cache, source, options);
+        }
+        catch
+        {
+            cache?.Dispose();
+            file.Dispose();
+            throw;
+        }
+    }
+
+    public DatasetKind Kind => options.Kind;
+
+    /// <summary>Examples in one epoch (documents, packed rows, conversations or pairs).</summary>
+    public long Examples => source.Count;
+
+    public long BatchesPerEpoch { get; }
+
+    /// <summary>Inputs (and targets) per row: max_seq_len - 1.</summary>
+    public int Length { get; }
+
+    /// <summary>What reading the file kept and skipped (bad records counted, with the first few named).</summary>
+    public DataStats Skipped => cache.Info.Skipped;
+
+    /// <summary>Whether the tokenized cache was reused rather than built by this open.</summary>
+    public bool FromCache => cache.FromCache;
+
+    /// <summary>Where the next batch of <see cref="Batches"/> comes from.</summary>
+    public LoaderCursor Position => position;
+
+    /// <summary>
+    /// Batches forever across epochs from <see cref="Position"/>, each with the cursor after it. The last batch of an
+    /// epoch may have fewer rows (no example is dropped).
+    /// </summary>
+    public IEnumerable<(TokenBatch Batch, LoaderCursor Next)> Batches(CancellationToken cancellationToken = default)
+    {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, disposed.Token);
+        using var queue = new BlockingCollection<(TokenBatch? Batch, LoaderCursor Next, Exception? Error)>(Math.Max(1, options.Prefetch));
+        var from = position;
+        var producer = Task.Run(() =>
+        {
+            var cursor = from;
+            try
+            {
+                while (!stop.IsCancellationRequested)
+                {
+                    var batch = Batch(cursor.Epoch, cursor.BatchInEpoch, cursor.Seed);
+                    cursor = After(cursor);
+                    queue.Add((batch, cursor, null), stop.Token);
+                }
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+            }
+            catch (Exception e)
+            {
+                queue.Add((null, cursor, e));
+            }
+        });
+        try
+        {
+            while (true)
+            {
+                var (batch, next, error) = queue.Take(stop.Token);
+                if (error is not null) throw new InvalidOperationException($"{file.Path}: building batch at {next}: {error.Message}", error);
+                position = next;
+                yield return (batch!, next);
+            }
+        }
+        finally
+        {
+            stop.Cancel();
+            try
+            {
+                producer.Wait(TimeSpan.FromSeconds(10));
+            }
+            catch (AggregateException)
+            {
+            }
+        }
+    }
+
+    LoaderCursor After(LoaderCursor cursor) =>
+        cursor.BatchInEpoch + 1 >= BatchesPerEpoch ? new LoaderCursor(cursor.Epoch + 1, 0, cursor.Seed) : cursor with { BatchInEpoch = cursor.BatchInEpoch + 1 };
+
+    /// <summary>Batch <paramref name="batchInEpoch"/> of <paramref name="epoch"/>: random access, the same every time.</summary>
+    public TokenBatch Batch(int epoch, long batchInEpoch, long seed)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(epoch);
+        if ((ulong)batchInEpoch >= (ulong)BatchesPerEpoch) throw new ArgumentOutOfRangeException(nameof(batchInEpoch), $"batch {batchInEpoch} of {BatchesPerEpoch}");
+        var first = batchInEpoch * options.BatchSize;
+        var examples = (int)Math.Min(options.BatchSize, source.Count - first);
+        var rows = examples * source.RowsPerExample;
+        var inputs = new long[rows * Length];
+        var targets = new long[rows * Length];
+        var mask = new float[rows * Length];
+        var ids = new int[options.MaxSeqLen];
+        var labels = new int[options.MaxSeqLen];
+        var perm = Order(epoch, seed);
+        for (var e = 0; e < examples; e++)
+        {
+            long example = perm is null ? first + e : perm[first + e];
+            for (var r = 0; r < source.RowsPerExample; r++)
+            {
+                source.Fill(example, r, ids, labels);
+                // DPO: all chosen rows first, then all rejected rows (the layout the loss expects).
+                var at = (r * examples + e) * Length;
+                for (var t = 0; t < Length; t++)
+                {
+                    inputs[at + t] = ids[t];
+                    targets[at + t] = ids[t + 1];
+                    mask[at + t] = labels[t + 1] == SftLabels.Ignore ? 0f : 1f;
+                }
+            }
+        }
+        return new TokenBatch(inputs, targets, mask, rows, Length);
+    }
+
+    int[]? Order(int epoch, long seed)
+    {
+        if (!options.Shuffle) return null;
+        lock (orderLock)
+        {
+            if (orderEpoch != epoch || order is null)
+            {
+                order = SeededShuffle.Permutation(source.Count, seed + epoch, epoch);
+                orderEpoch = epoch;
+            }
+            return order;
+        }
+    }
+
+    static IProgress<double>? Percent(IProgress<string>? progress, string what)
+    {
+        if (progress is null) return null;
+        var last = -1;
+        return new SynchronousProgress<double>(fraction =>
+        {
+            var percent = (int)(fraction * 100);
+            if (percent / 10 == last / 10 && percent != 100) return;
+            last = percent;
+            progress.Report($"{what}: {percent}%");
+        });
+    }
+
+    public void Dispose()
+    {
+        disposed.Cancel();
+        cache.Dispose();
+        file.Dispose();
+        disposed.Dispose();
+    }
+}

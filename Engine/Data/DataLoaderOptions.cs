@@ -1,0 +1,29 @@
+namespace MiniMind.Engine.Data;
+
+/// <summary>Everything <see cref="DataLoader.Open(string, Tokenization.ByteLevelBpeTokenizer, DataLoaderOptions, IProgress{string}?, CancellationToken)"/> takes.</summary>
+public sealed record DataLoaderOptions
+{
+    public required DatasetKind Kind { get; init; }
+
+    /// <summary>Tokens per sequence before the shift: rows hold <c>MaxSeqLen - 1</c> inputs and targets.</summary>
+    public required int MaxSeqLen { get; init; }
+
+    /// <summary>Examples per batch (pairs, for DPO: the batch then has twice as many rows).</summary>
+    public required int BatchSize { get; init; }
+
+    public long Seed { get; init; }
+
+    /// <summary>Pretraining only: pack documents into full rows instead of padding each.</summary>
+    public bool Packed { get; init; }
+
+    /// <summary>False keeps file order (tests, evaluation).</summary>
+    public bool Shuffle { get; init; } = true;
+
+    public LoaderCursor? ResumeFrom { get; init; }
+
+    /// <summary>Refuse the file when more than this many records are bad (default: skip and count them all).</summary>
+    public long MaxBadRecords { get; init; } = long.MaxValue;
+
+    /// <summary>Batches built ahead on a background thread.</summary>
+    public int Prefetch { get; init; } = 4;
+}

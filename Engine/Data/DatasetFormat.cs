@@ -1,0 +1,58 @@
+using System.Text.Json;
+
+namespace MiniMind.Engine.Data;
+
+/// <summary>Recognises a jsonl file's kind from the fields of its first well-formed records.</summary>
+public static class DatasetFormat
+{
+    const int Probe = 64;
+
+    /// <summary>
+    /// <c>text</c> → pretrain; <c>chosen</c>+<c>rejected</c> → DPO; <c>conversations</c> → SFT, or reasoning when an
+    /// assistant turn of the probed records carries think/answer tags.
+    /// </summary>
+    public static DatasetKind Detect(JsonlFile file)
+    {
+        var seen = 0;
+        DatasetKind? found = null;
+        for (long i = 0; i < file.Count && seen < Probe; i++)
+        {
+            JsonDocument document;
+            try
+            {
+                document = JsonDocument.Parse(file.ReadBytes(i));
+            }
+            catch (JsonException)
+            {
+                continue;
+            }
+            using (document)
+            {
+                var root = document.RootElement;
+                if (root.ValueKind != JsonValueKind.Object) continue;
+                seen++;
+                if (root.TryGetProperty("text", out _)) return DatasetKind.Pretrain;
+                if (root.TryGetProperty("chosen", out _) && root.TryGetProperty("rejected", out _)) return DatasetKind.Dpo;
+                if (root.TryGetProperty("conversations", out var conversation))
+                {
+                    found = DatasetKind.Sft;
+                    if (conversation.ValueKind == JsonValueKind.Array && conversation.EnumerateArray().Any(IsReasoningTurn)) return DatasetKind.Reasoning;
+                }
+            }
+        }
+        return found ?? throw new InvalidDataException(
+            $"{file.Path}: cannot tell the dataset kind: no record among the first {Probe} has a 'text', 'conversations' or 'chosen'+'rejected' field");
+    }
+
+    public static DatasetKind Detect(string path)
+    {
+        using var file = JsonlFile.Open(path);
+        return Detect(file);
+    }
+
+    static bool IsReasoningTurn(JsonElement message) =>
+        message.ValueKind == JsonValueKind.Object
+        && message.TryGetProperty("role", out var role) && role.ValueEquals("assistant")
+        && message.TryGetProperty("content", out var content) && content.ValueKind == JsonValueKind.String
+        && RecordParser.HasThinkAnswerTags(content.GetString()!);
+}

@@ -1,0 +1,161 @@
+using System.Text.Json;
+
+namespace MiniMind.Engine.Data;
+
+/// <summary>
+/// Parses and validates one jsonl line as a record of a <see cref="DatasetKind"/>. Never throws on bad data:
+/// the first thing wrong comes back as a <see cref="DataProblem"/> naming file, line and field.
+/// </summary>
+public static class RecordParser
+{
+    /// <summary>Parses <paramref name="utf8"/> (line <paramref name="line"/>, 1-based, of <paramref name="file"/>).</summary>
+    /// <returns>The record, or null with <paramref name="problem"/> set; a blank line gives null with no problem.</returns>
+    public static DataRecord? Parse(ReadOnlyMemory<byte> utf8, DatasetKind kind, string file, long line, out DataProblem? problem)
+    {
+        problem = null;
+        if (IsBlank(utf8.Span)) return null;
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(utf8);
+        }
+        catch (JsonException e)
+        {
+            problem = new DataProblem(file, line, "$", $"malformed JSON ({FirstSentence(e.Message)})");
+            return null;
+        }
+        using (document)
+        {
+            var root = document.RootElement;
+            string? failure;
+            string field;
+            DataRecord? record;
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                (record, field, failure) = (null, "$", $"expected a JSON object, found {Describe(root.ValueKind)}");
+            }
+            else
+            {
+                (record, field, failure) = kind switch
+                {
+                    DatasetKind.Pretrain => ParsePretrain(root),
+                    DatasetKind.Sft => ParseConversation(root, reasoning: false),
+                    DatasetKind.Reasoning => ParseConversation(root, reasoning: true),
+                    DatasetKind.Dpo => ParsePreference(root),
+                    _ => throw new ArgumentOutOfRangeException(nameof(kind)),
+                };
+            }
+            if (failure is not null) problem = new DataProblem(file, line, field, failure);
+            return failure is null ? record : null;
+        }
+    }
+
+    static (DataRecord?, string, string?) ParsePretrain(JsonElement root)
+    {
+        if (!root.TryGetProperty("text", out var text)) return (null, "text", "missing field");
+        if (text.ValueKind != JsonValueKind.String) return (null, "text", $"expected a string, found {Describe(text.ValueKind)}");
+        var value = text.GetString()!;
+        if (string.IsNullOrWhiteSpace(value)) return (null, "text", "empty text");
+        return (new PretrainRecord(value), "", null);
+    }
+
+    static (DataRecord?, string, string?) ParseConversation(JsonElement root, bool reasoning)
+    {
+        var (messages, field, failure) = ParseMessages(root, "conversations", reasoning);
+        return (messages is null ? null : new ConversationRecord(messages), field, failure);
+    }
+
+    static (DataRecord?, string, string?) ParsePreference(JsonElement root)
+    {
+        var (chosen, chosenField, chosenFailure) = ParseMessages(root, "chosen", reasoning: false);
+        if (chosen is null) return (null, chosenField, chosenFailure);
+        var (rejected, rejectedField, rejectedFailure) = ParseMessages(root, "rejected", reasoning: false);
+        if (rejected is null) return (null, rejectedField, rejectedFailure);
+        return (new PreferenceRecord(chosen, rejected), "", null);
+    }
+
+    /// <summary>
+    /// A conversation: an optional leading system turn, then user and assistant turns alternating, starting with a
+    /// user turn and ending with an assistant turn (the turn the model learns), every assistant turn non-empty.
+    /// </summary>
+    static (List<ChatMessage>?, string, string?) ParseMessages(JsonElement root, string name, bool reasoning)
+    {
+        if (!root.TryGetProperty(name, out var array)) return (null, name, "missing field");
+        if (array.ValueKind != JsonValueKind.Array) return (null, name, $"expected an array of messages, found {Describe(array.ValueKind)}");
+        var messages = new List<ChatMessage>(array.GetArrayLength());
+        var index = 0;
+        foreach (var item in array.EnumerateArray())
+        {
+            var at = $"{name}[{index}]";
+            if (item.ValueKind != JsonValueKind.Object) return (null, at, $"expected a message object, found {Describe(item.ValueKind)}");
+            if (!item.TryGetProperty("role", out var role)) return (null, $"{at}.role", "missing field");
+            if (role.ValueKind != JsonValueKind.String) return (null, $"{at}.role", $"expected a string, found {Describe(role.ValueKind)}");
+            if (!item.TryGetProperty("content", out var content)) return (null, $"{at}.content", "missing field");
+            if (content.ValueKind != JsonValueKind.String) return (null, $"{at}.content", $"expected a string, found {Describe(content.ValueKind)}");
+            string? thinking = null;
+            if (item.TryGetProperty("reasoning_content", out var reasoningContent) && reasoningContent.ValueKind != JsonValueKind.Null)
+            {
+                if (reasoningContent.ValueKind != JsonValueKind.String) return (null, $"{at}.reasoning_content", $"expected a string, found {Describe(reasoningContent.ValueKind)}");
+                thinking = reasoningContent.GetString();
+            }
+            var message = new ChatMessage(role.GetString()!, content.GetString()!, thinking);
+            var offset = messages.Count > 0 && messages[0].Role == "system" ? 1 : 0;
+            var expected = (index - offset) % 2 == 0 ? "user" : "assistant";
+            if (message.Role == "system" && index != 0) return (null, $"{at}.role", "a system turn may only come first");
+            if (message.Role != "system" && message.Role != expected)
+            {
+                return (null, $"{at}.role", message.Role is "user" or "assistant"
+                    ? $"roles out of order: expected {expected}, found {message.Role}"
+                    : $"unknown role '{message.Role}' (expected system, user or assistant)");
+            }
+            if (message.Role == "assistant")
+            {
+                if (string.IsNullOrWhiteSpace(message.Content) && string.IsNullOrWhiteSpace(message.ReasoningContent)) return (null, $"{at}.content", "empty assistant turn");
+                if (reasoning && message.ReasoningContent is null && !HasThinkAnswerTags(message.Content))
+                {
+                    return (null, $"{at}.content", "reasoning data needs <think>...</think> then <answer>...</answer> in each assistant turn");
+                }
+            }
+            messages.Add(message);
+            index++;
+        }
+        if (messages.Count == 0) return (null, name, "empty conversation");
+        if (messages[^1].Role != "assistant") return (null, name, $"the conversation ends with a {messages[^1].Role} turn, not an assistant turn");
+        return (messages, "", null);
+    }
+
+    /// <summary>Whether <paramref name="content"/> holds <c>&lt;think&gt;…&lt;/think&gt;</c> followed by <c>&lt;answer&gt;…&lt;/answer&gt;</c>.</summary>
+    public static bool HasThinkAnswerTags(string content)
+    {
+        var think = content.IndexOf("<think>", StringComparison.Ordinal);
+        var thinkEnd = think < 0 ? -1 : content.IndexOf("</think>", think, StringComparison.Ordinal);
+        var answer = thinkEnd < 0 ? -1 : content.IndexOf("<answer>", thinkEnd, StringComparison.Ordinal);
+        return answer >= 0 && content.IndexOf("</answer>", answer, StringComparison.Ordinal) >= 0;
+    }
+
+    static bool IsBlank(ReadOnlySpan<byte> utf8)
+    {
+        foreach (var b in utf8)
+        {
+            if (b is not ((byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n')) return false;
+        }
+        return true;
+    }
+
+    static string Describe(JsonValueKind kind) => kind switch
+    {
+        JsonValueKind.Object => "an object",
+        JsonValueKind.Array => "an array",
+        JsonValueKind.String => "a string",
+        JsonValueKind.Number => "a number",
+        JsonValueKind.True or JsonValueKind.False => "a boolean",
+        JsonValueKind.Null => "null",
+        _ => kind.ToString(),
+    };
+
+    static string FirstSentence(string message)
+    {
+        var cut = message.IndexOf(". ", StringComparison.Ordinal);
+        return cut < 0 ? message.TrimEnd('.') : message[..cut];
+    }
+}
