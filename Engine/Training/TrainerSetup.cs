@@ -5,8 +5,8 @@ using static TorchSharp.torch;
 
 namespace MiniMind.Engine.Training;
 
-/// <summary>A run ready for the loop: model, trainable parameters, objective, data, where outputs go.</summary>
-public sealed record TrainerSetup
+/// <summary>A run ready for the loop: model, trainable parameters, objective, data, where outputs go. Disposing it releases them.</summary>
+public sealed record TrainerSetup : IDisposable
 {
     public required TrainingOptions Options { get; init; }
     public required MiniMindModel Model { get; init; }
@@ -21,4 +21,11 @@ public sealed record TrainerSetup
     public required Action<string, long> SaveOutput { get; init; }
     /// <summary>Continue from this run folder's resume state.</summary>
     public bool Resume { get; init; }
+
+    public void Dispose()
+    {
+        Objective.Dispose();
+        (Data as IDisposable)?.Dispose();
+        Model.Dispose();
+    }
 }

@@ -12,7 +12,7 @@ namespace MiniMind.Engine.Training;
 /// </summary>
 public sealed record TrainingOptions
 {
-    [JsonPropertyName("stage"), JsonConverter(typeof(JsonStringEnumConverter<TrainingStage>))]
+    [JsonPropertyName("stage"), JsonConverter(typeof(StageJsonConverter))]
     public TrainingStage Stage { get; init; } = TrainingStage.Pretrain;
 
     /// <summary>Model size for a run from scratch (pretrain): a preset name, unless <see cref="Model"/> is given.</summary>
@@ -144,3 +144,6 @@ public sealed record TrainingOptions
         return this;
     }
 }
+
+/// <summary>Stages as lower-case names in JSON ("pretrain", "sft", ...).</summary>
+sealed class StageJsonConverter() : JsonStringEnumConverter<TrainingStage>(JsonNamingPolicy.SnakeCaseLower);

@@ -1,0 +1,111 @@
+using System.Text.Json;
+using MiniMind.Engine.Model;
+using MiniMind.Engine.Runtime;
+using MiniMind.Engine.Training;
+
+namespace MiniMind.Engine.Tests.Training;
+
+/// <summary>Run control through the manager, on tiny jsonl data and the seed tokenizer.</summary>
+public sealed class RunManagerTests : IDisposable
+{
+    readonly string dir = Directory.CreateTempSubdirectory("minimind-runs-").FullName;
+    readonly RunManager manager = new(TorchRuntime.Initialize(new RuntimeOptions("cpu")));
+
+    public void Dispose()
+    {
+        manager.Dispose();
+        Directory.Delete(dir, recursive: true);
+    }
+
+    TrainingOptions Pretrain(long steps, string? data = null) => TrainingOptions.ForStage(TrainingStage.Pretrain) with
+    {
+        Model = new MiniMindConfig { Dim = 32, NLayers = 1, NHeads = 2, NKvHeads = 1, VocabSize = 6400, MaxSeqLen = 64 },
+        DataPath = data ?? WritePretrain("pretrain.jsonl", 64),
+        TokenizerPath = Fixture.Path("seed-tokenizer"),
+        OutDir = Path.Combine(dir, "out"),
+        MaxSteps = steps, BatchSize = 2, AccumulationSteps = 1, MaxSeqLen = 32, Device = "cpu", SaveEvery = 2,
+    };
+
+    string WritePretrain(string name, int records)
+    {
+        var path = Path.Combine(dir, name);
+        File.WriteAllLines(path, Enumerable.Range(0, records).Select(i => JsonSerializer.Serialize(new { text = $"第{i}句话：小明有{i % 7}个苹果。Bob has {i} pears." })));
+        return path;
+    }
+
+    [Fact]
+    public async Task Run_Completes_StreamingItsLifecycleAndSteps()
+    {
+        var run = manager.Submit(Pretrain(4));
+        var events = new List<RunEvent>();
+
+        await foreach (var e in run.Subscribe()) events.Add(e);
+        var result = await run.Completion;
+
+        Assert.Equal(RunOutcome.Completed, result.Outcome);
+        Assert.Equal([1L, 2, 3, 4], events.Where(e => e.Step is not null).Select(e => e.Step!.Step).Distinct());
+        Assert.Equal(RunStatus.Completed, events[^1].Status);
+        Assert.True(File.Exists(result.OutputPath));
+        Assert.Equal(4, run.Directory.ReadMetrics().Count);
+        Assert.Equal(TrainingStage.Pretrain, run.Directory.ReadOptions().Stage);
+    }
+
+    [Fact]
+    public async Task BadData_FailsTheRun_NotTheProcess()
+    {
+        var run = manager.Submit(Pretrain(4, data: Path.Combine(dir, "missing.jsonl")));
+
+        var result = await run.Completion;
+
+        Assert.Equal(RunOutcome.Failed, result.Outcome);
+        Assert.Contains("missing.jsonl", result.Message);
+        Assert.Equal(RunStatus.Failed, run.Status);
+    }
+
+    [Fact]
+    public async Task SecondRun_OnTheSameDevice_WaitsForTheFirst()
+    {
+        var first = manager.Submit(Pretrain(6));
+        var second = manager.Submit(Pretrain(2) with { OutputName = "second" });
+        var firstEnded = DateTimeOffset.MaxValue;
+        DateTimeOffset? secondStarted = null;
+
+        var watchSecond = Task.Run(async () =>
+        {
+            await foreach (var e in second.Subscribe())
+                if (e.Status == RunStatus.Preparing && secondStarted is null) secondStarted = e.TimeUtc;
+        });
+        await foreach (var e in first.Subscribe())
+            if (e.Status == RunStatus.Completed) firstEnded = e.TimeUtc;
+        await second.Completion;
+        await watchSecond;
+
+        Assert.Equal(RunOutcome.Completed, (await second.Completion).Outcome);
+        Assert.True(secondStarted >= firstEnded, $"second started {secondStarted:O}, first ended {firstEnded:O}");
+    }
+
+    [Fact]
+    public async Task PauseResumeCancel_ThenResumeTheRun_FinishesIt()
+    {
+        var run = manager.Submit(Pretrain(8));
+        await foreach (var e in run.Subscribe())
+        {
+            if (e.Step?.Step == 2) run.PauseRun();
+            if (e.Status == RunStatus.Paused && e.Step is null)
+            {
+                Assert.True(run.Pause.IsPaused);
+                run.ResumeRun();
+            }
+            if (e.Step?.Step == 5) run.Cancel();
+        }
+        var stopped = await run.Completion;
+        Assert.Equal(RunOutcome.Cancelled, stopped.Outcome);
+        Assert.InRange(stopped.Steps, 5, 7); // the cancel lands at the next step boundary after the event is read
+
+        var resumed = manager.Submit(run.Options, resumeRunId: run.Id);
+        var result = await resumed.Completion;
+
+        Assert.Equal(RunOutcome.Completed, result.Outcome);
+        Assert.Equal(Enumerable.Range(1, 8).Select(i => (long)i), resumed.Directory.ReadMetrics().Select(m => m.Step));
+    }
+}

@@ -1,0 +1,79 @@
+using System.Collections.Concurrent;
+using MiniMind.Engine.Runtime;
+
+namespace MiniMind.Engine.Training;
+
+/// <summary>
+/// Runs training jobs in the background: one at a time per device (later submissions queue), each on its
+/// own long-running thread, so a run never blocks its caller and a failing run never takes the process
+/// down (its exception becomes a Failed status with the message).
+/// </summary>
+public sealed class RunManager(RuntimeInfo runtime) : IDisposable
+{
+    readonly ConcurrentDictionary<string, TrainingRun> runs = new();
+    readonly ConcurrentDictionary<string, SemaphoreSlim> deviceLocks = new();
+
+    /// <summary>Raised when a run is submitted (subscribe to the run for its events).</summary>
+    public event Action<TrainingRun>? Submitted;
+
+    public IReadOnlyCollection<TrainingRun> Runs => runs.Values.ToList();
+
+    public TrainingRun? Find(string id) => runs.GetValueOrDefault(id);
+
+    /// <summary>Queues a new run (or the continuation of an existing run folder when <paramref name="resumeRunId"/> is given).</summary>
+    public TrainingRun Submit(TrainingOptions options, string? resumeRunId = null)
+    {
+        options.Validate();
+        var directory = resumeRunId is null ? RunDirectory.Create(options.OutDir, options.Stage) : RunDirectory.Open(options.OutDir, resumeRunId);
+        if (resumeRunId is not null && runs.TryGetValue(directory.Id, out var existing) && !existing.IsFinished)
+            throw new InvalidOperationException($"Run {directory.Id} is still {existing.Status.ToString().ToLowerInvariant()}.");
+        var run = new TrainingRun(directory, options, resumeRunId is not null);
+        runs[run.Id] = run;
+        Submitted?.Invoke(run);
+        run.Publish(new RunEvent(run.Id, RunStatus.Queued));
+        Task.Factory.StartNew(() => Execute(run), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        return run;
+    }
+
+    void Execute(TrainingRun run)
+    {
+        TrainingResult result;
+        try
+        {
+            var device = TorchRuntime.ResolveDevice(run.Options.Device == "auto" ? runtime.Device.ToString() : run.Options.Device);
+            var gate = deviceLocks.GetOrAdd(device.ToString(), _ => new SemaphoreSlim(1, 1));
+            gate.Wait(run.CancellationToken);
+            try
+            {
+                run.Publish(new RunEvent(run.Id, RunStatus.Preparing));
+                if (!run.IsResume) run.Directory.WriteConfig(run.Options, TrainingJob.Environment(runtime));
+                using var setup = TrainingJob.Prepare(run.Options, device, run.Directory, run.IsResume,
+                    new Progress<string>(m => run.Publish(new RunEvent(run.Id, RunStatus.Preparing, Message: m))), run.CancellationToken);
+                run.Publish(new RunEvent(run.Id, RunStatus.Running));
+                result = Trainer.Run(setup, m => run.Publish(new RunEvent(run.Id, run.Pause.IsPaused ? RunStatus.Paused : RunStatus.Running, m)),
+                    run.CancellationToken, run.Pause);
+            }
+            finally
+            {
+                gate.Release();
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            result = new TrainingResult(run.Id, RunOutcome.Cancelled, 0, 0, "", "Cancelled before it started.");
+        }
+        catch (Exception e)
+        {
+            File.AppendAllText(Path.Combine(run.Directory.Path, "error.txt"), $"{DateTimeOffset.UtcNow:O} {e}{Environment.NewLine}");
+            result = new TrainingResult(run.Id, RunOutcome.Failed, 0, 0, "", e.Message);
+        }
+        run.Finish(result);
+    }
+
+    public void Dispose()
+    {
+        foreach (var run in runs.Values) run.Cancel();
+        Task.WaitAll(runs.Values.Select(r => r.Completion).ToArray(), TimeSpan.FromSeconds(30));
+        foreach (var run in runs.Values) run.Dispose();
+    }
+}

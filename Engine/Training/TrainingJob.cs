@@ -1,0 +1,183 @@
+using MiniMind.Engine.Checkpoints;
+using MiniMind.Engine.Data;
+using MiniMind.Engine.Model;
+using MiniMind.Engine.Runtime;
+using MiniMind.Engine.Tokenization;
+using MiniMind.Engine.Training.Objectives;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace MiniMind.Engine.Training;
+
+/// <summary>
+/// Turns <see cref="TrainingOptions"/> into a ready <see cref="TrainerSetup"/>: tokenizer, starting model
+/// (from scratch, the stage's default predecessor, or init_from), precision, objective, trainable
+/// parameters (adapters only for LoRA), data loader (continuing from the resume cursor), output naming.
+/// </summary>
+public static class TrainingJob
+{
+    /// <summary>The checkpoint a stage writes, by the seed's naming: pretrain_512, full_sft_512_moe, lora_identity_512, ...</summary>
+    public static string OutputName(TrainingOptions o, MiniMindConfig config)
+    {
+        if (!string.IsNullOrWhiteSpace(o.OutputName)) return o.OutputName;
+        var suffix = $"{config.Dim}{(config.UseMoe ? "_moe" : "")}";
+        return o.Stage switch
+        {
+            TrainingStage.Pretrain => $"pretrain_{suffix}",
+            TrainingStage.Sft => $"full_sft_{suffix}",
+            TrainingStage.Lora => $"lora_{o.LoraName}_{suffix}",
+            TrainingStage.Dpo => $"rlhf_{suffix}",
+            TrainingStage.Distill => $"full_dist_{suffix}",
+            TrainingStage.Reason => $"reason_{suffix}",
+            _ => throw new ArgumentOutOfRangeException(nameof(o)),
+        };
+    }
+
+    /// <summary>The checkpoint a stage starts from when init_from is not given (null: from scratch).</summary>
+    public static string? DefaultInit(TrainingOptions o, MiniMindConfig config)
+    {
+        var suffix = $"{config.Dim}{(config.UseMoe ? "_moe" : "")}";
+        string? name = o.Stage switch
+        {
+            TrainingStage.Pretrain => null,
+            TrainingStage.Sft => $"pretrain_{suffix}",
+            TrainingStage.Dpo or TrainingStage.Distill => $"full_sft_{suffix}",
+            TrainingStage.Lora or TrainingStage.Reason => $"rlhf_{suffix}",
+            _ => throw new ArgumentOutOfRangeException(nameof(o)),
+        };
+        return name is null ? null : Path.Combine(o.OutDir, name + ".safetensors");
+    }
+
+    public static TrainerSetup Prepare(TrainingOptions options, Device device, RunDirectory run, bool resume = false,
+        IProgress<string>? progress = null, CancellationToken cancel = default)
+    {
+        var o = options.Validate();
+        progress?.Report($"loading tokenizer {o.TokenizerPath}");
+        var tokenizer = ByteLevelBpeTokenizer.Load(o.TokenizerPath);
+        var (model, init) = StartingModel(o, tokenizer);
+        try
+        {
+            model.to(device);
+            model.ComputeType = ComputeType(o.Precision, device);
+            var (objective, trainable) = StageParts(o, model, tokenizer, device);
+            var outputPath = Path.Combine(o.OutDir, OutputName(o, model.Config) + ".safetensors");
+            var cursor = resume ? ResumeState.Read(run.ResumePath)?.Cursor : null;
+            progress?.Report($"opening {o.DataPath}");
+            var loader = DataLoader.Open(o.DataPath, Kind(o.Stage), tokenizer, o.MaxSeqLen, o.BatchSize, o.Seed, o.Packed, cursor, progress, cancel);
+            if (o.FailOnBadRecords && loader.Skipped.Bad > 0)
+                throw new InvalidDataException($"{loader.Skipped.Bad} bad record(s) in {o.DataPath} (fail_on_bad_records is set); the first: {loader.Skipped.FirstProblems.FirstOrDefault()}");
+            var info = new CheckpointInfo
+            {
+                Config = model.Config, Stage = o.Stage.Name(), Tokenizer = Path.GetFullPath(o.TokenizerPath), RunId = run.Id,
+                BaseCheckpoint = init is null ? null : Path.GetFullPath(init),
+                Lora = o.Stage == TrainingStage.Lora ? LoraSettings(o) : null,
+            };
+            return new TrainerSetup
+            {
+                Options = o, Model = model, Trainable = trainable, Objective = objective, Data = new LoaderData(loader),
+                Device = device, Run = run, OutputPath = outputPath, Resume = resume,
+                SaveOutput = (path, step) =>
+                {
+                    if (o.Stage == TrainingStage.Lora) LoRAAdapters.Save(model, path, info with { Step = step, CreatedUtc = DateTimeOffset.UtcNow });
+                    else ModelCheckpoint.Save(model, path, info with { Step = step, CreatedUtc = DateTimeOffset.UtcNow });
+                },
+            };
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+    }
+
+    static (MiniMindModel Model, string? Init) StartingModel(TrainingOptions o, ByteLevelBpeTokenizer tokenizer)
+    {
+        var preset = o.Model ?? MiniMindConfig.Preset(o.Preset);
+        var init = o.InitFrom ?? DefaultInit(o, preset);
+        MiniMindModel model;
+        if (init is null)
+        {
+            manual_seed(o.Seed); // reproducible initialisation
+            model = new MiniMindModel(preset with { VocabSize = tokenizer.VocabSize, MaxSeqLen = Math.Max(preset.MaxSeqLen, o.MaxSeqLen) });
+        }
+        else
+        {
+            if (!File.Exists(init))
+                throw new FileNotFoundException(o.InitFrom is null
+                    ? $"The {o.Stage.Name()} stage starts from {init}, which does not exist: train the previous stage first, or set init_from."
+                    : $"init_from: checkpoint not found: {init}", init);
+            var config = ModelCheckpoint.ReadInfo(init)?.Config ?? o.Model
+                ?? throw new ArgumentException($"{init} has no sidecar with its config; give the model config in the training options (model).");
+            model = ModelCheckpoint.Load(init, config with { MaxSeqLen = Math.Max(config.MaxSeqLen, o.MaxSeqLen) });
+        }
+        if (model.Config.VocabSize < tokenizer.VocabSize)
+        {
+            model.Dispose();
+            throw new ArgumentException($"The model's vocabulary ({model.Config.VocabSize}) is smaller than the tokenizer's ({tokenizer.VocabSize}, {o.TokenizerPath}).");
+        }
+        return (model, init);
+    }
+
+    static (IObjective Objective, IReadOnlyList<TorchSharp.Modules.Parameter> Trainable) StageParts(
+        TrainingOptions o, MiniMindModel model, ByteLevelBpeTokenizer tokenizer, Device device)
+    {
+        switch (o.Stage)
+        {
+            case TrainingStage.Lora:
+                return (new CrossEntropyObjective("lora"), LoRAAdapters.Attach(model, LoraSettings(o), o.LoraDropout));
+            case TrainingStage.Dpo:
+                var reference = ModelCheckpoint.Load(o.InitFrom ?? DefaultInit(o, model.Config)!, model.Config, device);
+                reference.ComputeType = model.ComputeType;
+                return (new DpoObjective(reference, o.DpoBeta), model.UniqueParameters());
+            case TrainingStage.Distill:
+                var teacher = ModelCheckpoint.Load(o.Teacher!, device: device);
+                teacher.ComputeType = model.ComputeType;
+                return (new DistillationObjective(teacher, o.DistillAlpha, o.DistillTemperature), model.UniqueParameters());
+            case TrainingStage.Reason:
+                var tags = new[] { "<think>", "</think>", "<answer>", "</answer>" }.SelectMany(t => tokenizer.Encode(t)).Select(i => (long)i);
+                return (new ReasoningObjective(tags, o.TagWeight), model.UniqueParameters());
+            default:
+                return (new CrossEntropyObjective(o.Stage.Name()), model.UniqueParameters());
+        }
+    }
+
+    static LoraSettings LoraSettings(TrainingOptions o) => new(o.LoraRank, o.LoraAlpha ?? o.LoraRank, o.LoraTargets);
+
+    public static DatasetKind Kind(TrainingStage stage) => stage switch
+    {
+        TrainingStage.Pretrain => DatasetKind.Pretrain,
+        TrainingStage.Dpo => DatasetKind.Dpo,
+        TrainingStage.Reason => DatasetKind.Reasoning,
+        _ => DatasetKind.Sft,
+    };
+
+    /// <summary>auto: bf16 compute on CUDA (fp32 master weights), fp32 on the CPU.</summary>
+    public static ScalarType? ComputeType(string precision, Device device) => precision switch
+    {
+        "bf16" => ScalarType.BFloat16,
+        "fp32" => null,
+        _ => device.type == TorchSharp.DeviceType.CUDA ? ScalarType.BFloat16 : null,
+    };
+
+    /// <summary>The loader as the loop's data source.</summary>
+    sealed class LoaderData(DataLoader loader) : ITrainingData, IDisposable
+    {
+        public void Dispose() => loader.Dispose();
+
+        public long BatchesPerEpoch => loader.BatchesPerEpoch;
+
+        public IEnumerable<(TokenBatch Batch, LoaderCursor Next)> Batches(CancellationToken cancellationToken = default) =>
+            loader.Batches(cancellationToken);
+    }
+
+    /// <summary>The machine and versions, for the run's config.json.</summary>
+    public static object Environment(RuntimeInfo runtime) => new
+    {
+        runtime = runtime.ToString(),
+        machine = System.Environment.MachineName,
+        os = System.Runtime.InteropServices.RuntimeInformation.OSDescription,
+        dotnet = System.Environment.Version.ToString(),
+        cpus = System.Environment.ProcessorCount,
+        started_utc = DateTimeOffset.UtcNow,
+    };
+}

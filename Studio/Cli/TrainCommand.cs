@@ -1,0 +1,90 @@
+using System.CommandLine;
+using System.Text;
+using MiniMind.Engine.Training;
+
+namespace MiniMind.Studio.Cli;
+
+/// <summary>
+/// <c>train &lt;stage&gt; [--config file.json] [--set key=value ...] [--resume run-id]</c>: one training run in
+/// the foreground with a progress bar; Ctrl+C stops it after saving a resume state.
+/// </summary>
+public static class TrainCommand
+{
+    public static Command Create()
+    {
+        var stage = new Argument<string>("stage") { Description = "pretrain, sft, lora, dpo, distill or reason" };
+        var config = new Option<FileInfo?>("--config") { Description = "Training options as JSON (the keys below); --set overrides them" };
+        var set = new Option<string[]>("--set") { Description = "key=value overrides, e.g. --set batch_size=16 --set preset=tiny", AllowMultipleArgumentsPerToken = true };
+        var resume = new Option<string?>("--resume") { Description = "Continue a run: its id (under out/runs) or its folder" };
+        var show = new Option<bool>("--show-config") { Description = "Print the resolved options as JSON and exit" };
+        var command = new Command("train", "Train a stage on the shared loop.\n\nOptions (key: pretrain default; other stages change learning_rate, batch_size, accumulation_steps, max_seq_len, data_path):\n" + OptionTable())
+            { stage, config, set, resume, show };
+        command.SetAction((parse, cancel) => Task.FromResult(StudioCli.Guard(parse, () =>
+        {
+            var output = parse.InvocationConfiguration.Output;
+            var stageValue = TrainingStages.Parse(parse.GetValue(stage)!);
+            var resumeId = parse.GetValue(resume);
+            var options = Resolve(stageValue, parse.GetValue(config), parse.GetValue(set) ?? [], resumeId);
+            if (parse.GetValue(show))
+            {
+                output.WriteLine(options.ToJson());
+                return 0;
+            }
+            var runtime = StudioCli.StartEngine(parse);
+            var device = Engine.Runtime.TorchRuntime.ResolveDevice(options.Device == "auto" ? runtime.Device.ToString() : options.Device);
+            var run = resumeId is null ? RunDirectory.Create(options.OutDir, options.Stage) : RunDirectory.Open(options.OutDir, resumeId);
+            if (resumeId is null) run.WriteConfig(options, TrainingJob.Environment(runtime));
+            var error = parse.InvocationConfiguration.Error;
+            error.WriteLine($"run {run.Id} ({run.Path})");
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+            ConsoleCancelEventHandler onCtrlC = (_, e) => { e.Cancel = true; stop.Cancel(); };
+            Console.CancelKeyPress += onCtrlC;
+            try
+            {
+                using var setup = TrainingJob.Prepare(options, device, run, resumeId is not null,
+                    new SynchronousProgress<string>(m => error.WriteLine(m)), stop.Token);
+                var bar = new ProgressBar(error);
+                var result = Trainer.Run(setup, m => bar.Report($"step {m.Step}/{m.TotalSteps}", m.Step, m.TotalSteps,
+                    $"loss {m.Loss:F4} lr {m.LearningRate:G3} {m.TokensPerSecond:F0} tok/s ETA {TimeSpan.FromSeconds(Math.Round(m.EtaSeconds)):g}"), stop.Token);
+                if (result.Steps > 0) bar.Done();
+                output.WriteLine($"run: {run.Path}");
+                output.WriteLine($"checkpoint: {Path.GetFullPath(result.OutputPath)}");
+                if (result.Message is not null) error.WriteLine(result.Message);
+                return result.Outcome == RunOutcome.Completed ? 0 : result.Outcome == RunOutcome.Cancelled ? 130 : 1;
+            }
+            finally
+            {
+                Console.CancelKeyPress -= onCtrlC;
+            }
+        })));
+        return command;
+    }
+
+    /// <summary>Stage defaults, then the config file, then --set; a resumed run keeps its recorded options.</summary>
+    static TrainingOptions Resolve(TrainingStage stage, FileInfo? config, string[] sets, string? resumeId)
+    {
+        TrainingOptions options;
+        if (resumeId is not null)
+        {
+            var outDir = TrainingOptions.ForStage(stage).With(sets.Where(s => s.StartsWith("out_dir=", StringComparison.Ordinal))).OutDir;
+            options = RunDirectory.Open(outDir, resumeId).ReadOptions();
+            if (options.Stage != stage) throw new ArgumentException($"Run {resumeId} is a {options.Stage.Name()} run, not {stage.Name()}.");
+            return options.Validate();
+        }
+        options = TrainingOptions.ForStage(stage);
+        if (config is not null)
+        {
+            if (!config.Exists) throw new FileNotFoundException($"Training config not found: {config.FullName}", config.FullName);
+            options = TrainingOptions.FromJson(File.ReadAllText(config.FullName), config.FullName) with { Stage = stage };
+        }
+        return options.With(sets).Validate();
+    }
+
+    static string OptionTable()
+    {
+        var json = System.Text.Json.Nodes.JsonNode.Parse(TrainingOptions.ForStage(TrainingStage.Pretrain).ToJson())!.AsObject();
+        var text = new StringBuilder();
+        foreach (var (key, value) in json) text.AppendLine($"  {key} = {value?.ToJsonString() ?? "null"}");
+        return text.ToString();
+    }
+}
