@@ -87,7 +87,7 @@ public sealed class RunManagerTests : IDisposable
     [Fact]
     public async Task PauseResumeCancel_ThenResumeTheRun_FinishesIt()
     {
-        var run = manager.Submit(Pretrain(8));
+        var run = manager.Submit(Pretrain(30));
         await foreach (var e in run.Subscribe())
         {
             if (e.Step?.Step == 2) run.PauseRun();
@@ -100,12 +100,12 @@ public sealed class RunManagerTests : IDisposable
         }
         var stopped = await run.Completion;
         Assert.Equal(RunOutcome.Cancelled, stopped.Outcome);
-        Assert.InRange(stopped.Steps, 5, 7); // the cancel lands at the next step boundary after the event is read
+        Assert.InRange(stopped.Steps, 5, 29); // the cancel lands at the next step boundary after the event is read
 
         var resumed = manager.Submit(run.Options, resumeRunId: run.Id);
         var result = await resumed.Completion;
 
         Assert.Equal(RunOutcome.Completed, result.Outcome);
-        Assert.Equal(Enumerable.Range(1, 8).Select(i => (long)i), resumed.Directory.ReadMetrics().Select(m => m.Step));
+        Assert.Equal(Enumerable.Range(1, 30).Select(i => (long)i), resumed.Directory.ReadMetrics().Select(m => m.Step));
     }
 }
