@@ -23,7 +23,7 @@ public sealed class RunManagerTests : IDisposable
         DataPath = data ?? WritePretrain("pretrain.jsonl", 64),
         TokenizerPath = Fixture.Path("seed-tokenizer"),
         OutDir = Path.Combine(dir, "out"),
-        MaxSteps = steps, BatchSize = 2, AccumulationSteps = 1, MaxSeqLen = 32, Device = "cpu", SaveEvery = 2,
+        Epochs = 100, MaxSteps = steps, BatchSize = 2, AccumulationSteps = 1, MaxSeqLen = 32, Device = "cpu", SaveEvery = 2,
     };
 
     string WritePretrain(string name, int records)
@@ -85,27 +85,33 @@ public sealed class RunManagerTests : IDisposable
     }
 
     [Fact]
-    public async Task PauseResumeCancel_ThenResumeTheRun_FinishesIt()
+    public async Task PauseHoldsTheRun_ResumeContinues_CancelWhilePausedStops_ThenTheRunResumes()
     {
-        var run = manager.Submit(Pretrain(30));
+        var run = manager.Submit(Pretrain(1000)); // far more steps than the test lets it take
+        int pauses = 0;
         await foreach (var e in run.Subscribe())
         {
-            if (e.Step?.Step == 2) run.PauseRun();
-            if (e.Status == RunStatus.Paused && e.Step is null)
+            if (e.Step is not null && e.Status == RunStatus.Running && pauses < 2) { run.PauseRun(); pauses++; }
+            if (e.Status != RunStatus.Paused || e.Step is not null) continue;
+            if (pauses == 1)
             {
-                Assert.True(run.Pause.IsPaused);
+                // paused: no step may be logged while it is held
+                await Task.Delay(300);
+                int held = run.Directory.ReadMetrics().Count;
+                await Task.Delay(300);
+                Assert.Equal(held, run.Directory.ReadMetrics().Count);
                 run.ResumeRun();
             }
-            if (e.Step?.Step == 5) run.Cancel();
+            else run.Cancel(); // cancelled while paused: it stops where it stands
         }
         var stopped = await run.Completion;
         Assert.Equal(RunOutcome.Cancelled, stopped.Outcome);
-        Assert.InRange(stopped.Steps, 5, 29); // the cancel lands at the next step boundary after the event is read
+        Assert.InRange(stopped.Steps, 2, 999);
 
-        var resumed = manager.Submit(run.Options, resumeRunId: run.Id);
+        var resumed = manager.Submit(run.Options with { MaxSteps = stopped.Steps + 3 }, resumeRunId: run.Id);
         var result = await resumed.Completion;
 
         Assert.Equal(RunOutcome.Completed, result.Outcome);
-        Assert.Equal(Enumerable.Range(1, 30).Select(i => (long)i), resumed.Directory.ReadMetrics().Select(m => m.Step));
+        Assert.Equal(Enumerable.Range(1, (int)stopped.Steps + 3).Select(i => (long)i), resumed.Directory.ReadMetrics().Select(m => m.Step));
     }
 }

@@ -11,9 +11,14 @@ public sealed class PauseGate : IDisposable
 
     public void Resume() => open.Set();
 
+    /// <summary>Called on the run's thread when it actually stops at the gate (a pause takes effect at a step boundary).</summary>
+    public Action? Holding { get; set; }
+
     /// <summary>Blocks while paused; returns at once when cancelled.</summary>
     public void WaitWhilePaused(CancellationToken cancel)
     {
+        if (open.IsSet) return;
+        Holding?.Invoke();
         try { open.Wait(cancel); }
         catch (OperationCanceledException) { }
     }

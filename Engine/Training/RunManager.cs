@@ -50,7 +50,7 @@ public sealed class RunManager(RuntimeInfo runtime) : IDisposable
                 using var setup = TrainingJob.Prepare(run.Options, device, run.Directory, run.IsResume,
                     new Progress<string>(m => run.Publish(new RunEvent(run.Id, RunStatus.Preparing, Message: m))), run.CancellationToken);
                 run.Publish(new RunEvent(run.Id, RunStatus.Running));
-                result = Trainer.Run(setup, m => run.Publish(new RunEvent(run.Id, run.Pause.IsPaused ? RunStatus.Paused : RunStatus.Running, m)),
+                result = Trainer.Run(setup, m => run.Publish(new RunEvent(run.Id, RunStatus.Running, m)),
                     run.CancellationToken, run.Pause);
             }
             finally

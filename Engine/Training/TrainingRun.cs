@@ -18,6 +18,7 @@ public sealed class TrainingRun : IDisposable
         Directory = directory;
         Options = options;
         IsResume = resume;
+        Pause.Holding = () => Publish(new RunEvent(Id, RunStatus.Paused));
     }
 
     public string Id => Directory.Id;
@@ -36,6 +37,7 @@ public sealed class TrainingRun : IDisposable
     /// <summary>Stops the run at the next step boundary; it saves a resume state first.</summary>
     public void Cancel() => cancel.Cancel();
 
+    /// <summary>Asks the run to hold at its next step boundary; the Paused event comes when it does.</summary>
     public void PauseRun()
     {
         lock (gate)
@@ -43,7 +45,6 @@ public sealed class TrainingRun : IDisposable
             if (Status != RunStatus.Running) return;
             Pause.Pause();
         }
-        Publish(new RunEvent(Id, RunStatus.Paused));
     }
 
     public void ResumeRun()
