@@ -46,6 +46,7 @@ public static class StudioCli
         root.Subcommands.Add(InfoCommand.Create());
         root.Subcommands.Add(ForwardCommand.Create());
         root.Subcommands.Add(GenerateCommand.Create());
+        root.Subcommands.Add(DatasetCommand.Create());
         return root;
     }
 
