@@ -27,9 +27,3 @@ public sealed class ProgressBar(TextWriter writer, int width = 30)
         drawn = false;
     }
 }
-
-/// <summary>An IProgress that reports on the calling thread (Progress&lt;T&gt; would post to the thread pool out of order).</summary>
-public sealed class SynchronousProgress<T>(Action<T> report) : IProgress<T>
-{
-    public void Report(T value) => report(value);
-}

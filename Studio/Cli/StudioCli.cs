@@ -48,6 +48,7 @@ public static class StudioCli
         root.Subcommands.Add(ForwardCommand.Create());
         root.Subcommands.Add(GenerateCommand.Create());
         foreach (var command in TokenizerCommands.Create()) root.Subcommands.Add(command);
+        root.Subcommands.Add(DatasetCommand.Create());
         root.Subcommands.Add(TrainCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
         return root;

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using MiniMind.Engine.Data;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using MiniMind.Engine.Tokenization;

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using MiniMind.Engine.Data;
 using System.Text;
 using MiniMind.Engine.Training;
 
