@@ -50,6 +50,7 @@ public static class StudioCli
         foreach (var command in TokenizerCommands.Create()) root.Subcommands.Add(command);
         root.Subcommands.Add(DatasetCommand.Create());
         root.Subcommands.Add(TrainCommand.Create());
+        root.Subcommands.Add(EvalCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
         return root;
     }
