@@ -1,0 +1,154 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Text.Json;
+using MiniMind.Engine.Data;
+using MiniMind.Engine.Model;
+using MiniMind.Engine.Training;
+using MiniMind.Engine.Training.Objectives;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace MiniMind.Studio.Cli.Bench;
+
+/// <summary>
+/// <c>bench train</c>: training throughput of one stage's step on synthetic batches: tokens/s, useful (non-pad)
+/// tokens/s, ms/step, peak memory. It also times the same libtorch work without the loop (forward, loss,
+/// backward, clip, AdamW step on pre-built tensors) and reports the loop's overhead over it.
+/// </summary>
+public static class TrainBench
+{
+    public static Command Create()
+    {
+        var preset = new Option<string>("--preset") { Description = "Model preset", DefaultValueFactory = _ => "tiny" };
+        var batch = new Option<int>("--batch") { Description = "Rows per step", DefaultValueFactory = _ => 16 };
+        var seq = new Option<int>("--seq") { Description = "Tokens per row", DefaultValueFactory = _ => 128 };
+        var vocab = new Option<int?>("--vocab") { Description = "Vocabulary size [default: the preset's]" };
+        var steps = new Option<int>("--steps") { Description = "Timed steps (after 3 warm-up steps)", DefaultValueFactory = _ => 20 };
+        var precision = new Option<string>("--precision") { Description = "fp32 or bf16 (compute dtype of the projections)", DefaultValueFactory = _ => "fp32" };
+        var padShare = new Option<double>("--pad-share") { Description = "Share of each row that is padding (masked), to see useful tokens/s", DefaultValueFactory = _ => 0.0 };
+        var command = new Command("train", "Training step throughput and the loop's overhead over the libtorch work") { preset, batch, seq, vocab, steps, precision, padShare };
+        command.SetAction(parse => StudioCli.Guard(parse, () =>
+        {
+            var runtime = StudioCli.StartEngine(parse);
+            var device = runtime.Device;
+            var config = MiniMindConfig.Preset(parse.GetValue(preset)!) is var c && parse.GetValue(vocab) is int v ? c with { VocabSize = v } : MiniMindConfig.Preset(parse.GetValue(preset)!);
+            config = config with { MaxSeqLen = Math.Max(config.MaxSeqLen, parse.GetValue(seq)) };
+            int rows = parse.GetValue(batch), length = parse.GetValue(seq), timed = parse.GetValue(steps);
+            var batches = Synthetic(rows, length, config.VocabSize, parse.GetValue(padShare), count: 4);
+            var computeType = parse.GetValue(precision) == "bf16" ? ScalarType.BFloat16 : (ScalarType?)null;
+
+            // 1. the real loop (Trainer) on in-memory batches
+            manual_seed(0);
+            using var model = new MiniMindModel(config);
+            model.to(device);
+            model.ComputeType = computeType;
+            var outDir = Directory.CreateTempSubdirectory("minimind-bench-").FullName;
+            var stepTimes = new List<double>();
+            var useful = new List<double>();
+            try
+            {
+                var options = new TrainingOptions { MaxSteps = timed + 3, Epochs = int.MaxValue, BatchSize = rows, AccumulationSteps = 1, SaveEvery = long.MaxValue, OutDir = outDir };
+                var setup = new TrainerSetup
+                {
+                    Options = options, Model = model, Trainable = model.UniqueParameters(), Objective = new CrossEntropyObjective("pretrain"),
+                    Data = new Cycle(batches), Device = device, Run = RunDirectory.Create(outDir, TrainingStage.Pretrain),
+                    OutputPath = Path.Combine(outDir, "bench.safetensors"), SaveOutput = (_, _) => { },
+                };
+                long peak = 0;
+                Trainer.Run(setup, m =>
+                {
+                    if (m.Step > 3) { stepTimes.Add(rows * length / m.TokensPerSecond); useful.Add(m.UsefulTokensPerSecond); }
+                    peak = Math.Max(peak, Environment.WorkingSet);
+                });
+
+                // 2. the same libtorch work in a bare loop
+                manual_seed(0);
+                using var bare = new MiniMindModel(config);
+                bare.to(device);
+                bare.ComputeType = computeType;
+                var bareTimes = BareSteps(bare, batches, device, timed);
+
+                double loopMs = Median(stepTimes) * 1000, bareMs = Median(bareTimes) * 1000;
+                parse.InvocationConfiguration.Output.WriteLine(JsonSerializer.Serialize(new
+                {
+                    benchmark = "train",
+                    stage = "pretrain",
+                    preset = parse.GetValue(preset),
+                    parameters = config.ParameterCount,
+                    vocab = config.VocabSize,
+                    batch = rows,
+                    seq = length,
+                    precision = parse.GetValue(precision),
+                    device = device.ToString(),
+                    threads = runtime.CpuThreads,
+                    ms_per_step = Math.Round(loopMs, 2),
+                    tokens_per_s = Math.Round(rows * length / (loopMs / 1000)),
+                    useful_tokens_per_s = Math.Round(Median(useful)),
+                    bare_ms_per_step = Math.Round(bareMs, 2),
+                    loop_overhead_percent = Math.Round((loopMs - bareMs) / bareMs * 100, 2),
+                    peak_working_set_mb = Math.Round(peak / 1e6),
+                }));
+            }
+            finally
+            {
+                Directory.Delete(outDir, true);
+            }
+            return 0;
+        }));
+        return command;
+    }
+
+    /// <summary>Forward, masked loss, backward, clip, AdamW step on tensors built once: the floor the loop is measured against.</summary>
+    static List<double> BareSteps(MiniMindModel model, IReadOnlyList<TokenBatch> batches, Device device, int timed)
+    {
+        var tensors = batches.Select(b => (
+            tensor(b.Inputs, [b.Rows, b.Length], ScalarType.Int64, device).DetachFromDisposeScope(),
+            tensor(b.Targets, [b.Rows, b.Length], ScalarType.Int64, device).DetachFromDisposeScope(),
+            tensor(b.LossMask, [b.Rows, b.Length], ScalarType.Float32, device).DetachFromDisposeScope())).ToList();
+        var parameters = model.UniqueParameters();
+        using var optimizer = optim.AdamW(parameters, 5e-4);
+        model.train();
+        var times = new List<double>();
+        for (int i = 0; i < timed + 3; i++)
+        {
+            var watch = Stopwatch.StartNew();
+            using (NewDisposeScope())
+            {
+                var (x, y, mask) = tensors[i % tensors.Count];
+                var (logits, aux) = model.Forward(x);
+                var ce = TokenLoss.PerTokenCrossEntropy(logits, y);
+                var loss = (ce * mask).sum() / mask.sum() + aux;
+                loss.backward();
+                nn.utils.clip_grad_norm_(parameters, 1.0);
+                optimizer.step();
+                optimizer.zero_grad();
+                loss.item<float>(); // the loop reads the loss once per step too
+            }
+            if (i >= 3) times.Add(watch.Elapsed.TotalSeconds);
+        }
+        return times;
+    }
+
+    static List<TokenBatch> Synthetic(int rows, int length, int vocab, double padShare, int count)
+    {
+        var random = new Random(1);
+        int real = Math.Max(1, (int)Math.Round(length * (1 - padShare)));
+        return Enumerable.Range(0, count).Select(_ => new TokenBatch(
+            Enumerable.Range(0, rows * length).Select(_ => (long)random.Next(vocab)).ToArray(),
+            Enumerable.Range(0, rows * length).Select(_ => (long)random.Next(vocab)).ToArray(),
+            Enumerable.Range(0, rows * length).Select(i => i % length < real ? 1f : 0f).ToArray(), rows, length)).ToList();
+    }
+
+    static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
+
+    sealed class Cycle(IReadOnlyList<TokenBatch> batches) : ITrainingData
+    {
+        public long BatchesPerEpoch => batches.Count;
+
+        public IEnumerable<(TokenBatch Batch, LoaderCursor Next)> Batches(CancellationToken cancellationToken = default)
+        {
+            for (long i = 0; !cancellationToken.IsCancellationRequested; i++)
+                yield return (batches[(int)(i % batches.Count)], new LoaderCursor((int)(i / batches.Count), i % batches.Count + 1, 0));
+        }
+    }
+}
