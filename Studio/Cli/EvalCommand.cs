@@ -53,7 +53,7 @@ public static class EvalCommand
                 var result = DemoQuiz.Run(DemoCorpus.ReadEvaluation(file).Take(take), answerer.Answer, progress, cancel);
                 bar.Done();
                 foreach (var item in result.Items.Take(10))
-                    output.WriteLine($"{(item.Correct ? "✓" : "✗")} {item.Question} -> {item.Answer}");
+                    output.WriteLine($"{(item.Correct ? "✓" : "✗")} {item.Question} -> {(item.Answer.Length > 100 ? item.Answer[..100] + "…" : item.Answer)}");
                 output.WriteLine($"accuracy {result.Accuracy:P1} ({result.Correct}/{result.Total})");
                 record = Record(path, name == "demo" ? "demo" : Path.GetFileName(file), new() { ["accuracy"] = result.Accuracy, ["correct"] = result.Correct, ["total"] = result.Total }, null, result.Items);
             }

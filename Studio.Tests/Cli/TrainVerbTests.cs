@@ -1,0 +1,102 @@
+using System.Text.Json;
+using MiniMind.Engine.Checkpoints;
+using MiniMind.Engine.Training;
+using MiniMind.Studio.Cli;
+
+namespace MiniMind.Studio.Tests.Cli;
+
+/// <summary>The train verb on the bundled demo corpus, a few steps per stage: the stages chain by the seed's checkpoint names.</summary>
+public sealed class TrainVerbTests : IDisposable
+{
+    readonly string outDir = Directory.CreateTempSubdirectory("minimind-traincli-").FullName;
+
+    public void Dispose() => Directory.Delete(outDir, recursive: true);
+
+    static async Task<(int Code, string Out, string Err)> Run(params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var code = await StudioCli.RunAsync(args, output, error);
+        return (code, output.ToString(), error.ToString());
+    }
+
+    string[] Tiny(params string[] more) =>
+    [
+        "--device", "cpu", "--set", $"out_dir={outDir}", "max_steps=3", "batch_size=4", "max_seq_len=64", "accumulation_steps=1",
+        $"data_path={Path.Combine(Repo.Root, "dataset")}/{{0}}", $"tokenizer_path={Path.Combine(Repo.Root, "dataset", "tokenizer")}", .. more,
+    ];
+
+    async Task<(int Code, string Out, string Err)> Train(string stage, string data, params string[] more) =>
+        await Run(["train", stage, .. Tiny(more).Select(a => a.Replace("{0}", data))]);
+
+    [Fact]
+    public async Task PretrainThenSftThenDpo_ChainThroughTheirCheckpoints()
+    {
+        var pretrain = await Train("pretrain", "pretrain_demo.jsonl", "packed=true");
+        Assert.True(pretrain.Code == 0, pretrain.Err);
+        Assert.Contains("checkpoint: " + Path.Combine(outDir, "pretrain_128.safetensors"), pretrain.Out);
+
+        var sft = await Train("sft", "sft_demo.jsonl");
+        Assert.True(sft.Code == 0, sft.Err);
+        var dpo = await Train("dpo", "dpo_demo.jsonl", "batch_size=2");
+        Assert.True(dpo.Code == 0, dpo.Err);
+
+        var info = ModelCheckpoint.ReadInfo(Path.Combine(outDir, "rlhf_128.safetensors"))!;
+        Assert.Equal(("dpo", 3L), (info.Stage, info.Step));
+        Assert.Equal(Path.Combine(outDir, "full_sft_128.safetensors"), info.BaseCheckpoint);
+        var runs = Directory.GetDirectories(Path.Combine(outDir, "runs"));
+        Assert.Equal(3, runs.Length);
+        Assert.All(runs, r => Assert.Equal(3, new RunDirectory(r).ReadMetrics().Count));
+    }
+
+    [Fact]
+    public async Task Sft_WithoutAPretrainedCheckpoint_SaysWhatToDo()
+    {
+        var (code, _, err) = await Train("sft", "sft_demo.jsonl");
+
+        Assert.Equal(1, code);
+        Assert.Contains("pretrain_128.safetensors, which does not exist", err);
+    }
+
+    [Fact]
+    public async Task Resume_ContinuesARunFromItsResumeState()
+    {
+        var first = await Train("pretrain", "pretrain_demo.jsonl", "max_steps=4");
+        Assert.Equal(0, first.Code);
+        var run = new RunDirectory(Directory.GetDirectories(Path.Combine(outDir, "runs")).Single());
+        Assert.Equal(4, ResumeState.Read(run.ResumePath)!.Step);
+        // as if the run had been meant to take 6 steps and was killed after its step-4 save
+        File.WriteAllText(run.ConfigPath, File.ReadAllText(run.ConfigPath).Replace("\"max_steps\": 4", "\"max_steps\": 6"));
+
+        var (code, output, err) = await Run("train", "pretrain", "--resume", run.Path, "--device", "cpu");
+
+        Assert.True(code == 0, err);
+        Assert.Contains("checkpoint:", output);
+        Assert.Equal([1L, 2, 3, 4, 5, 6], run.ReadMetrics().Select(m => m.Step));
+        Assert.Equal(6, ModelCheckpoint.ReadInfo(Path.Combine(outDir, "pretrain_128.safetensors"))!.Step);
+    }
+
+    [Theory]
+    [InlineData("batch_size=0", "batch_size")]
+    [InlineData("no_such_key=1", "Unknown training option \"no_such_key\"")]
+    [InlineData("lr_schedule=linear", "lr_schedule")]
+    public async Task BadOptions_AreClearErrors(string set, string message)
+    {
+        var (code, _, err) = await Run("train", "pretrain", "--set", set, "--show-config");
+
+        Assert.Equal(1, code);
+        Assert.Contains(message, err);
+    }
+
+    [Fact]
+    public async Task ShowConfig_PrintsTheStageDefaultsWithOverrides()
+    {
+        var (code, output, _) = await Run("train", "dpo", "--set", "dpo_beta=0.2", "--show-config");
+
+        Assert.Equal(0, code);
+        var json = JsonDocument.Parse(output).RootElement;
+        Assert.Equal("dpo", json.GetProperty("stage").GetString());
+        Assert.Equal(1e-8, json.GetProperty("learning_rate").GetDouble());
+        Assert.Equal(0.2, json.GetProperty("dpo_beta").GetDouble());
+    }
+}
