@@ -1,0 +1,170 @@
+using MiniMind.Engine.Checkpoints;
+using MiniMind.Engine.Model;
+using MiniMind.Engine.Tokenization;
+using static TorchSharp.torch;
+
+namespace MiniMind.Engine.Interop;
+
+/// <summary>
+/// Writes a studio checkpoint for other tools: a Hugging Face <c>LlamaForCausalLM</c> folder (transformers,
+/// and through it vLLM and llama.cpp's GGUF converter) or the original MiniMind <c>.pth</c> layout (the
+/// original Python scripts, torchrun/DeepSpeed). The folder is built under a temporary name beside the target
+/// and renamed at the end, so a failure never leaves a half-written export under the real name.
+/// </summary>
+public static class CheckpointExporter
+{
+    static readonly string[] TokenizerFiles = ["tokenizer.json", "tokenizer_config.json", "special_tokens_map.json"];
+
+    /// <param name="checkpointPath">A studio checkpoint (.safetensors with its sidecar), or a seed-layout file with <see cref="ExportOptions.Config"/>.</param>
+    /// <param name="format">What to write.</param>
+    /// <param name="outDir">The folder to create.</param>
+    /// <param name="tokenizerDir">The tokenizer folder (or tokenizer.json); defaults to the one the sidecar names. Required for Hugging Face.</param>
+    public static ExportResult Export(string checkpointPath, ExportFormat format, string outDir, string? tokenizerDir = null, ExportOptions? options = null)
+    {
+        options ??= new ExportOptions();
+        if (!File.Exists(checkpointPath)) throw new FileNotFoundException($"Checkpoint not found: {checkpointPath}", checkpointPath);
+        var info = ModelCheckpoint.ReadInfo(checkpointPath);
+        if (info?.Lora is not null)
+            throw new ArgumentException($"{checkpointPath} is a LoRA adapter, not a model: export its base checkpoint with --lora {checkpointPath}.");
+        var target = Path.GetFullPath(outDir);
+        if (Directory.Exists(target) && Directory.EnumerateFileSystemEntries(target).Any() && !options.Overwrite)
+            throw new IOException($"{target} exists and is not empty; choose another folder or pass --overwrite.");
+        if (File.Exists(target)) throw new IOException($"{target} is a file; the export is a folder.");
+
+        using var model = ModelCheckpoint.Load(checkpointPath, options.Config);
+        if (format == ExportFormat.HuggingFaceLlama && model.Config.UseMoe)
+            throw new ArgumentException(
+                $"{checkpointPath} is a mixture-of-experts model: transformers' LlamaForCausalLM has no MoE layer. Export it in the MiniMind format (--format minimind).");
+        if (options.LoraAdapter is { } adapter)
+        {
+            LoRAAdapters.Load(model, adapter);
+            LoRAAdapters.Merge(model);
+        }
+        var tokenizer = ResolveTokenizer(tokenizerDir, info, format);
+        var state = FloatStateDict(model);
+        var parent = Path.GetDirectoryName(target)!;
+        Directory.CreateDirectory(parent);
+        var temporary = Path.Combine(parent, $".{Path.GetFileName(target)}.{Guid.NewGuid():N}.tmp");
+        Directory.CreateDirectory(temporary);
+        try
+        {
+            var files = format == ExportFormat.HuggingFaceLlama
+                ? WriteHuggingFace(temporary, model.Config, state, tokenizer!)
+                : WriteMiniMind(temporary, model.Config, state, info?.Stage, checkpointPath, tokenizer);
+            Publish(temporary, target);
+            return new ExportResult(target, format, files);
+        }
+        finally
+        {
+            if (Directory.Exists(temporary)) Directory.Delete(temporary, recursive: true);
+            foreach (var t in state.Values) t.Dispose();
+        }
+    }
+
+    /// <summary>The seed-layout file name the original scripts look for: pretrain_512.pth, full_sft_512_moe.pth, ...</summary>
+    public static string MiniMindFileName(MiniMindConfig config, string? stage, string checkpointPath)
+    {
+        string? prefix = stage switch
+        {
+            "pretrain" => "pretrain",
+            "sft" => "full_sft",
+            "dpo" => "rlhf",
+            "distill" => "full_dist",
+            "reason" => "reason",
+            _ => null,
+        };
+        return prefix is null
+            ? Path.GetFileNameWithoutExtension(checkpointPath) + ".pth"
+            : $"{prefix}_{config.Dim}{(config.UseMoe ? "_moe" : "")}.pth";
+    }
+
+    static List<string> WriteHuggingFace(string dir, MiniMindConfig config, Dictionary<string, Tensor> state, string tokenizerDir)
+    {
+        var tokenizer = ByteLevelBpeTokenizer.Load(tokenizerDir);
+        if (tokenizer.VocabSize > config.VocabSize)
+            throw new ArgumentException($"The tokenizer in {tokenizerDir} has {tokenizer.VocabSize} tokens but the model's vocabulary is {config.VocabSize}: not this model's tokenizer.");
+        var tensors = LayoutConverter.ToTransformers(state, config);
+        try
+        {
+            SafetensorsFile.Write(Path.Combine(dir, "model.safetensors"), tensors);
+        }
+        finally
+        {
+            foreach (var (_, t) in tensors) if (!state.Values.Any(s => s.Handle == t.Handle)) t.Dispose();
+        }
+        File.WriteAllText(Path.Combine(dir, "config.json"), HuggingFaceConfig.ToLlamaJson(config, tokenizer.BosId, tokenizer.EosId, tokenizer.PadId));
+        File.WriteAllText(Path.Combine(dir, "generation_config.json"), HuggingFaceConfig.GenerationJson(tokenizer.BosId, tokenizer.EosId, tokenizer.PadId));
+        return ["config.json", "generation_config.json", "model.safetensors", .. CopyTokenizer(tokenizerDir, dir)];
+    }
+
+    static List<string> WriteMiniMind(string dir, MiniMindConfig config, Dictionary<string, Tensor> state, string? stage, string checkpointPath, string? tokenizerDir)
+    {
+        var name = MiniMindFileName(config, stage, checkpointPath);
+        PthFile.Write(Path.Combine(dir, name), state);
+        File.WriteAllText(Path.Combine(dir, "lmconfig.json"), config.ToJson());
+        return [name, "lmconfig.json", .. tokenizerDir is null ? [] : CopyTokenizer(tokenizerDir, dir)];
+    }
+
+    static List<string> CopyTokenizer(string tokenizerDir, string dir)
+    {
+        var copied = new List<string>();
+        foreach (var file in TokenizerFiles)
+        {
+            var from = Path.Combine(tokenizerDir, file);
+            if (!File.Exists(from)) continue;
+            File.Copy(from, Path.Combine(dir, file));
+            copied.Add(file);
+        }
+        return copied;
+    }
+
+    /// <summary>The tokenizer folder: the argument, else the sidecar's; a tokenizer.json path means its folder.</summary>
+    static string? ResolveTokenizer(string? tokenizerDir, CheckpointInfo? info, ExportFormat format)
+    {
+        var path = tokenizerDir ?? info?.Tokenizer;
+        if (path is not null && File.Exists(path)) path = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (path is not null && !File.Exists(Path.Combine(path, "tokenizer.json")))
+        {
+            if (tokenizerDir is not null || format == ExportFormat.HuggingFaceLlama)
+                throw new FileNotFoundException($"No tokenizer.json in {path} (the tokenizer folder of the export).", Path.Combine(path, "tokenizer.json"));
+            path = null; // the .pth export can do without the tokenizer the sidecar remembered
+        }
+        if (path is null && format == ExportFormat.HuggingFaceLlama)
+            throw new ArgumentException("A Hugging Face export needs the model's tokenizer: give its folder (--tokenizer DIR); the checkpoint's sidecar names none.");
+        return path;
+    }
+
+    /// <summary>Every weight as a float32, contiguous CPU tensor that owns its storage (what both writers need).</summary>
+    static Dictionary<string, Tensor> FloatStateDict(MiniMindModel model)
+    {
+        var result = new Dictionary<string, Tensor>();
+        using (no_grad())
+        {
+            foreach (var (name, t) in model.state_dict().Where(kv => !kv.Key.Contains(".lora.", StringComparison.Ordinal)))
+                result[name] = t.detach().to(ScalarType.Float32).cpu().clone().contiguous();
+        }
+        return result;
+    }
+
+    /// <summary>Renames the finished temporary folder to the target; an old export is moved aside first and removed after.</summary>
+    static void Publish(string temporary, string target)
+    {
+        if (!Directory.Exists(target))
+        {
+            Directory.Move(temporary, target);
+            return;
+        }
+        var aside = target + $".{Guid.NewGuid():N}.old";
+        Directory.Move(target, aside);
+        try
+        {
+            Directory.Move(temporary, target);
+        }
+        catch
+        {
+            Directory.Move(aside, target);
+            throw;
+        }
+        Directory.Delete(aside, recursive: true);
+    }
+}

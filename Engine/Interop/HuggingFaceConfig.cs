@@ -1,0 +1,122 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using MiniMind.Engine.Model;
+
+namespace MiniMind.Engine.Interop;
+
+/// <summary>
+/// transformers' <c>config.json</c> for a MiniMind2 model: written as a <c>LlamaForCausalLM</c> config,
+/// read from a Llama config or the newer MiniMind's (<c>model_type: minimind</c>, same Llama field
+/// names plus its MoE fields). Fields a file leaves out take MiniMind2's LMConfig defaults.
+/// </summary>
+public static class HuggingFaceConfig
+{
+    static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+
+    /// <summary>The LlamaForCausalLM config.json of a dense MiniMind2 model.</summary>
+    public static string ToLlamaJson(MiniMindConfig config, int? bosId, int? eosId, int? padId)
+    {
+        if (config.UseMoe) throw new ArgumentException("A mixture-of-experts model has no LlamaForCausalLM config; export it to the MiniMind layout.");
+        var json = new JsonObject
+        {
+            ["architectures"] = new JsonArray("LlamaForCausalLM"),
+            ["model_type"] = "llama",
+            ["vocab_size"] = config.VocabSize,
+            ["hidden_size"] = config.Dim,
+            ["intermediate_size"] = config.FfnHiddenDim,
+            ["num_hidden_layers"] = config.NLayers,
+            ["num_attention_heads"] = config.NHeads,
+            ["num_key_value_heads"] = config.KvHeads,
+            ["head_dim"] = config.HeadDim,
+            ["hidden_act"] = "silu",
+            ["max_position_embeddings"] = config.MaxSeqLen,
+            ["rms_norm_eps"] = config.NormEps,
+            // rope_theta is what transformers 4.x, vLLM and llama.cpp's converter read; transformers 5 reads
+            // rope_parameters (and converts a bare rope_theta itself), so both say the same thing
+            ["rope_theta"] = config.RopeTheta,
+            ["rope_scaling"] = null,
+            ["rope_parameters"] = new JsonObject { ["rope_type"] = "default", ["rope_theta"] = config.RopeTheta },
+            ["attention_bias"] = false,
+            ["attention_dropout"] = 0.0,
+            ["mlp_bias"] = false,
+            ["initializer_range"] = 0.02,
+            ["pretraining_tp"] = 1,
+            ["tie_word_embeddings"] = true,
+            ["use_cache"] = true,
+            ["torch_dtype"] = "float32",
+        };
+        if (bosId is int bos) json["bos_token_id"] = bos;
+        if (eosId is int eos) json["eos_token_id"] = eos;
+        if (padId is int pad) json["pad_token_id"] = pad;
+        return json.ToJsonString(Indented);
+    }
+
+    /// <summary>generation_config.json: the special token ids, nothing about sampling (the studio chooses that per request).</summary>
+    public static string GenerationJson(int? bosId, int? eosId, int? padId)
+    {
+        var json = new JsonObject { ["_from_model_config"] = true };
+        if (bosId is int bos) json["bos_token_id"] = bos;
+        if (eosId is int eos) json["eos_token_id"] = eos;
+        if (padId is int pad) json["pad_token_id"] = pad;
+        return json.ToJsonString(Indented);
+    }
+
+    /// <summary>
+    /// A MiniMind2 config from a transformers config.json (Llama or the newer MiniMind). Refuses what the
+    /// model cannot represent: rope scaling, biases, an activation other than SiLU, head_dim other than dim / heads.
+    /// </summary>
+    public static MiniMindConfig Read(string path)
+    {
+        JsonNode? root;
+        try { root = JsonNode.Parse(File.ReadAllText(path)); }
+        catch (JsonException e) { throw new InvalidDataException($"{path}: not valid JSON ({e.Message}).", e); }
+        if (root is not JsonObject o) throw new InvalidDataException($"{path}: expected a JSON object.");
+
+        string? modelType = Str(o, "model_type");
+        if (modelType is not null and not "llama" and not "minimind")
+            throw new InvalidDataException($"{path}: model_type \"{modelType}\" is neither llama nor minimind.");
+        void Refuse(bool bad, string what)
+        {
+            if (bad) throw new InvalidDataException($"{path}: {what}; a MiniMind2 model cannot represent it exactly.");
+        }
+        Refuse(o["rope_scaling"] is JsonObject, "rope_scaling is set (YaRN or another scaled rotary embedding)");
+        Refuse(o["rope_parameters"] is JsonObject rp && Str(rp, "rope_type") is { } rt && rt != "default", "rope_parameters.rope_type is not \"default\"");
+        Refuse(Bool(o, "attention_bias") == true || Bool(o, "mlp_bias") == true, "the projections have biases");
+        Refuse(Str(o, "hidden_act") is { } act && act != "silu", $"hidden_act is \"{Str(o, "hidden_act")}\", not silu");
+        Refuse(Bool(o, "tie_word_embeddings") == false, "tie_word_embeddings is false (untied output head)");
+
+        var defaults = new MiniMindConfig();
+        int dim = Int(o, "hidden_size") ?? defaults.Dim;
+        int heads = Int(o, "num_attention_heads") ?? defaults.NHeads;
+        double ropeTheta = Num(o, "rope_theta") ?? (o["rope_parameters"] is JsonObject p ? Num(p, "rope_theta") : null) ?? defaults.RopeTheta;
+        var config = new MiniMindConfig
+        {
+            Dim = dim,
+            NLayers = Int(o, "num_hidden_layers") ?? defaults.NLayers,
+            NHeads = heads,
+            NKvHeads = Int(o, "num_key_value_heads") ?? heads,
+            VocabSize = Int(o, "vocab_size") ?? defaults.VocabSize,
+            HiddenDim = Int(o, "intermediate_size"),
+            NormEps = Num(o, "rms_norm_eps") ?? defaults.NormEps,
+            MaxSeqLen = Int(o, "max_position_embeddings") ?? defaults.MaxSeqLen,
+            RopeTheta = ropeTheta,
+            UseMoe = Bool(o, "use_moe") ?? false,
+            NumExpertsPerTok = Int(o, "num_experts_per_tok") ?? defaults.NumExpertsPerTok,
+            NRoutedExperts = Int(o, "n_routed_experts") ?? Int(o, "num_experts") ?? defaults.NRoutedExperts,
+            NSharedExperts = o["n_shared_experts"] switch { null => defaults.NSharedExperts, var n => n.GetValueKind() == JsonValueKind.Number ? n.GetValue<double>() != 0 : n.GetValueKind() == JsonValueKind.True },
+            ScoringFunc = Str(o, "scoring_func") ?? defaults.ScoringFunc,
+            AuxLossAlpha = Num(o, "aux_loss_alpha") ?? defaults.AuxLossAlpha,
+            SeqAux = Bool(o, "seq_aux") ?? defaults.SeqAux,
+            NormTopkProb = Bool(o, "norm_topk_prob") ?? defaults.NormTopkProb,
+        };
+        if (Int(o, "head_dim") is int headDim && headDim != config.HeadDim)
+            Refuse(true, $"head_dim is {headDim}, not hidden_size / num_attention_heads = {config.HeadDim}");
+        try { return config.Validate(); }
+        catch (ArgumentException e) { throw new InvalidDataException($"{path}: {e.Message}", e); }
+    }
+
+    static string? Str(JsonObject o, string name) => o[name] is JsonValue v && v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : null;
+    static double? Num(JsonObject o, string name) => o[name] is JsonValue v && v.GetValueKind() == JsonValueKind.Number ? v.GetValue<double>() : null;
+    static int? Int(JsonObject o, string name) => Num(o, name) is double d ? (int)d : null;
+    static bool? Bool(JsonObject o, string name) => o[name] is JsonValue v && v.GetValueKind() is JsonValueKind.True or JsonValueKind.False ? v.GetValue<bool>() : null;
+}
