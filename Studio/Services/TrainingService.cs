@@ -9,7 +9,7 @@ namespace MiniMind.Studio.Services;
 /// root, submits to the engine's <see cref="RunManager"/> (runs execute on background threads), follows each
 /// run's events into the <see cref="RunRegistry"/> and the <see cref="TrainingNotifications"/>.
 /// </summary>
-public sealed class TrainingService : IDisposable
+public sealed class TrainingService
 {
     static readonly TimeSpan RegistryInterval = TimeSpan.FromSeconds(2);
 
@@ -181,6 +181,4 @@ public sealed class TrainingService : IDisposable
         var log = logs.GetOrAdd(id, _ => []);
         lock (log) log.Add(line);
     }
-
-    public void Dispose() => manager.Dispose();
 }
