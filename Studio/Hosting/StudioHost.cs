@@ -1,5 +1,8 @@
 using MiniMind.Engine.Runtime;
+using MiniMind.Engine.Training;
 using MiniMind.Studio.Components;
+using MiniMind.Studio.Hubs;
+using MiniMind.Studio.Services;
 using MudBlazor.Services;
 
 namespace MiniMind.Studio.Hosting;
@@ -19,7 +22,7 @@ public static class StudioHost
         // _content/* and _framework/* come from static web assets; outside Development (and with the
         // repository root as content root) they would be served empty unless this is called.
         builder.WebHost.UseStaticWebAssets();
-        builder.Services.AddStudioServices(builder.Configuration, runtimeOverride);
+        builder.Services.AddStudioServices(builder.Configuration, runtimeOverride, root);
         var app = builder.Build();
 
         var runtime = app.Services.GetRequiredService<RuntimeInfo>();
@@ -28,14 +31,30 @@ public static class StudioHost
         if (!app.Environment.IsDevelopment()) app.UseExceptionHandler("/error", createScopeForErrors: true);
         app.UseAntiforgery();
         app.MapStaticAssets();
+        app.MapHub<TrainingHub>(TrainingHub.Path);
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;
     }
 
-    static IServiceCollection AddStudioServices(this IServiceCollection services, IConfiguration configuration, RuntimeOptions? runtimeOverride)
+    static IServiceCollection AddStudioServices(this IServiceCollection services, IConfiguration configuration, RuntimeOptions? runtimeOverride, string root)
     {
-        services.AddRazorComponents().AddInteractiveServerComponents();
+        services.AddRazorComponents().AddInteractiveServerComponents(o => o.DetailedErrors = configuration.GetValue<bool>("DetailedErrors"))
+            .AddHubOptions(o => o.MaximumReceiveMessageSize = 4 * 1024 * 1024);
+        services.AddSignalR();
         services.AddMudServices();
+        var studio = StudioOptions.From(configuration);
+        services.AddSingleton(studio);
+        services.AddSingleton(_ => new StudioPaths(root, studio));
+        services.AddSingleton<RunRegistry>();
+        services.AddSingleton<TrainingNotifications>();
+        services.AddSingleton(sp => new RunManager(sp.GetRequiredService<RuntimeInfo>()));
+        services.AddSingleton<TrainingService>();
+        services.AddSingleton<CheckpointCatalog>();
+        services.AddSingleton<DatasetCatalog>();
+        services.AddSingleton<TokenizerCache>();
+        services.AddSingleton<TokenizerTraining>();
+        services.AddSingleton<IChatBackend, LocalChatBackend>();
+        services.AddHostedService<TrainingHubBroadcaster>();
         var runtimeOptions = runtimeOverride ?? EngineOptions.From(configuration).ToRuntimeOptions();
         services.AddSingleton(_ => TorchRuntime.Initialize(runtimeOptions));
         return services;

@@ -1,0 +1,47 @@
+using Bunit;
+using Microsoft.Extensions.DependencyInjection;
+using MiniMind.Engine.Training;
+using MiniMind.Studio.Components.Pages.Train;
+using MiniMind.Studio.Services;
+using MiniMind.Studio.Tests.Services;
+
+namespace MiniMind.Studio.Tests.Components;
+
+/// <summary>The live view's curves extend with each batch of steps the notification service delivers.</summary>
+public sealed class LiveRunTests : StudioComponentTest
+{
+    [Fact]
+    public void StepsOfARealRun_ExtendTheLossCurve_AndTheProgress()
+    {
+        var training = Services.GetRequiredService<TrainingService>();
+        var run = training.Start(TinyRun.Pretrain(steps: 5));
+        var cut = Render<LiveRun>(p => p.Add(r => r.RunId, run.Id));
+
+        cut.WaitForAssertion(() => Assert.Equal("completed", cut.Find("#live-run").GetAttribute("data-status")), TimeSpan.FromMinutes(2));
+
+        cut.WaitForAssertion(() => Assert.Equal(5, cut.Instance.LastStep));
+        Assert.Contains("step 5 / 5", cut.Find("#run-progress").TextContent);
+        Assert.True(int.Parse(cut.Find("#loss-chart-wrapper").GetAttribute("data-points")!) >= 5);
+        Assert.Contains("step 5/5 loss", cut.Find("#run-log").TextContent);
+    }
+
+    [Fact]
+    public void QueuedSteps_AreDeliveredInBatches_AndOnlyNewStepsAreDrawn()
+    {
+        var training = Services.GetRequiredService<TrainingService>();
+        var notifications = Services.GetRequiredService<TrainingNotifications>();
+        var run = training.Start(TinyRun.Pretrain(steps: 2));
+        var cut = Render<LiveRun>(p => p.Add(r => r.RunId, run.Id));
+        cut.WaitForAssertion(() => Assert.Equal("completed", cut.Find("#live-run").GetAttribute("data-status")), TimeSpan.FromMinutes(2));
+        cut.WaitForAssertion(() => Assert.Equal(2, cut.Instance.LastStep));
+        var before = int.Parse(cut.Find("#loss-chart-wrapper").GetAttribute("data-points")!);
+
+        // a replayed step (already drawn) and two new ones, as the hub would deliver them
+        foreach (var step in new long[] { 2, 3, 4 })
+            notifications.QueueStep(new StepMetrics { RunId = run.Id, Step = step, TotalSteps = 4, Loss = 5.0 / step, LearningRate = 1e-3, GradNorm = 1 });
+
+        cut.WaitForAssertion(() => Assert.Equal(4, cut.Instance.LastStep));
+        Assert.Equal(before + 2, int.Parse(cut.Find("#loss-chart-wrapper").GetAttribute("data-points")!));
+        Assert.Contains(JSInterop.Invocations, i => i.Identifier.Contains("extend", StringComparison.OrdinalIgnoreCase));
+    }
+}

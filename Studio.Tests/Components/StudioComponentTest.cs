@@ -1,0 +1,42 @@
+using Bunit;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using MiniMind.Engine.Runtime;
+using MiniMind.Engine.Training;
+using MiniMind.Studio.Services;
+using MiniMind.Studio.Tests.Services;
+using MudBlazor.Services;
+
+namespace MiniMind.Studio.Tests.Components;
+
+/// <summary>bUnit with MudBlazor and the studio's real services over the repository's data and a temporary out/.</summary>
+public abstract class StudioComponentTest : BunitContext, IAsyncLifetime
+{
+    protected StudioComponentTest()
+    {
+        JSInterop.Mode = JSRuntimeMode.Loose;
+        Services.AddMudServices();
+        Services.AddSingleton(Folders.Options);
+        Services.AddSingleton(Folders.Paths);
+        Services.AddSingleton(_ => TorchRuntime.Initialize(new RuntimeOptions("cpu")));
+        Services.AddSingleton<RunRegistry>();
+        Services.AddSingleton<TrainingNotifications>();
+        Services.AddSingleton(sp => new RunManager(sp.GetRequiredService<RuntimeInfo>()));
+        Services.AddSingleton(sp => new TrainingService(sp.GetRequiredService<RunManager>(), sp.GetRequiredService<RunRegistry>(),
+            sp.GetRequiredService<TrainingNotifications>(), sp.GetRequiredService<StudioPaths>(), NullLogger<TrainingService>.Instance));
+        Services.AddSingleton<CheckpointCatalog>();
+        Services.AddSingleton<DatasetCatalog>();
+        Services.AddSingleton<TokenizerCache>();
+        Services.AddSingleton<IChatBackend, LocalChatBackend>();
+    }
+
+    protected StudioFolders Folders { get; } = new();
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    async Task IAsyncLifetime.DisposeAsync()
+    {
+        await base.DisposeAsync();
+        Folders.Dispose();
+    }
+}

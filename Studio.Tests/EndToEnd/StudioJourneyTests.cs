@@ -1,0 +1,115 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+using MiniMind.Engine.Training;
+using MiniMind.Studio.Services;
+using MiniMind.Studio.Tests.Hubs;
+using MiniMind.Studio.Tests.Services;
+
+namespace MiniMind.Studio.Tests.EndToEnd;
+
+/// <summary>
+/// A user drives the real studio in Debian's Chromium: starts a tiny pretraining run, watches the loss curve grow,
+/// stops it, chats with a checkpoint and compares two checkpoints side by side. Screenshots of each step go to
+/// artifacts/e2e beside the test assembly.
+/// </summary>
+public sealed class StudioJourneyTests : IClassFixture<StudioServer>
+{
+    const string Chromium = "/usr/bin/chromium";
+    static readonly string Artifacts = Path.Combine(AppContext.BaseDirectory, "artifacts", "e2e");
+    readonly StudioServer server;
+
+    public StudioJourneyTests(StudioServer server) => this.server = server;
+
+    [Fact]
+    public async Task AUserTrainsWatchesStopsChatsAndCompares()
+    {
+        Assert.True(File.Exists(Chromium), $"{Chromium} is missing: apt-get install -y chromium (.ci/run does this).");
+        Directory.CreateDirectory(Artifacts);
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = Chromium, Headless = true,
+            Args = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+        });
+        var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 900 } });
+        page.SetDefaultTimeout(60_000);
+
+        // 1. the studio opens on its home page
+        await Open(page, "/");
+        await Assertions.Expect(page.Locator("#engine-status")).ToContainTextAsync("device cpu");
+        await Shot(page, "01-home");
+
+        // 2. a tiny pretraining run on the demo data, long enough to be stopped
+        await Open(page, "/train");
+        await page.FillAsync("#f-max_steps", "500");
+        await page.FillAsync("#f-max_seq_len", "32");
+        await page.FillAsync("#f-batch_size", "2");
+        await page.FillAsync("#f-accumulation_steps", "1");
+        await Assertions.Expect(page.Locator("#train-start")).ToBeEnabledAsync();
+        await page.ClickAsync("#train-start");
+        await Assertions.Expect(page.Locator("#live-run")).ToHaveAttributeAsync("data-status", "running", new() { Timeout = 120_000 });
+
+        // 3. the loss curve grows point by point
+        var chart = page.Locator("#loss-chart-wrapper");
+        await page.WaitForFunctionAsync("() => +document.querySelector('#loss-chart-wrapper').dataset.points >= 3", null, new() { Timeout = 120_000 });
+        var early = int.Parse((await chart.GetAttributeAsync("data-points"))!);
+        await page.WaitForFunctionAsync($"() => +document.querySelector('#loss-chart-wrapper').dataset.points > {early + 2}", null, new() { Timeout = 120_000 });
+        Assert.True(await page.Locator("#loss-chart .scatterlayer .trace").CountAsync() > 0, "plotly drew the loss trace");
+        await Shot(page, "02-training");
+
+        // 4. stop it
+        await page.ClickAsync("#run-stop");
+        await Assertions.Expect(page.Locator("#live-run")).ToHaveAttributeAsync("data-status", "cancelled", new() { Timeout = 120_000 });
+        await Shot(page, "03-stopped");
+
+        // two checkpoints to talk to (real training runs, a few steps each)
+        var training = server.Services.GetRequiredService<TrainingService>();
+        foreach (var name in new[] { "e2e_first", "e2e_second" })
+        {
+            var record = training.Start(TinyRun.Pretrain(3, name) with { Seed = name.Length });
+            await WaitFinished(training, record.Id);
+        }
+
+        // 5. chat: a streamed answer from a checkpoint
+        await Open(page, "/chat");
+        await page.FillAsync("#max-new-tokens", "16");
+        await page.FillAsync("#chat-input", "Where does Alice live?");
+        await page.ClickAsync("#chat-send");
+        var answer = page.Locator(".chat-bubble.assistant").First;
+        await Assertions.Expect(answer).ToHaveAttributeAsync("data-finish", new System.Text.RegularExpressions.Regex("stop|length"), new() { Timeout = 120_000 });
+        Assert.Contains("tokens in", await answer.Locator(".chat-footer").InnerTextAsync());
+        await Shot(page, "04-chat");
+
+        // 6. compare two checkpoints side by side, same prompt, seed and settings
+        await Open(page, "/compare");
+        await page.FillAsync("#max-new-tokens", "16");
+        await page.FillAsync("#compare-input", "What is 3 plus 4?");
+        await page.ClickAsync("#compare-run");
+        foreach (var pane in new[] { "#compare-pane-0", "#compare-pane-1" })
+            await Assertions.Expect(page.Locator($"{pane} .chat-bubble.assistant")).ToHaveAttributeAsync("data-finish", new System.Text.RegularExpressions.Regex("stop|length"), new() { Timeout = 120_000 });
+        var left = await page.Locator("#compare-pane-0").BoundingBoxAsync();
+        var right = await page.Locator("#compare-pane-1").BoundingBoxAsync();
+        Assert.True(right!.X > left!.X + left.Width / 2 && Math.Abs(right.Y - left.Y) < 5, "the two answers sit side by side");
+        await Shot(page, "05-compare");
+    }
+
+    async Task Open(IPage page, string path)
+    {
+        await page.GotoAsync(new Uri(server.BaseAddress, path).ToString());
+        await page.WaitForSelectorAsync("#interactive", new() { State = WaitForSelectorState.Attached });
+    }
+
+    static async Task Shot(IPage page, string name) =>
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Artifacts, name + ".png"), FullPage = true });
+
+    static async Task WaitFinished(TrainingService training, string id)
+    {
+        var deadline = DateTime.UtcNow.AddMinutes(3);
+        while (training.Find(id) is { IsActive: true })
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"run {id} did not finish");
+            await Task.Delay(200);
+        }
+        Assert.Equal(RunStatus.Completed, training.Find(id)!.Status);
+    }
+}

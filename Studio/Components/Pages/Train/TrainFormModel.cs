@@ -1,0 +1,152 @@
+using MiniMind.Engine.Model;
+using MiniMind.Engine.Training;
+
+namespace MiniMind.Studio.Components.Pages.Train;
+
+/// <summary>The Train form's editable values: a stage's defaults, turned into <see cref="TrainingOptions"/> on Start.</summary>
+public sealed class TrainFormModel
+{
+    public TrainingStage Stage { get; set; } = TrainingStage.Pretrain;
+    public string Preset { get; set; } = "tiny";
+    public int Dim { get; set; }
+    public int Layers { get; set; }
+    public int Heads { get; set; }
+    public int KvHeads { get; set; }
+    public bool UseMoe { get; set; }
+    public int Experts { get; set; }
+    public int ExpertsPerToken { get; set; }
+    public bool SharedExpert { get; set; }
+    public double AuxLossAlpha { get; set; }
+
+    public string DataPath { get; set; } = "";
+    public string TokenizerPath { get; set; } = "";
+    public string? InitFrom { get; set; }
+    public string? OutputName { get; set; }
+    public int Epochs { get; set; }
+    public long? MaxSteps { get; set; }
+    public int BatchSize { get; set; }
+    public int AccumulationSteps { get; set; }
+    public double LearningRate { get; set; }
+    public string LrSchedule { get; set; } = "cosine";
+    public long WarmupSteps { get; set; }
+    public double GradClip { get; set; }
+    public double WeightDecay { get; set; }
+    public int MaxSeqLen { get; set; }
+    public bool Packed { get; set; }
+    public long Seed { get; set; }
+    public long SaveEvery { get; set; }
+    public string Precision { get; set; } = "auto";
+    public string Device { get; set; } = "auto";
+
+    public string LoraName { get; set; } = "identity";
+    public int LoraRank { get; set; }
+    public string LoraTargets { get; set; } = "square";
+    public double DpoBeta { get; set; }
+    public string? Teacher { get; set; }
+    public double DistillAlpha { get; set; }
+    public double DistillTemperature { get; set; }
+    public double TagWeight { get; set; }
+
+    public static TrainFormModel For(TrainingStage stage, string preset = "tiny")
+    {
+        var model = new TrainFormModel();
+        model.Load(TrainingOptions.ForStage(stage) with { Preset = preset });
+        return model;
+    }
+
+    /// <summary>Fills every field from options (a stage's defaults or an earlier run's options).</summary>
+    public void Load(TrainingOptions o)
+    {
+        Stage = o.Stage;
+        Preset = o.Preset;
+        ApplyConfig(o.Model ?? MiniMindConfig.Preset(MiniMindConfig.Presets.ContainsKey(o.Preset) ? o.Preset : "tiny"));
+        (DataPath, TokenizerPath, InitFrom, OutputName) = (o.DataPath, o.TokenizerPath, o.InitFrom, o.OutputName);
+        (Epochs, MaxSteps, BatchSize, AccumulationSteps, LearningRate, LrSchedule, WarmupSteps) =
+            (o.Epochs, o.MaxSteps, o.BatchSize, o.AccumulationSteps, o.LearningRate, o.LrSchedule, o.WarmupSteps);
+        (GradClip, WeightDecay, MaxSeqLen, Packed, Seed, SaveEvery, Precision, Device) =
+            (o.GradClip, o.WeightDecay, o.MaxSeqLen, o.Packed, o.Seed, o.SaveEvery, o.Precision, o.Device);
+        (LoraName, LoraRank, LoraTargets, DpoBeta, Teacher, DistillAlpha, DistillTemperature, TagWeight) =
+            (o.LoraName, o.LoraRank, o.LoraTargets, o.DpoBeta, o.Teacher, o.DistillAlpha, o.DistillTemperature, o.TagWeight);
+    }
+
+    /// <summary>Sets the architecture fields from a preset's config.</summary>
+    public void ApplyConfig(MiniMindConfig c)
+    {
+        (Dim, Layers, Heads, KvHeads) = (c.Dim, c.NLayers, c.NHeads, c.KvHeads);
+        (UseMoe, Experts, ExpertsPerToken, SharedExpert, AuxLossAlpha) = (c.UseMoe, c.NRoutedExperts, c.NumExpertsPerTok, c.NSharedExperts, c.AuxLossAlpha);
+    }
+
+    /// <summary>The architecture as the form says (for pretraining from scratch; later stages take the checkpoint's).</summary>
+    public MiniMindConfig Config(int vocabSize) => MiniMindConfig.Preset(MiniMindConfig.Presets.ContainsKey(Preset) ? Preset : "tiny") with
+    {
+        Dim = Dim, NLayers = Layers, NHeads = Heads, NKvHeads = KvHeads, UseMoe = UseMoe, NRoutedExperts = Experts,
+        NumExpertsPerTok = ExpertsPerToken, NSharedExperts = SharedExpert, AuxLossAlpha = AuxLossAlpha, VocabSize = vocabSize,
+    };
+
+    /// <summary>The options to submit (not yet validated).</summary>
+    public TrainingOptions ToOptions(int vocabSize) => TrainingOptions.ForStage(Stage) with
+    {
+        Preset = Preset,
+        Model = Stage == TrainingStage.Pretrain ? Config(vocabSize) : null,
+        DataPath = DataPath, TokenizerPath = TokenizerPath,
+        InitFrom = string.IsNullOrWhiteSpace(InitFrom) ? null : InitFrom,
+        OutputName = string.IsNullOrWhiteSpace(OutputName) ? null : OutputName,
+        Epochs = Epochs, MaxSteps = MaxSteps, BatchSize = BatchSize, AccumulationSteps = AccumulationSteps,
+        LearningRate = LearningRate, LrSchedule = LrSchedule, WarmupSteps = WarmupSteps, GradClip = GradClip, WeightDecay = WeightDecay,
+        MaxSeqLen = MaxSeqLen, Packed = Packed, Seed = Seed, SaveEvery = SaveEvery, Precision = Precision, Device = Device,
+        LoraName = LoraName, LoraRank = LoraRank, LoraTargets = LoraTargets, DpoBeta = DpoBeta,
+        Teacher = string.IsNullOrWhiteSpace(Teacher) ? null : Teacher, DistillAlpha = DistillAlpha,
+        DistillTemperature = DistillTemperature, TagWeight = TagWeight,
+    };
+
+    /// <summary>
+    /// Field name (the options' JSON name, or the model config's) to message, for every problem found; empty when the
+    /// form can start.
+    /// </summary>
+    public Dictionary<string, string> Validate(int vocabSize)
+    {
+        var errors = new Dictionary<string, string>();
+        if (string.IsNullOrWhiteSpace(DataPath)) errors["data_path"] = "Choose a dataset.";
+        if (string.IsNullOrWhiteSpace(TokenizerPath)) errors["tokenizer_path"] = "Choose a tokenizer.";
+        if (Dim <= 0) errors["dim"] = "Must be positive.";
+        else if (Heads <= 0 || Dim % Heads != 0) errors["n_heads"] = $"Must divide dim ({Dim}).";
+        else if (Dim / Heads % 2 != 0) errors["n_heads"] = "Must leave an even head size (dim / heads) for rotary embedding.";
+        if (KvHeads <= 0 || Heads > 0 && Heads % KvHeads != 0) errors["n_kv_heads"] = $"Must divide the heads ({Heads}).";
+        if (Layers <= 0) errors["n_layers"] = "Must be positive.";
+        if (UseMoe && (ExpertsPerToken <= 0 || ExpertsPerToken > Experts)) errors["num_experts_per_tok"] = $"Must be between 1 and the experts ({Experts}).";
+        if (UseMoe && Experts <= 0) errors["n_routed_experts"] = "Must be positive.";
+        if (Stage == TrainingStage.Distill && string.IsNullOrWhiteSpace(Teacher)) errors["teacher"] = "Distillation needs a teacher checkpoint.";
+        if (errors.Count > 0) return errors;
+        try
+        {
+            ToOptions(vocabSize).Validate();
+        }
+        catch (ArgumentException e)
+        {
+            errors[FieldOf(e.Message)] = e.Message;
+        }
+        return errors;
+    }
+
+    /// <summary>"Invalid training option batch_size = 0: must be positive." names batch_size.</summary>
+    static string FieldOf(string message)
+    {
+        foreach (var prefix in new[] { "Invalid training option ", "Invalid model config: " })
+        {
+            if (!message.StartsWith(prefix, StringComparison.Ordinal)) continue;
+            var rest = message[prefix.Length..];
+            var end = rest.IndexOfAny([' ', '=', ':']);
+            return end > 0 ? rest[..end] : rest;
+        }
+        return "form";
+    }
+
+    /// <summary>Rough training memory: fp32 weights, gradients and AdamW moments, plus activations of one micro-batch.</summary>
+    public static long EstimateMemoryBytes(MiniMindConfig c, int batch, int seqLen)
+    {
+        long states = c.ParameterCount * 16;
+        long perToken = (long)c.NLayers * c.Dim * 34 + c.VocabSize * 2L;
+        long activations = (long)batch * seqLen * perToken * 4 / 2;
+        return states + activations;
+    }
+}

@@ -1,0 +1,60 @@
+using System.Diagnostics;
+using System.Text;
+using MiniMind.Studio.Services;
+
+namespace MiniMind.Studio.Components.Shared;
+
+/// <summary>An answer being streamed: text and reasoning so far, finish reason, speed; <see cref="RunAsync"/> reads a backend's stream into it.</summary>
+public sealed class StreamedAnswer
+{
+    readonly StringBuilder text = new();
+    readonly StringBuilder reasoning = new();
+
+    public string Text => text.ToString();
+    public string Reasoning => reasoning.ToString();
+    public string? Finish { get; private set; }
+    public string? Error { get; private set; }
+    public int CompletionTokens { get; private set; }
+    public double Seconds { get; private set; }
+    public bool Streaming => Finish is null && Error is null;
+
+    public string Footer => Error is not null ? Error
+        : Finish is null ? "streaming…"
+        : $"{Finish} · {CompletionTokens} tokens in {Seconds:F1} s ({(Seconds > 0 ? CompletionTokens / Seconds : 0):F1} tokens/s)";
+
+    /// <summary>Reads the stream, calling <paramref name="changed"/> at most every 50 ms and at the end; errors end up in <see cref="Error"/>.</summary>
+    public async Task RunAsync(IChatBackend backend, ChatRequest request, Func<Task> changed, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        var lastUpdate = TimeSpan.Zero;
+        try
+        {
+            await foreach (var delta in backend.StreamAsync(request, cancellationToken))
+            {
+                text.Append(delta.Text);
+                reasoning.Append(delta.Reasoning);
+                if (delta.FinishReason is not null)
+                {
+                    CompletionTokens = delta.CompletionTokens;
+                    Finish = delta.FinishReason;
+                }
+                if (clock.Elapsed - lastUpdate > TimeSpan.FromMilliseconds(50))
+                {
+                    lastUpdate = clock.Elapsed;
+                    await changed();
+                }
+            }
+            Finish ??= cancellationToken.IsCancellationRequested ? "cancelled" : "stop";
+        }
+        catch (OperationCanceledException)
+        {
+            Finish = "cancelled";
+        }
+        catch (Exception e)
+        {
+            Error = e.Message;
+        }
+        Seconds = clock.Elapsed.TotalSeconds;
+        await changed();
+    }
+}

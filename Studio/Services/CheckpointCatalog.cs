@@ -1,0 +1,41 @@
+using MiniMind.Engine.Checkpoints;
+
+namespace MiniMind.Studio.Services;
+
+/// <summary>The checkpoints and adapters under out/ (not the run folders), newest first.</summary>
+public sealed class CheckpointCatalog(StudioPaths paths)
+{
+    public IReadOnlyList<CheckpointEntry> List()
+    {
+        if (!Directory.Exists(paths.OutDir)) return [];
+        var runs = Path.Combine(paths.OutDir, "runs") + Path.DirectorySeparatorChar;
+        return Directory.EnumerateFiles(paths.OutDir, "*.safetensors", new EnumerationOptions { RecurseSubdirectories = true, MaxRecursionDepth = 2 })
+            .Where(f => !f.StartsWith(runs, StringComparison.Ordinal) && !Path.GetFileName(f).StartsWith('.'))
+            .Select(Describe)
+            .OrderByDescending(c => c.Created)
+            .ToList();
+    }
+
+    public IReadOnlyList<CheckpointEntry> Models() => List().Where(c => !c.IsLora).ToList();
+    public IReadOnlyList<CheckpointEntry> Adapters() => List().Where(c => c.IsLora).ToList();
+
+    public CheckpointEntry Describe(string path)
+    {
+        var file = new FileInfo(path);
+        CheckpointInfo? info = null;
+        try { info = ModelCheckpoint.ReadInfo(path); }
+        catch (Exception) { /* an unreadable sidecar: listed without metadata */ }
+        return new CheckpointEntry(file.FullName, Path.GetFileNameWithoutExtension(file.Name), file.Length, file.LastWriteTimeUtc, info);
+    }
+
+    /// <summary>Deletes the weights and their sidecar; only files inside out/.</summary>
+    public void Delete(string path)
+    {
+        var full = Path.GetFullPath(path);
+        if (!full.StartsWith(paths.OutDir + Path.DirectorySeparatorChar, StringComparison.Ordinal) || !full.EndsWith(".safetensors", StringComparison.Ordinal))
+            throw new ArgumentException($"Only checkpoints under {paths.OutDir} can be deleted.");
+        File.Delete(full);
+        var sidecar = ModelCheckpoint.SidecarPath(full);
+        if (File.Exists(sidecar)) File.Delete(sidecar);
+    }
+}

@@ -1,0 +1,13 @@
+using MiniMind.Engine.Checkpoints;
+
+namespace MiniMind.Studio.Services;
+
+/// <summary>A checkpoint or LoRA adapter under out/, with its sidecar when it has one.</summary>
+public sealed record CheckpointEntry(string Path, string Name, long SizeBytes, DateTimeOffset ModifiedUtc, CheckpointInfo? Info)
+{
+    public bool IsLora => Info?.Lora is not null;
+    public string Stage => Info?.Stage ?? "unknown";
+    public long? Step => Info?.Step;
+    public long? Parameters => Info is null ? null : Info.Parameters > 0 ? Info.Parameters : Info.Config.ParameterCount;
+    public DateTimeOffset Created => Info?.CreatedUtc ?? ModifiedUtc;
+}

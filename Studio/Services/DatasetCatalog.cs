@@ -1,0 +1,94 @@
+using System.Collections.Concurrent;
+using MiniMind.Engine.Data;
+
+namespace MiniMind.Studio.Services;
+
+/// <summary>
+/// The jsonl (and parquet) files under the configured dataset folders, with their detected format (cached per
+/// file size and time), and uploads: size-limited, validated, never overwriting an existing file.
+/// </summary>
+public sealed class DatasetCatalog(StudioPaths paths, StudioOptions options)
+{
+    readonly ConcurrentDictionary<string, (long Length, DateTime Time, DatasetKind? Kind, string? Problem)> detected = new();
+
+    public long MaxUploadBytes => (long)options.MaxUploadMegabytes * 1024 * 1024;
+
+    public IReadOnlyList<DatasetEntry> List()
+    {
+        var list = new List<DatasetEntry>();
+        foreach (var folder in paths.DatasetFolders.Where(Directory.Exists))
+        {
+            var files = Directory.EnumerateFiles(folder, "*", new EnumerationOptions { RecurseSubdirectories = true, MaxRecursionDepth = 3 })
+                .Where(f => f.EndsWith(".jsonl", StringComparison.OrdinalIgnoreCase) || f.EndsWith(".parquet", StringComparison.OrdinalIgnoreCase))
+                .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}.cache{Path.DirectorySeparatorChar}", StringComparison.Ordinal));
+            foreach (var f in files.Order(StringComparer.Ordinal)) list.Add(Describe(f));
+        }
+        return list;
+    }
+
+    public DatasetEntry Describe(string path)
+    {
+        var file = new FileInfo(path);
+        var (kind, problem) = Detect(file);
+        return new DatasetEntry(file.FullName, paths.Display(file.FullName), file.Length, file.LastWriteTimeUtc, kind, problem);
+    }
+
+    (DatasetKind? Kind, string? Problem) Detect(FileInfo file)
+    {
+        if (detected.TryGetValue(file.FullName, out var c) && c.Length == file.Length && c.Time == file.LastWriteTimeUtc) return (c.Kind, c.Problem);
+        DatasetKind? kind = null;
+        string? problem = null;
+        if (file.Extension.Equals(".parquet", StringComparison.OrdinalIgnoreCase)) problem = "Parquet files are listed but not readable yet (convert to jsonl).";
+        else
+        {
+            try { kind = DatasetFormat.Detect(file.FullName); }
+            catch (Exception e) { problem = e.Message; }
+        }
+        detected[file.FullName] = (file.Length, file.LastWriteTimeUtc, kind, problem);
+        return (kind, problem);
+    }
+
+    /// <summary>
+    /// Stores an uploaded file under the upload folder: refuses names that exist (never overwrites), files over the
+    /// limit and jsonl whose kind cannot be detected (the partial file is removed). Returns the stored entry.
+    /// </summary>
+    public async Task<DatasetEntry> UploadAsync(string fileName, Stream content, CancellationToken cancellationToken = default)
+    {
+        var name = Path.GetFileName(fileName);
+        if (string.IsNullOrWhiteSpace(name) || name.IndexOfAny(Path.GetInvalidFileNameChars()) >= 0 || name.StartsWith('.'))
+            throw new ArgumentException($"\"{fileName}\" is not a usable file name.");
+        var extension = Path.GetExtension(name).ToLowerInvariant();
+        if (extension is not (".jsonl" or ".parquet")) throw new ArgumentException("Only .jsonl and .parquet files can be uploaded.");
+        Directory.CreateDirectory(paths.UploadFolder);
+        var target = Path.Combine(paths.UploadFolder, name);
+        if (File.Exists(target)) throw new IOException($"{paths.Display(target)} already exists: rename the file or delete the old one first.");
+        var temporary = Path.Combine(paths.UploadFolder, $".upload-{Guid.NewGuid():N}{extension}");
+        try
+        {
+            await using (var output = File.Create(temporary))
+            {
+                var buffer = new byte[1 << 16];
+                long total = 0;
+                int read;
+                while ((read = await content.ReadAsync(buffer, cancellationToken)) > 0)
+                {
+                    total += read;
+                    if (total > MaxUploadBytes) throw new ArgumentException($"{name} is larger than the upload limit of {options.MaxUploadMegabytes} MB.");
+                    await output.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
+                }
+                if (total == 0) throw new ArgumentException($"{name} is empty.");
+            }
+            if (extension == ".jsonl")
+            {
+                try { DatasetFormat.Detect(temporary); }
+                catch (Exception e) { throw new ArgumentException($"{name} is not a usable dataset: {e.Message.Replace(temporary, name)}"); }
+            }
+            File.Move(temporary, target, overwrite: false);
+            return Describe(target);
+        }
+        finally
+        {
+            if (File.Exists(temporary)) File.Delete(temporary);
+        }
+    }
+}

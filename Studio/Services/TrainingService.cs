@@ -1,0 +1,184 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+using MiniMind.Engine.Training;
+
+namespace MiniMind.Studio.Services;
+
+/// <summary>
+/// Starts and controls training runs for the pages and the hub: resolves the form's paths against the content
+/// root, submits to the engine's <see cref="RunManager"/> (runs execute on background threads), follows each
+/// run's events into the <see cref="RunRegistry"/> and the <see cref="TrainingNotifications"/>.
+/// </summary>
+public sealed class TrainingService
+{
+    static readonly TimeSpan RegistryInterval = TimeSpan.FromSeconds(2);
+
+    readonly RunManager manager;
+    readonly RunRegistry registry;
+    readonly TrainingNotifications notifications;
+    readonly StudioPaths paths;
+    readonly ILogger<TrainingService> logger;
+    readonly ConcurrentDictionary<string, RunRecord> live = new();
+    readonly ConcurrentDictionary<string, List<string>> logs = new();
+
+    public TrainingService(RunManager manager, RunRegistry registry, TrainingNotifications notifications, StudioPaths paths, ILogger<TrainingService> logger)
+    {
+        this.manager = manager;
+        this.registry = registry;
+        this.notifications = notifications;
+        this.paths = paths;
+        this.logger = logger;
+        var interrupted = registry.MarkInterrupted();
+        if (interrupted > 0) logger.LogWarning("{Count} run(s) were active when the studio last stopped; marked as interrupted.", interrupted);
+    }
+
+    /// <summary>The demo pipeline's runs (pretrain, then SFT) once started.</summary>
+    public string? DemoPretrainRunId { get; private set; }
+    public string? DemoSftRunId { get; private set; }
+
+    /// <summary>Every run: live ones as they are now, the rest from the registry; newest first.</summary>
+    public IReadOnlyList<RunRecord> Runs()
+    {
+        var stored = registry.List().ToDictionary(r => r.Id);
+        foreach (var (id, run) in live) stored[id] = run;
+        return stored.Values.OrderByDescending(r => r.CreatedUtc).ThenByDescending(r => r.Id).ToList();
+    }
+
+    public RunRecord? Find(string id) => live.TryGetValue(id, out var run) ? run : registry.Find(id);
+
+    /// <summary>A run's steps so far (from its metrics.jsonl).</summary>
+    public IReadOnlyList<StepMetrics> Metrics(string id) =>
+        Find(id) is { } run && Directory.Exists(run.Directory) ? new RunDirectory(run.Directory).ReadMetrics() : [];
+
+    /// <summary>Lifecycle messages of a live run (data preparation, failures, output), oldest first.</summary>
+    public IReadOnlyList<string> Log(string id)
+    {
+        if (!logs.TryGetValue(id, out var log)) return Find(id)?.Message is { } m ? [m] : [];
+        lock (log) return log.ToList();
+    }
+
+    /// <summary>Paths made absolute, outputs forced under the studio's out/ folder, then validated (throws ArgumentException).</summary>
+    public TrainingOptions Prepare(TrainingOptions options) => (options with
+    {
+        DataPath = paths.Resolve(options.DataPath),
+        TokenizerPath = paths.Resolve(options.TokenizerPath),
+        InitFrom = string.IsNullOrWhiteSpace(options.InitFrom) ? null : paths.Resolve(options.InitFrom),
+        Teacher = string.IsNullOrWhiteSpace(options.Teacher) ? null : paths.Resolve(options.Teacher),
+        OutputName = string.IsNullOrWhiteSpace(options.OutputName) ? null : options.OutputName.Trim(),
+        OutDir = paths.OutDir,
+    }).Validate();
+
+    /// <summary>Queues a run; returns at once with its record. Throws ArgumentException for invalid options or missing files.</summary>
+    public RunRecord Start(TrainingOptions options)
+    {
+        var resolved = Prepare(options);
+        if (!File.Exists(resolved.DataPath)) throw new ArgumentException($"Dataset not found: {paths.Display(resolved.DataPath)}.");
+        if (!File.Exists(Path.Combine(resolved.TokenizerPath, "tokenizer.json")) && !File.Exists(resolved.TokenizerPath))
+            throw new ArgumentException($"No tokenizer.json in {paths.Display(resolved.TokenizerPath)}.");
+        if (resolved.InitFrom is { } init && !File.Exists(init)) throw new ArgumentException($"Starting checkpoint not found: {paths.Display(init)}.");
+        return Follow(manager.Submit(resolved));
+    }
+
+    /// <summary>Continues a cancelled, failed or interrupted run from its last resume state.</summary>
+    public RunRecord Resume(string id)
+    {
+        var record = Find(id) ?? throw new ArgumentException($"No run {id}.");
+        if (record.IsActive) throw new InvalidOperationException($"Run {id} is still {record.Status.ToString().ToLowerInvariant()}.");
+        var options = new RunDirectory(record.Directory).ReadOptions();
+        return Follow(manager.Submit(options, record.Directory), record.CreatedUtc);
+    }
+
+    public void Pause(string id) => manager.Find(id)?.PauseRun();
+    public void Continue(string id) => manager.Find(id)?.ResumeRun();
+    public void Stop(string id) => manager.Find(id)?.Cancel();
+
+    /// <summary>Pretrain (tiny preset, demo corpus), then SFT from its checkpoint when it completes.</summary>
+    public RunRecord StartDemo()
+    {
+        if (DemoPretrainRunId is { } p && Find(p) is { IsActive: true } || DemoSftRunId is { } s && Find(s) is { IsActive: true })
+            throw new InvalidOperationException("The demo model is already training.");
+        var pretrain = Start(DemoRecipe.Pretrain());
+        DemoPretrainRunId = pretrain.Id;
+        DemoSftRunId = null;
+        var run = manager.Find(pretrain.Id)!;
+        _ = run.Completion.ContinueWith(t =>
+        {
+            if (t.Result.Outcome != RunOutcome.Completed) return;
+            try
+            {
+                DemoSftRunId = Start(DemoRecipe.Sft(t.Result.OutputPath)).Id;
+            }
+            catch (Exception e)
+            {
+                logger.LogError(e, "The demo SFT run could not start.");
+            }
+        }, TaskScheduler.Default);
+        return pretrain;
+    }
+
+    RunRecord Follow(TrainingRun run, DateTimeOffset? created = null)
+    {
+        var record = new RunRecord
+        {
+            Id = run.Id, Stage = run.Options.Stage, Status = run.Status, OptionsJson = run.Options.ToJson(),
+            Directory = run.Directory.Path, CreatedUtc = created ?? DateTimeOffset.UtcNow,
+            TotalSteps = run.Latest?.TotalSteps ?? 0,
+        };
+        live[run.Id] = record;
+        logs[run.Id] = [];
+        registry.Save(record);
+        notifications.PublishRun(record);
+        _ = Task.Run(() => Watch(run));
+        return record;
+    }
+
+    async Task Watch(TrainingRun run)
+    {
+        var lastSaved = DateTimeOffset.MinValue;
+        var lastStatus = (RunStatus?)null;
+        try
+        {
+            await foreach (var e in run.Subscribe())
+            {
+                var record = live[run.Id];
+                if (e.Step is { } step)
+                {
+                    record = record with { Status = e.Status, Step = step.Step, TotalSteps = step.TotalSteps, Loss = step.Loss, UpdatedUtc = e.TimeUtc };
+                    live[run.Id] = record;
+                    notifications.QueueStep(step);
+                    if (e.TimeUtc - lastSaved > RegistryInterval)
+                    {
+                        registry.Save(record);
+                        lastSaved = e.TimeUtc;
+                    }
+                    if (lastStatus != e.Status) { lastStatus = e.Status; notifications.PublishRun(record); }
+                    continue;
+                }
+                if (e.Status == lastStatus && e.Message is null) continue;
+                lastStatus = e.Status;
+                record = record with { Status = e.Status, Message = e.Message ?? record.Message, UpdatedUtc = e.TimeUtc };
+                if (e.Status == RunStatus.Completed && run.Completion.IsCompleted) record = record with { Output = run.Completion.Result.OutputPath };
+                if (e.Message is not null) AppendLog(run.Id, $"{e.TimeUtc.ToLocalTime():HH:mm:ss} {e.Status.ToString().ToLowerInvariant()}: {e.Message}");
+                else AppendLog(run.Id, $"{e.TimeUtc.ToLocalTime():HH:mm:ss} {e.Status.ToString().ToLowerInvariant()}");
+                live[run.Id] = record;
+                registry.Save(record);
+                notifications.PublishRun(record);
+            }
+            var result = await run.Completion;
+            var final = live[run.Id] with { Output = string.IsNullOrEmpty(result.OutputPath) ? live[run.Id].Output : result.OutputPath };
+            live[run.Id] = final;
+            registry.Save(final);
+            if (final.Output != null) notifications.PublishRun(final);
+        }
+        catch (Exception e)
+        {
+            logger.LogError(e, "Following run {Run} failed.", run.Id);
+        }
+    }
+
+    void AppendLog(string id, string line)
+    {
+        var log = logs.GetOrAdd(id, _ => []);
+        lock (log) log.Add(line);
+    }
+}
