@@ -38,25 +38,19 @@ public sealed class RunManager(RuntimeInfo runtime) : IDisposable
     void Execute(TrainingRun run)
     {
         TrainingResult result;
+        SemaphoreSlim? deviceGate = null;
         try
         {
             var device = TorchRuntime.ResolveDevice(run.Options.Device == "auto" ? runtime.Device.ToString() : run.Options.Device);
             var gate = deviceLocks.GetOrAdd(device.ToString(), _ => new SemaphoreSlim(1, 1));
             gate.Wait(run.CancellationToken);
-            try
-            {
-                run.Publish(new RunEvent(run.Id, RunStatus.Preparing));
-                if (!run.IsResume) run.Directory.WriteConfig(run.Options, TrainingJob.Environment(runtime));
-                using var setup = TrainingJob.Prepare(run.Options, device, run.Directory, run.IsResume,
-                    new Progress<string>(m => run.Publish(new RunEvent(run.Id, RunStatus.Preparing, Message: m))), run.CancellationToken);
-                run.Publish(new RunEvent(run.Id, RunStatus.Running));
-                result = Trainer.Run(setup, m => run.Publish(new RunEvent(run.Id, RunStatus.Running, m)),
-                    run.CancellationToken, run.Pause);
-            }
-            finally
-            {
-                gate.Release();
-            }
+            deviceGate = gate;
+            run.Publish(new RunEvent(run.Id, RunStatus.Preparing));
+            if (!run.IsResume) run.Directory.WriteConfig(run.Options, TrainingJob.Environment(runtime));
+            using var setup = TrainingJob.Prepare(run.Options, device, run.Directory, run.IsResume,
+                new Data.SynchronousProgress<string>(m => run.Publish(new RunEvent(run.Id, RunStatus.Preparing, Message: m))), run.CancellationToken);
+            run.Publish(new RunEvent(run.Id, RunStatus.Running));
+            result = Trainer.Run(setup, m => run.Publish(new RunEvent(run.Id, RunStatus.Running, m)), run.CancellationToken, run.Pause);
         }
         catch (OperationCanceledException)
         {
@@ -67,7 +61,9 @@ public sealed class RunManager(RuntimeInfo runtime) : IDisposable
             File.AppendAllText(Path.Combine(run.Directory.Path, "error.txt"), $"{DateTimeOffset.UtcNow:O} {e}{Environment.NewLine}");
             result = new TrainingResult(run.Id, RunOutcome.Failed, 0, 0, "", e.Message);
         }
+        // the run is reported finished before the device passes to the next one in the queue
         run.Finish(result);
+        deviceGate?.Release();
     }
 
     public void Dispose()
