@@ -53,6 +53,7 @@ public static class StudioHost
         services.AddSingleton<DatasetCatalog>();
         services.AddSingleton<TokenizerCache>();
         services.AddSingleton<TokenizerTraining>();
+        services.AddSingleton<EvaluationService>();
         services.AddSingleton<IChatBackend, LocalChatBackend>();
         services.AddHostedService<TrainingHubBroadcaster>();
         var runtimeOptions = runtimeOverride ?? EngineOptions.From(configuration).ToRuntimeOptions();

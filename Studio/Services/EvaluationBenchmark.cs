@@ -1,0 +1,27 @@
+namespace MiniMind.Studio.Services;
+
+/// <summary>One benchmark of an evaluation: what is measured, on which file, and (multiple choice) how many shots per subject.</summary>
+public sealed record EvaluationBenchmark(EvaluationBenchmarkKind Kind, string Path, int Shots = 0)
+{
+    /// <summary>The demo quiz every fresh clone has.</summary>
+    public const string DemoQuizFile = "dataset/eval_demo.jsonl";
+
+    /// <summary>The default held-out text for perplexity.</summary>
+    public const string DemoTextFile = "dataset/pretrain_demo.jsonl";
+
+    /// <summary>
+    /// The benchmark's name in saved records, as the command line writes it: <c>demo</c> for the demo quiz,
+    /// <c>perplexity:FILE</c>, otherwise the file name.
+    /// </summary>
+    public string Name => Kind switch
+    {
+        EvaluationBenchmarkKind.Quiz when IsDemoQuiz => "demo",
+        EvaluationBenchmarkKind.Perplexity => $"perplexity:{System.IO.Path.GetFileName(Path)}",
+        _ => System.IO.Path.GetFileName(Path),
+    };
+
+    /// <summary>Whether the figure is an accuracy in [0, 1] (drawn on the radar); perplexity is not.</summary>
+    public bool IsAccuracy => Kind != EvaluationBenchmarkKind.Perplexity;
+
+    bool IsDemoQuiz => Path.Replace('\\', '/').EndsWith(DemoQuizFile, StringComparison.Ordinal);
+}
