@@ -228,11 +228,11 @@ public sealed class EvaluationService(StudioPaths paths, StudioOptions options, 
     SynchronousProgress<(int Done, int Total)> Throttled()
     {
         var clock = Stopwatch.StartNew();
-        var last = TimeSpan.MinValue;
+        TimeSpan? last = null;
         return new SynchronousProgress<(int Done, int Total)>(p =>
         {
             Step = p;
-            if (p.Done < p.Total && clock.Elapsed - last < ReportInterval) return;
+            if (p.Done < p.Total && last is { } before && clock.Elapsed - before < ReportInterval) return;
             last = clock.Elapsed;
             Changed?.Invoke();
         });
