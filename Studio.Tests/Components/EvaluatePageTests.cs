@@ -124,6 +124,23 @@ public sealed class EvaluatePageTests : StudioComponentTest
     }
 
     [Fact]
+    public void Cancel_StopsTheEvaluation_AndSaysSo()
+    {
+        CheckpointFiles.Tiny(Folders.OutDir, "full_sft_64");
+        var cut = Render<EvaluatePage>();
+        cut.Find("#use-quiz input").Change(false);
+        cut.Find("#use-perplexity input").Change(true); // every document of the demo corpus: far longer than this test waits
+
+        cut.Find("#evaluate-run").Click();
+        cut.WaitForAssertion(() => Assert.Equal("true", cut.Find("#evaluate-progress").GetAttribute("data-running")));
+        cut.Find("#evaluate-cancel").Click();
+
+        cut.WaitForAssertion(() => Assert.Equal("false", cut.Find("#evaluate-progress").GetAttribute("data-running")), Evaluation);
+        Assert.Equal("Cancelled.", cut.Find("#evaluate-error").TextContent.Trim());
+        Assert.Empty(EvaluationRecord.List(Folders.OutDir));
+    }
+
+    [Fact]
     public void ACheckpointWhoseTokenizerIsGone_ReportsItInTheResults_AndTheCircuitLivesOn()
     {
         CheckpointFiles.Tiny(Folders.OutDir, "orphan_64", tokenizer: Path.Combine(Folders.OutDir, "deleted_tokenizer"));

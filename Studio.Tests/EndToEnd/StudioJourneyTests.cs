@@ -9,7 +9,7 @@ namespace MiniMind.Studio.Tests.EndToEnd;
 
 /// <summary>
 /// A user drives the real studio in Debian's Chromium: starts a tiny pretraining run, watches the loss curve grow,
-/// stops it, chats with a checkpoint and compares two checkpoints side by side. Screenshots of each step go to
+/// stops it, chats with a checkpoint, compares two checkpoints side by side and evaluates one. Screenshots of each step go to
 /// artifacts/e2e beside the test assembly.
 /// </summary>
 public sealed class StudioJourneyTests : IClassFixture<StudioServer>
@@ -21,7 +21,7 @@ public sealed class StudioJourneyTests : IClassFixture<StudioServer>
     public StudioJourneyTests(StudioServer server) => this.server = server;
 
     [Fact]
-    public async Task AUserTrainsWatchesStopsChatsAndCompares()
+    public async Task AUserTrainsWatchesStopsChatsComparesAndEvaluates()
     {
         Assert.True(File.Exists(Chromium), $"{Chromium} is missing: apt-get install -y chromium (.ci/run does this).");
         Directory.CreateDirectory(Artifacts);
@@ -91,6 +91,17 @@ public sealed class StudioJourneyTests : IClassFixture<StudioServer>
         var right = await page.Locator("#compare-pane-1").BoundingBoxAsync();
         Assert.True(right!.X > left!.X + left.Width / 2 && Math.Abs(right.Y - left.Y) < 5, "the two answers sit side by side");
         await Shot(page, "05-compare");
+
+        // 7. evaluate the newest checkpoint on three questions of the demo quiz: a result row and the radar
+        await Open(page, "/evaluate");
+        await page.FillAsync("#limit", "3");
+        await Assertions.Expect(page.Locator("#evaluate-run")).ToBeEnabledAsync();
+        await page.ClickAsync("#evaluate-run");
+        await Assertions.Expect(page.Locator("#evaluate-progress")).ToHaveAttributeAsync("data-running", "false", new() { Timeout = 120_000 });
+        await Assertions.Expect(page.Locator("#evaluate-results tbody tr")).ToContainTextAsync("/ 3");
+        await Assertions.Expect(page.Locator("#evaluate-radar-chart .polarlayer")).ToHaveCountAsync(1);
+        await Assertions.Expect(page.Locator("#evaluate-history tbody tr")).ToHaveCountAsync(1);
+        await Shot(page, "06-evaluate");
     }
 
     async Task Open(IPage page, string path)
