@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
 using MiniMind.Engine.Checkpoints;
-using MiniMind.Engine.Data.Demo;
 using MiniMind.Engine.Evaluation;
 using MiniMind.Engine.Model;
 using MiniMind.Engine.Tokenization;
@@ -35,51 +34,38 @@ public static class EvalCommand
             var output = parse.InvocationConfiguration.Output;
             var bar = new ProgressBar(parse.InvocationConfiguration.Error);
             var progress = new Engine.Data.SynchronousProgress<(int Done, int Total)>(p => bar.Report("evaluating", p.Done, p.Total));
-            var name = parse.GetValue(benchmark)!;
-            int take = parse.GetValue(limit) ?? int.MaxValue;
-            EvaluationRecord record;
-            if (name == "perplexity")
-            {
-                var file = parse.GetValue(data)?.FullName ?? "dataset/pretrain_demo.jsonl";
-                var result = new PerplexityEvaluator(net, tok).Evaluate(PerplexityEvaluator.ReadDocuments(file).Take(take).ToList(), progress: progress, cancel: cancel);
-                bar.Done();
-                output.WriteLine($"perplexity {result.Perplexity:F3}   bits/byte {result.BitsPerByte:F4}   ({result.Tokens} tokens, {result.Documents} documents)");
-                record = Record(path, $"perplexity:{Path.GetFileName(file)}", new() { ["perplexity"] = result.Perplexity, ["bits_per_byte"] = result.BitsPerByte, ["tokens"] = result.Tokens }, null, null);
-            }
-            else if (name == "demo" || IsQuizFile(name))
-            {
-                var file = name == "demo" ? "dataset/eval_demo.jsonl" : name;
-                var answerer = new ChatAnswerer(net, tok);
-                var result = DemoQuiz.Run(DemoCorpus.ReadEvaluation(file).Take(take), answerer.Answer, progress, cancel);
-                bar.Done();
-                foreach (var item in result.Items.Take(10))
-                    output.WriteLine($"{(item.Correct ? "✓" : "✗")} {item.Question} -> {(item.Answer.Length > 100 ? item.Answer[..100] + "…" : item.Answer)}");
-                output.WriteLine($"accuracy {result.Accuracy:P1} ({result.Correct}/{result.Total})");
-                record = Record(path, name == "demo" ? "demo" : Path.GetFileName(file), new() { ["accuracy"] = result.Accuracy, ["correct"] = result.Correct, ["total"] = result.Total }, null, result.Items);
-            }
-            else
-            {
-                var items = BenchmarkLoader.Load(name).Take(take).ToList();
-                var result = new MultipleChoiceScorer(net, tok).Score(items, parse.GetValue(shots), progress, cancel);
-                bar.Done();
-                output.WriteLine($"{"subject",-30} accuracy");
-                foreach (var (subject, accuracy) in result.BySubject.OrderBy(kv => kv.Key)) output.WriteLine($"{subject,-30} {accuracy:P1}");
-                output.WriteLine($"{"overall",-30} {result.Accuracy:P1} ({result.Correct}/{result.Total})");
-                record = Record(path, Path.GetFileName(name), new() { ["accuracy"] = result.Accuracy, ["correct"] = result.Correct, ["total"] = result.Total },
-                    result.BySubject, result.Scores.Select(s => new { question = s.Item.Question, answer = s.Item.Answer.ToString(), predicted = s.Predicted.ToString(), probabilities = s.Probabilities }));
-            }
-            record = record with { Settings = new Dictionary<string, object?> { ["shots"] = parse.GetValue(shots), ["limit"] = parse.GetValue(limit), ["tokenizer"] = tok.VocabSize } };
-            var saved = record.Save(parse.GetValue(outDir)!);
+            var spec = Benchmark(parse.GetValue(benchmark)!, parse.GetValue(data)?.FullName, parse.GetValue(shots));
+            var record = BenchmarkRunner.Run(net, tok, path, spec, parse.GetValue(limit), progress, cancel);
+            bar.Done();
+            Print(output, record);
+            var saved = record.Save(StudioCli.ResolvePath(parse.GetValue(outDir)!));
             output.WriteLine(JsonSerializer.Serialize(new { checkpoint = record.Checkpoint, benchmark = record.Benchmark, metrics = record.Metrics, by_subject = record.BySubject, saved }));
             return 0;
         })));
         return command;
     }
 
-    static bool IsQuizFile(string name) =>
-        name.EndsWith(".jsonl", StringComparison.OrdinalIgnoreCase) && File.Exists(name) &&
-        File.ReadLines(name).FirstOrDefault(l => !string.IsNullOrWhiteSpace(l)) is { } first && !first.Contains("\"choices\"");
+    /// <summary>demo | perplexity | a .csv (multiple choice) | a .jsonl: multiple choice when its records have "choices", else a quiz.</summary>
+    static EvaluationBenchmark Benchmark(string name, string? data, int shots)
+    {
+        if (name == "demo") return new EvaluationBenchmark(EvaluationBenchmarkKind.Quiz, StudioCli.ResolvePath(EvaluationBenchmark.DemoQuizFile));
+        if (name == "perplexity") return new EvaluationBenchmark(EvaluationBenchmarkKind.Perplexity, data ?? StudioCli.ResolvePath(EvaluationBenchmark.DemoTextFile));
+        if (!File.Exists(name)) throw new FileNotFoundException($"Benchmark file not found: {name} (or use demo / perplexity).", name);
+        bool quiz = name.EndsWith(".jsonl", StringComparison.OrdinalIgnoreCase) &&
+                    File.ReadLines(name).FirstOrDefault(l => !string.IsNullOrWhiteSpace(l)) is { } first && !first.Contains("\"choices\"");
+        return new EvaluationBenchmark(quiz ? EvaluationBenchmarkKind.Quiz : EvaluationBenchmarkKind.MultipleChoice, name, shots);
+    }
 
-    static EvaluationRecord Record(string checkpoint, string benchmark, Dictionary<string, double> metrics, IReadOnlyDictionary<string, double>? bySubject, object? details) =>
-        new() { Checkpoint = checkpoint, Benchmark = benchmark, Metrics = metrics, BySubject = bySubject, Details = details };
+    static void Print(TextWriter output, EvaluationRecord record)
+    {
+        if (record.Details is IReadOnlyList<QuizItem> items)
+            foreach (var item in items.Take(10))
+                output.WriteLine($"{(item.Correct ? "✓" : "✗")} {item.Question} -> {(item.Answer.Length > 100 ? item.Answer[..100] + "…" : item.Answer)}");
+        foreach (var (subject, accuracy) in (record.BySubject ?? new Dictionary<string, double>()).OrderBy(kv => kv.Key))
+            output.WriteLine($"{subject,-30} {accuracy:P1}");
+        var m = record.Metrics;
+        output.WriteLine(m.ContainsKey("perplexity")
+            ? $"perplexity {m["perplexity"]:F3}   bits/byte {m["bits_per_byte"]:F4}   ({m["tokens"]} tokens)"
+            : $"accuracy {m["accuracy"]:P1} ({m["correct"]}/{m["total"]})");
+    }
 }

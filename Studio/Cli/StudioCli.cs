@@ -86,6 +86,17 @@ public static class StudioCli
         return info;
     }
 
+    /// <summary>
+    /// A relative path as the studio means it: relative to the working directory when something is there,
+    /// otherwise to the content root (the repository), where the bundled dataset/ and out/ live. So the
+    /// defaults (dataset/tokenizer, out) work from any folder, and a user's own relative paths still do.
+    /// </summary>
+    public static string ResolvePath(string path)
+    {
+        if (Path.IsPathRooted(path) || File.Exists(path) || Directory.Exists(path)) return Path.GetFullPath(path);
+        return Path.Combine(ContentRoot.Find(), path);
+    }
+
     /// <summary>Runs a verb's body, turning expected failures (bad input) into one readable line and exit code 1.</summary>
     public static int Guard(ParseResult parse, Func<int> body)
     {

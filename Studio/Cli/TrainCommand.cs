@@ -67,7 +67,7 @@ public static class TrainCommand
         TrainingOptions options;
         if (resumeId is not null)
         {
-            var outDir = TrainingOptions.ForStage(stage).With(sets.Where(s => s.StartsWith("out_dir=", StringComparison.Ordinal))).OutDir;
+            var outDir = StudioCli.ResolvePath(TrainingOptions.ForStage(stage).With(sets.Where(s => s.StartsWith("out_dir=", StringComparison.Ordinal))).OutDir);
             options = RunDirectory.Open(outDir, resumeId).ReadOptions();
             if (options.Stage != stage) throw new ArgumentException($"Run {resumeId} is a {options.Stage.Name()} run, not {stage.Name()}.");
             return options.Validate();
@@ -78,8 +78,18 @@ public static class TrainCommand
             if (!config.Exists) throw new FileNotFoundException($"Training config not found: {config.FullName}", config.FullName);
             options = TrainingOptions.FromJson(File.ReadAllText(config.FullName), config.FullName) with { Stage = stage };
         }
-        return options.With(sets).Validate();
+        return WithResolvedPaths(options.With(sets)).Validate();
     }
+
+    /// <summary>Relative paths in the options mean the working directory when something is there, else the studio's folder.</summary>
+    static TrainingOptions WithResolvedPaths(TrainingOptions o) => o with
+    {
+        DataPath = StudioCli.ResolvePath(o.DataPath),
+        TokenizerPath = StudioCli.ResolvePath(o.TokenizerPath),
+        OutDir = StudioCli.ResolvePath(o.OutDir),
+        InitFrom = o.InitFrom is null ? null : StudioCli.ResolvePath(o.InitFrom),
+        Teacher = o.Teacher is null ? null : StudioCli.ResolvePath(o.Teacher),
+    };
 
     static string OptionTable()
     {

@@ -1,3 +1,5 @@
+using MiniMind.Engine.Evaluation;
+
 namespace MiniMind.Studio.Services;
 
 /// <summary>

@@ -133,10 +133,7 @@ public sealed class EvaluationService(StudioPaths paths, StudioOptions options, 
                     Changed?.Invoke();
                     try
                     {
-                        var record = Evaluate(model, tokenizer, checkpoint, benchmark, request.Limit, token) with
-                        {
-                            Settings = new Dictionary<string, object?> { ["shots"] = benchmark.Shots, ["limit"] = request.Limit, ["tokenizer"] = tokenizer.VocabSize },
-                        };
+                        var record = BenchmarkRunner.Run(model, tokenizer, checkpoint, benchmark with { Path = paths.Resolve(benchmark.Path) }, request.Limit, Throttled(), token);
                         var saved = record.Save(paths.OutDir);
                         Finish(new EvaluationOutcome(checkpoint, benchmark, record with { Details = null }, saved, null));
                     }
@@ -156,59 +153,6 @@ public sealed class EvaluationService(StudioPaths paths, StudioOptions options, 
         Step = (0, 0);
         Changed?.Invoke();
     }
-
-    /// <summary>One checkpoint on one benchmark, measured and recorded as the <c>eval</c> command does.</summary>
-    EvaluationRecord Evaluate(MiniMindModel model, ByteLevelBpeTokenizer tokenizer, string checkpoint, EvaluationBenchmark benchmark, int? limit, CancellationToken token)
-    {
-        var file = paths.Resolve(benchmark.Path);
-        int take = limit ?? int.MaxValue;
-        var progress = Throttled();
-        switch (benchmark.Kind)
-        {
-            case EvaluationBenchmarkKind.Perplexity:
-            {
-                var result = new PerplexityEvaluator(model, tokenizer).Evaluate(PerplexityEvaluator.ReadDocuments(file).Take(take).ToList(), progress: progress, cancel: token);
-                return Record(checkpoint, benchmark.Name, new() { ["perplexity"] = result.Perplexity, ["bits_per_byte"] = result.BitsPerByte, ["tokens"] = result.Tokens }, null, null);
-            }
-            case EvaluationBenchmarkKind.Quiz:
-            {
-                var questions = ReadQuiz(file).Take(take).ToList();
-                var result = DemoQuiz.Run(questions, new ChatAnswerer(model, tokenizer).Answer, progress, token);
-                return Record(checkpoint, benchmark.Name, new() { ["accuracy"] = result.Accuracy, ["correct"] = result.Correct, ["total"] = result.Total }, null, result.Items);
-            }
-            default:
-            {
-                var items = BenchmarkLoader.Load(file).Take(take).ToList();
-                var result = new MultipleChoiceScorer(model, tokenizer).Score(items, benchmark.Shots, progress, token);
-                return Record(checkpoint, benchmark.Name, new() { ["accuracy"] = result.Accuracy, ["correct"] = result.Correct, ["total"] = result.Total }, result.BySubject,
-                    result.Scores.Select(s => new { question = s.Item.Question, answer = s.Item.Answer.ToString(), predicted = s.Predicted.ToString(), probabilities = s.Probabilities }).ToList());
-            }
-        }
-    }
-
-    /// <summary>A question/answer jsonl, with the file and line of a bad record.</summary>
-    static List<(string Question, string Answer)> ReadQuiz(string file)
-    {
-        var questions = new List<(string, string)>();
-        using var lines = DemoCorpus.ReadEvaluation(file).GetEnumerator();
-        while (true)
-        {
-            try
-            {
-                if (!lines.MoveNext()) break;
-            }
-            catch (Exception e) when (e is System.Text.Json.JsonException or KeyNotFoundException or InvalidOperationException)
-            {
-                throw new InvalidDataException($"{file}: record {questions.Count + 1}: expected {{\"question\": ..., \"answer\": ...}} ({e.Message})", e);
-            }
-            questions.Add(lines.Current);
-        }
-        if (questions.Count == 0) throw new InvalidDataException($"{file}: no questions.");
-        return questions;
-    }
-
-    static EvaluationRecord Record(string checkpoint, string benchmark, Dictionary<string, double> metrics, IReadOnlyDictionary<string, double>? bySubject, object? details) =>
-        new() { Checkpoint = checkpoint, Benchmark = benchmark, Metrics = metrics, BySubject = bySubject, Details = details };
 
     ByteLevelBpeTokenizer TokenizerFor(string checkpoint, string? chosen)
     {

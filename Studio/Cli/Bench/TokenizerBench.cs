@@ -23,7 +23,7 @@ public static class TokenizerBench
         command.SetAction(parse => StudioCli.Guard(parse, () =>
         {
             var output = parse.InvocationConfiguration.Output;
-            Encode(output, ByteLevelBpeTokenizer.Load(parse.GetValue(tokenizer)!), parse.GetValue(documents));
+            Encode(output, ByteLevelBpeTokenizer.Load(StudioCli.ResolvePath(parse.GetValue(tokenizer)!)), parse.GetValue(documents));
             if (parse.GetValue(trainMegabytes) > 0) Train(output, parse.GetValue(trainMegabytes), parse.GetValue(vocab));
             return 0;
         }));

@@ -1,4 +1,4 @@
-namespace MiniMind.Studio.Services;
+namespace MiniMind.Engine.Evaluation;
 
 /// <summary>One benchmark of an evaluation: what is measured, on which file, and (multiple choice) how many shots per subject.</summary>
 public sealed record EvaluationBenchmark(EvaluationBenchmarkKind Kind, string Path, int Shots = 0)

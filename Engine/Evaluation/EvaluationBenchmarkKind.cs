@@ -1,4 +1,4 @@
-namespace MiniMind.Studio.Services;
+namespace MiniMind.Engine.Evaluation;
 
 /// <summary>How a benchmark is measured.</summary>
 public enum EvaluationBenchmarkKind

@@ -1,0 +1,84 @@
+using System.Text.Json;
+using MiniMind.Engine.Checkpoints;
+using MiniMind.Engine.Model;
+using MiniMind.Engine.Tokenization;
+using MiniMind.Studio.Cli;
+using static TorchSharp.torch;
+
+namespace MiniMind.Studio.Tests.Cli;
+
+/// <summary>The eval verb on a small random checkpoint with the demo tokenizer: each benchmark kind prints its table and a JSON line, and is saved.</summary>
+public sealed class EvalVerbTests : IDisposable
+{
+    readonly string dir = Directory.CreateTempSubdirectory("minimind-evalcli-").FullName;
+    readonly string checkpoint;
+
+    public EvalVerbTests()
+    {
+        var tokenizer = Path.Combine(Repo.Root, "dataset", "tokenizer");
+        manual_seed(3);
+        using var model = new MiniMindModel(new MiniMindConfig { Dim = 32, NLayers = 1, NHeads = 2, NKvHeads = 1, VocabSize = ByteLevelBpeTokenizer.Load(tokenizer).VocabSize, MaxSeqLen = 256 });
+        checkpoint = Path.Combine(dir, "tiny.safetensors");
+        ModelCheckpoint.Save(model, checkpoint, new CheckpointInfo { Config = model.Config, Stage = "pretrain", Tokenizer = tokenizer });
+    }
+
+    public void Dispose() => Directory.Delete(dir, recursive: true);
+
+    async Task<(int Code, string Out, string Err)> Eval(params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var code = await StudioCli.RunAsync(["eval", "--model", checkpoint, "--out-dir", dir, "--device", "cpu", .. args], output, error);
+        return (code, output.ToString(), error.ToString());
+    }
+
+    static JsonElement LastLine(string output) => JsonDocument.Parse(output.Trim().Split('\n')[^1]).RootElement;
+
+    [Fact]
+    public async Task DemoQuiz_PrintsAccuracy_AndSavesTheRecord()
+    {
+        var (code, output, err) = await Eval("--benchmark", "demo", "--limit", "3");
+
+        Assert.True(code == 0, err);
+        Assert.Contains("accuracy", output);
+        var json = LastLine(output);
+        Assert.Equal("demo", json.GetProperty("benchmark").GetString());
+        Assert.Equal(3, json.GetProperty("metrics").GetProperty("total").GetDouble());
+        Assert.True(File.Exists(json.GetProperty("saved").GetString()));
+    }
+
+    [Fact]
+    public async Task MultipleChoice_Csv_PrintsSubjectsAndOverall()
+    {
+        var csv = Path.Combine(dir, "arithmetic_val.csv");
+        File.WriteAllLines(csv, ["id,question,A,B,C,D,answer", "0,1+1=?,1,2,3,4,B", "1,2+2=?,4,5,6,7,A"]);
+
+        var (code, output, err) = await Eval("--benchmark", csv);
+
+        Assert.True(code == 0, err);
+        Assert.Contains("arithmetic", output);
+        var metrics = LastLine(output).GetProperty("metrics");
+        Assert.Equal(2, metrics.GetProperty("total").GetDouble());
+        Assert.InRange(metrics.GetProperty("accuracy").GetDouble(), 0, 1);
+    }
+
+    [Fact]
+    public async Task Perplexity_IsReportedWithBitsPerByte()
+    {
+        var (code, output, err) = await Eval("--benchmark", "perplexity", "--limit", "5");
+
+        Assert.True(code == 0, err);
+        var metrics = LastLine(output).GetProperty("metrics");
+        Assert.True(metrics.GetProperty("perplexity").GetDouble() > 1);
+        Assert.True(metrics.GetProperty("bits_per_byte").GetDouble() > 0);
+    }
+
+    [Fact]
+    public async Task MissingBenchmarkFile_IsAClearError()
+    {
+        var (code, _, err) = await Eval("--benchmark", Path.Combine(dir, "nope.csv"));
+
+        Assert.Equal(1, code);
+        Assert.Contains("nope.csv", err);
+    }
+}
