@@ -10,13 +10,6 @@ public sealed class DatasetCommandTests : IDisposable
 
     public void Dispose() => Directory.Delete(dir, recursive: true);
 
-    static async Task<(int Code, string Out, string Err)> Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        var code = await StudioCli.RunAsync(args, output, error);
-        return (code, output.ToString(), error.ToString());
-    }
 
     string Write(string name, params string[] lines)
     {
@@ -33,8 +26,8 @@ public sealed class DatasetCommandTests : IDisposable
             "{\"conversations\": [{\"role\": \"assistant\", \"content\": \"hello\"}]}",
             "{\"conversations\": [{\"role\": \"user\", \"content\": \"hi\"}, {\"role\": \"assistant\", \"content\": \"\"}]}");
 
-        var (strict, output, _) = await Run("dataset", "validate", path);
-        var (lenient, _, _) = await Run("dataset", "validate", path, "--max-errors", "2");
+        var (strict, output, _) = await Cli.Run("dataset", "validate", path);
+        var (lenient, _, _) = await Cli.Run("dataset", "validate", path, "--max-errors", "2");
 
         Assert.Equal(DatasetCommand.TooManyErrors, strict);
         Assert.Equal(0, lenient);
@@ -48,7 +41,7 @@ public sealed class DatasetCommandTests : IDisposable
     {
         var path = Write("pre.jsonl", "{\"text\": \"a short one\"}", "{\"text\": \"" + string.Join(" ", Enumerable.Repeat("word", 50)) + "\"}");
 
-        var (code, output, _) = await Run("dataset", "stats", path, "--tokenizer", Repo.Fixture("seed-tokenizer"), "--max-seq-len", "32");
+        var (code, output, _) = await Cli.Run("dataset", "stats", path, "--tokenizer", Repo.Fixture("seed-tokenizer"), "--max-seq-len", "32");
 
         Assert.Equal(0, code);
         var stats = JsonDocument.Parse(output).RootElement;
@@ -62,7 +55,7 @@ public sealed class DatasetCommandTests : IDisposable
     [Fact]
     public async Task Stats_OnAMissingFile_IsOneReadableError()
     {
-        var (code, _, error) = await Run("dataset", "stats", Path.Combine(dir, "nope.jsonl"));
+        var (code, _, error) = await Cli.Run("dataset", "stats", Path.Combine(dir, "nope.jsonl"));
 
         Assert.Equal(1, code);
         Assert.StartsWith("error: ", error);
@@ -74,7 +67,7 @@ public sealed class DatasetCommandTests : IDisposable
     {
         var output = Path.Combine(dir, "demo");
 
-        var (code, printed, _) = await Run("dataset", "generate-demo", "--out", output);
+        var (code, printed, _) = await Cli.Run("dataset", "generate-demo", "--out", output);
 
         Assert.Equal(0, code);
         Assert.Contains("sft_demo.jsonl", printed);

@@ -26,10 +26,7 @@ public sealed class EvalVerbTests : IDisposable
 
     async Task<(int Code, string Out, string Err)> Eval(params string[] args)
     {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        var code = await StudioCli.RunAsync(["eval", "--model", checkpoint, "--out-dir", dir, "--device", "cpu", .. args], output, error);
-        return (code, output.ToString(), error.ToString());
+        return await Cli.Run(["eval", "--model", checkpoint, "--out-dir", dir, "--device", "cpu", .. args]);
     }
 
     static JsonElement LastLine(string output) => JsonDocument.Parse(output.Trim().Split('\n')[^1]).RootElement;

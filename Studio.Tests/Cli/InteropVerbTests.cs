@@ -21,13 +21,6 @@ public sealed class InteropVerbTests : IDisposable
 
     public void Dispose() => Directory.Delete(dir, recursive: true);
 
-    static async Task<(int Code, string Out, string Err)> Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        var code = await StudioCli.RunAsync(args, output, error);
-        return (code, output.ToString(), error.ToString());
-    }
 
     static float LogitError(string checkpoint)
     {
@@ -41,28 +34,28 @@ public sealed class InteropVerbTests : IDisposable
     public async Task ImportThenExportBothWays_KeepsTheReferenceLogits()
     {
         var imported = Path.Combine(dir, "seed.safetensors");
-        var (code, output, err) = await Run("import", Repo.Fixture("tiny-dense", "weights.safetensors"), "--out", imported,
+        var (code, output, err) = await Cli.Run("import", Repo.Fixture("tiny-dense", "weights.safetensors"), "--out", imported,
             "--config", config, "--stage", "pretrain", "--tokenizer", Repo.Fixture("seed-tokenizer"), "--device", "cpu");
         Assert.True(code == 0, err);
         Assert.Equal("MiniMind", JsonDocument.Parse(output).RootElement.GetProperty("layout").GetString());
         Assert.True(LogitError(imported) <= 1e-4);
 
         var hf = Path.Combine(dir, "hf");
-        (code, output, err) = await Run("export", imported, "--format", "hf", "--out", hf);
+        (code, output, err) = await Cli.Run("export", imported, "--format", "hf", "--out", hf);
         Assert.True(code == 0, err);
         Assert.Contains("model.safetensors", JsonDocument.Parse(output).RootElement.GetProperty("files").EnumerateArray().Select(f => f.GetString()));
 
         var back = Path.Combine(dir, "back.safetensors");
-        (code, output, err) = await Run("import", hf, "--out", back);
+        (code, output, err) = await Cli.Run("import", hf, "--out", back);
         Assert.True(code == 0, err);
         Assert.Equal("Transformers", JsonDocument.Parse(output).RootElement.GetProperty("layout").GetString());
         Assert.True(LogitError(back) <= 1e-4);
 
         var pth = Path.Combine(dir, "pth");
-        (code, _, err) = await Run("export", back, "--format", "minimind", "--out", pth);
+        (code, _, err) = await Cli.Run("export", back, "--format", "minimind", "--out", pth);
         Assert.True(code == 0, err);
         var again = Path.Combine(dir, "again.safetensors");
-        (code, _, err) = await Run("import", Path.Combine(pth, "back.pth"), "--out", again);
+        (code, _, err) = await Cli.Run("import", Path.Combine(pth, "back.pth"), "--out", again);
         Assert.True(code == 0, err);
         Assert.True(LogitError(again) <= 1e-4);
     }
@@ -75,7 +68,7 @@ public sealed class InteropVerbTests : IDisposable
         File.WriteAllBytes(cut, bytes[..(bytes.Length / 3)]);
         var output = Path.Combine(dir, "never.safetensors");
 
-        var (code, _, err) = await Run("import", cut, "--out", output, "--config", config);
+        var (code, _, err) = await Cli.Run("import", cut, "--out", output, "--config", config);
 
         Assert.Equal(1, code);
         var line = err.Trim().Split('\n')[^1];
@@ -88,7 +81,7 @@ public sealed class InteropVerbTests : IDisposable
     [Fact]
     public async Task Export_RejectsAnUnknownFormat()
     {
-        var (code, _, err) = await Run("export", Repo.Fixture("tiny-dense", "weights.safetensors"), "--format", "gguf", "--out", Path.Combine(dir, "x"));
+        var (code, _, err) = await Cli.Run("export", Repo.Fixture("tiny-dense", "weights.safetensors"), "--format", "gguf", "--out", Path.Combine(dir, "x"));
 
         Assert.NotEqual(0, code);
         Assert.Contains("gguf", err);

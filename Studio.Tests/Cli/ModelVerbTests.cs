@@ -19,13 +19,6 @@ public sealed class ModelVerbTests : IDisposable
 
     public void Dispose() => Directory.Delete(dir, recursive: true);
 
-    static async Task<(int Code, string Out, string Err)> Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        var code = await StudioCli.RunAsync(args, output, error);
-        return (code, output.ToString(), error.ToString());
-    }
 
     string WriteIds(string json)
     {
@@ -42,7 +35,7 @@ public sealed class ModelVerbTests : IDisposable
         var ids = WriteIds(JsonSerializer.Serialize(rows));
         var output = Path.Combine(dir, "logits.safetensors");
 
-        var (code, _, err) = await Run("forward", "--model", weights, "--config", config, "--ids", ids, "--out", output, "--device", "cpu");
+        var (code, _, err) = await Cli.Run("forward", "--model", weights, "--config", config, "--ids", ids, "--out", output, "--device", "cpu");
 
         Assert.Equal(0, code);
         Assert.Contains("device cpu", err);
@@ -57,7 +50,7 @@ public sealed class ModelVerbTests : IDisposable
         var io = Safetensors.LoadStateDict(Repo.Fixture("tiny-dense", "io.safetensors"));
         var ids = WriteIds(JsonSerializer.Serialize(new[] { io["greedy_prompt"].data<long>().ToArray() }));
 
-        var (code, output, _) = await Run("generate", "--model", weights, "--config", config, "--ids", ids,
+        var (code, output, _) = await Cli.Run("generate", "--model", weights, "--config", config, "--ids", ids,
             "--max-new-tokens", "24", "--temperature", "0", "--ignore-eos", "--device", "cpu");
 
         Assert.Equal(0, code);
@@ -73,7 +66,7 @@ public sealed class ModelVerbTests : IDisposable
         MiniMind.Engine.Checkpoints.ModelCheckpoint.Save(model, checkpoint, new() { Config = model.Config, Stage = "pretrain" });
         var ids = WriteIds("[[1, 85, 736], [1, 320, 275]]");
 
-        var (code, output, _) = await Run("generate", "--model", checkpoint, "--ids", ids, "--max-new-tokens", "4", "--ignore-eos");
+        var (code, output, _) = await Cli.Run("generate", "--model", checkpoint, "--ids", ids, "--max-new-tokens", "4", "--ignore-eos");
 
         Assert.Equal(0, code);
         var tokens = JsonDocument.Parse(output.Trim().Split('\n')[^1]).RootElement.GetProperty("tokens");
@@ -90,7 +83,7 @@ public sealed class ModelVerbTests : IDisposable
     {
         var ids = WriteIds(json);
 
-        var (code, _, err) = await Run("forward", "--model", weights, "--config", config, "--ids", ids, "--out", Path.Combine(dir, "x.safetensors"));
+        var (code, _, err) = await Cli.Run("forward", "--model", weights, "--config", config, "--ids", ids, "--out", Path.Combine(dir, "x.safetensors"));
 
         Assert.Equal(1, code);
         Assert.Contains(message, err);
@@ -100,7 +93,7 @@ public sealed class ModelVerbTests : IDisposable
     [Fact]
     public async Task MissingModel_IsAClearError()
     {
-        var (code, _, err) = await Run("generate", "--model", Path.Combine(dir, "nope.safetensors"), "--ids", WriteIds("[[1]]"));
+        var (code, _, err) = await Cli.Run("generate", "--model", Path.Combine(dir, "nope.safetensors"), "--ids", WriteIds("[[1]]"));
 
         Assert.Equal(1, code);
         Assert.Contains("Checkpoint not found", err);
@@ -112,7 +105,7 @@ public sealed class ModelVerbTests : IDisposable
     [InlineData("info")]
     public async Task EveryVerb_HasHelp(string verb)
     {
-        var (code, output, _) = await Run(verb, "--help");
+        var (code, output, _) = await Cli.Run(verb, "--help");
 
         Assert.Equal(0, code);
         Assert.Contains("Usage:", output);

@@ -12,13 +12,6 @@ public sealed class TokenizerVerbTests : IDisposable
 
     public void Dispose() => Directory.Delete(dir, recursive: true);
 
-    static async Task<(int Code, string Out, string Err)> Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        var code = await StudioCli.RunAsync(args, output, error);
-        return (code, output.ToString(), error.ToString());
-    }
 
     static JsonElement Cases(string file) => JsonDocument.Parse(File.ReadAllText(Repo.Fixture("seed-tokenizer", file))).RootElement.GetProperty("cases");
 
@@ -27,7 +20,7 @@ public sealed class TokenizerVerbTests : IDisposable
     {
         foreach (var c in Cases("encodings.json").EnumerateArray().Where(c => c.GetProperty("text").GetString()!.Length > 0))
         {
-            var (code, output, _) = await Run("tokenize", "--tokenizer", tokenizer, "--text", c.GetProperty("text").GetString()!);
+            var (code, output, _) = await Cli.Run("tokenize", "--tokenizer", tokenizer, "--text", c.GetProperty("text").GetString()!);
 
             Assert.Equal(0, code);
             var ids = JsonDocument.Parse(output).RootElement.GetProperty("ids").EnumerateArray().Select(e => e.GetInt32());
@@ -42,7 +35,7 @@ public sealed class TokenizerVerbTests : IDisposable
         var input = Path.Combine(dir, "in.jsonl");
         File.WriteAllLines(input, texts.Select(t => JsonSerializer.Serialize(new { text = t })));
 
-        var (code, output, _) = await Run("tokenize", "--tokenizer", tokenizer, "--input", input);
+        var (code, output, _) = await Cli.Run("tokenize", "--tokenizer", tokenizer, "--input", input);
 
         Assert.Equal(0, code);
         var lines = output.TrimEnd('\n').Split('\n');
@@ -57,7 +50,7 @@ public sealed class TokenizerVerbTests : IDisposable
         var input = Path.Combine(dir, "bad.jsonl");
         File.WriteAllLines(input, ["{\"text\": \"ok\"}", "{\"txt\": 1}"]);
 
-        var (code, _, err) = await Run("tokenize", "--tokenizer", tokenizer, "--input", input);
+        var (code, _, err) = await Cli.Run("tokenize", "--tokenizer", tokenizer, "--input", input);
 
         Assert.Equal(1, code);
         Assert.Contains("bad.jsonl:2", err);
@@ -66,8 +59,8 @@ public sealed class TokenizerVerbTests : IDisposable
     [Fact]
     public async Task Detokenize_KeepsSpecialTokens_UnlessAskedNotTo()
     {
-        var (code, output, _) = await Run("detokenize", "--tokenizer", tokenizer, "--ids", "[1, 85, 736, 201, 2]");
-        var (_, skipped, _) = await Run("detokenize", "--tokenizer", tokenizer, "--ids", "[1, 85, 736, 201, 2]", "--skip-special-tokens");
+        var (code, output, _) = await Cli.Run("detokenize", "--tokenizer", tokenizer, "--ids", "[1, 85, 736, 201, 2]");
+        var (_, skipped, _) = await Cli.Run("detokenize", "--tokenizer", tokenizer, "--ids", "[1, 85, 736, 201, 2]", "--skip-special-tokens");
 
         Assert.Equal(0, code);
         Assert.Equal("<s>system\n</s>", JsonDocument.Parse(output).RootElement.GetProperty("text").GetString());
@@ -84,7 +77,7 @@ public sealed class TokenizerVerbTests : IDisposable
             var args = new List<string> { "chat-template", "--tokenizer", tokenizer, "--messages", messages };
             if (c.GetProperty("add_generation_prompt").GetBoolean()) args.Add("--add-generation-prompt");
 
-            var (code, output, _) = await Run([.. args]);
+            var (code, output, _) = await Cli.Run([.. args]);
 
             Assert.Equal(0, code);
             Assert.Equal(c.GetProperty("text").GetString(), output);
@@ -98,7 +91,7 @@ public sealed class TokenizerVerbTests : IDisposable
         File.WriteAllLines(data, Enumerable.Range(0, 200).Select(i => JsonSerializer.Serialize(new { text = $"小明今年{i % 17}岁。Alice has {i} apples and {i % 5} pears." })));
         var output = Path.Combine(dir, "tok");
 
-        var (code, stdout, _) = await Run("train-tokenizer", "--data", data, "--vocab-size", "400", "--out", output);
+        var (code, stdout, _) = await Cli.Run("train-tokenizer", "--data", data, "--vocab-size", "400", "--out", output);
 
         Assert.Equal(0, code);
         Assert.Contains("vocabulary", stdout);

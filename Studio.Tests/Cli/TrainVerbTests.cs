@@ -12,13 +12,6 @@ public sealed class TrainVerbTests : IDisposable
 
     public void Dispose() => Directory.Delete(outDir, recursive: true);
 
-    static async Task<(int Code, string Out, string Err)> Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        var code = await StudioCli.RunAsync(args, output, error);
-        return (code, output.ToString(), error.ToString());
-    }
 
     string[] Tiny(params string[] more) =>
     [
@@ -27,7 +20,7 @@ public sealed class TrainVerbTests : IDisposable
     ];
 
     async Task<(int Code, string Out, string Err)> Train(string stage, string data, params string[] more) =>
-        await Run(["train", stage, .. Tiny(more).Select(a => a.Replace("{0}", data))]);
+        await Cli.Run(["train", stage, .. Tiny(more).Select(a => a.Replace("{0}", data))]);
 
     [Fact]
     public async Task PretrainThenSftThenDpo_ChainThroughTheirCheckpoints()
@@ -68,7 +61,7 @@ public sealed class TrainVerbTests : IDisposable
         // as if the run had been meant to take 6 steps and was killed after its step-4 save
         File.WriteAllText(run.ConfigPath, File.ReadAllText(run.ConfigPath).Replace("\"max_steps\": 4", "\"max_steps\": 6"));
 
-        var (code, output, err) = await Run("train", "pretrain", "--resume", run.Path, "--device", "cpu");
+        var (code, output, err) = await Cli.Run("train", "pretrain", "--resume", run.Path, "--device", "cpu");
 
         Assert.True(code == 0, err);
         Assert.Contains("checkpoint:", output);
@@ -82,7 +75,7 @@ public sealed class TrainVerbTests : IDisposable
     [InlineData("lr_schedule=linear", "lr_schedule")]
     public async Task BadOptions_AreClearErrors(string set, string message)
     {
-        var (code, _, err) = await Run("train", "pretrain", "--set", set, "--show-config");
+        var (code, _, err) = await Cli.Run("train", "pretrain", "--set", set, "--show-config");
 
         Assert.Equal(1, code);
         Assert.Contains(message, err);
@@ -91,7 +84,7 @@ public sealed class TrainVerbTests : IDisposable
     [Fact]
     public async Task ShowConfig_PrintsTheStageDefaultsWithOverrides()
     {
-        var (code, output, _) = await Run("train", "dpo", "--set", "dpo_beta=0.2", "--show-config");
+        var (code, output, _) = await Cli.Run("train", "dpo", "--set", "dpo_beta=0.2", "--show-config");
 
         Assert.Equal(0, code);
         var json = JsonDocument.Parse(output).RootElement;

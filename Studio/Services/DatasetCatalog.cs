@@ -65,19 +65,7 @@ public sealed class DatasetCatalog(StudioPaths paths, StudioOptions options)
         var temporary = Path.Combine(paths.UploadFolder, $".upload-{Guid.NewGuid():N}{extension}");
         try
         {
-            await using (var output = File.Create(temporary))
-            {
-                var buffer = new byte[1 << 16];
-                long total = 0;
-                int read;
-                while ((read = await content.ReadAsync(buffer, cancellationToken)) > 0)
-                {
-                    total += read;
-                    if (total > MaxUploadBytes) throw new ArgumentException($"{name} is larger than the upload limit of {options.MaxUploadMegabytes} MB.");
-                    await output.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
-                }
-                if (total == 0) throw new ArgumentException($"{name} is empty.");
-            }
+            await Uploads.CopyLimitedAsync(content, temporary, name, options.MaxUploadMegabytes, cancellationToken);
             if (extension == ".jsonl")
             {
                 try { DatasetFormat.Detect(temporary); }

@@ -231,19 +231,7 @@ public sealed class EvaluationService(StudioPaths paths, StudioOptions options, 
         Directory.CreateDirectory(Path.GetDirectoryName(temporary)!);
         try
         {
-            await using (var output = File.Create(temporary))
-            {
-                var buffer = new byte[1 << 16];
-                long total = 0;
-                int read;
-                while ((read = await content.ReadAsync(buffer, cancellationToken)) > 0)
-                {
-                    total += read;
-                    if (total > UploadLimitBytes) throw new ArgumentException($"{name} is larger than the upload limit of {options.MaxUploadMegabytes} MB.");
-                    await output.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
-                }
-                if (total == 0) throw new ArgumentException($"{name} is empty.");
-            }
+            await Uploads.CopyLimitedAsync(content, temporary, name, options.MaxUploadMegabytes, cancellationToken);
             try { BenchmarkLoader.Load(temporary); }
             catch (Exception e) when (e is InvalidDataException or ArgumentException)
             {
