@@ -83,17 +83,37 @@ internal sealed class BpeModel
         count = 0;
         CharMerge? previous = null;
         int previousCodePoint = 0;
-        foreach (Rune rune in piece.EnumerateRunes())
+        for (int i = 0; i < piece.Length;)
         {
-            CharMerge current = scratch.CharMerge(rune.Value, this);
-            if (previous != null && !scratch.IsSafeBoundary(previousCodePoint, rune.Value, previous, current, this))
+            int codePoint = piece[i];
+            if (char.IsSurrogate((char)codePoint))
+            {
+                // Like EnumerateRunes (and the UTF-8 encoder): a lone surrogate stands for U+FFFD.
+                Rune.DecodeFromUtf16(piece[i..], out Rune rune, out int consumed);
+                codePoint = rune.Value;
+                i += consumed;
+            }
+            else
+            {
+                i++;
+            }
+            CharMerge current = scratch.CharMerge(codePoint, this);
+            if (previous != null && !scratch.IsSafeBoundary(previousCodePoint, codePoint, previous, current, this))
             {
                 return false;
             }
-            current.Tokens.CopyTo(symbols, count);
-            count += current.Tokens.Length;
+            int[] tokens = current.Tokens;
+            if (tokens.Length == 1)
+            {
+                symbols[count++] = tokens[0];
+            }
+            else
+            {
+                tokens.CopyTo(symbols, count);
+                count += tokens.Length;
+            }
             previous = current;
-            previousCodePoint = rune.Value;
+            previousCodePoint = codePoint;
         }
         return true;
     }
