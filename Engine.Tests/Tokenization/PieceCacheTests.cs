@@ -37,4 +37,15 @@ public class PieceCacheTests
         Assert.False(cache.TryGet("", out _));
         Assert.False(cache.TryGet("x", out _));
     }
+
+    [Fact]
+    public void LongCjkPieces_AreNotCached_ShortOnesAre()
+    {
+        var cache = new PieceCache(capacity: 16);
+        cache.Add("你好世界如何拖延", [1]);
+        cache.Add("你好", [2]);
+        Assert.False(cache.TryGet("你好世界如何拖延", out _));
+        Assert.True(cache.TryGet("你好", out ReadOnlySpan<int> ids));
+        Assert.Equal([2], ids.ToArray());
+    }
 }
