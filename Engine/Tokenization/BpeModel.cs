@@ -43,23 +43,20 @@ internal sealed class BpeModel
     /// <summary>Packs a merge's rank and result id for the merge table.</summary>
     public static long PackMerge(int rank, int mergedId) => ((long)rank << 32) | (uint)mergedId;
 
-    /// <summary>Appends the ids of one pre-token.</summary>
-    public void Encode(ReadOnlySpan<char> piece, BpeScratch scratch, List<int> output)
+    /// <summary>The ids of one pre-token, in <paramref name="scratch"/>'s buffer (valid until its next use).</summary>
+    public ReadOnlySpan<int> Encode(ReadOnlySpan<char> piece, BpeScratch scratch)
     {
         if (_wholeWordLookup is { } lookup && TryWholeWord(lookup, piece, scratch, out int wholeId))
         {
             // ignore_merges (Llama-3/Qwen style): a pre-token that is itself in the vocab is emitted as is.
-            output.Add(wholeId);
-            return;
+            scratch.Symbols[0] = wholeId;
+            return scratch.Symbols.AsSpan(0, 1);
         }
         int count = piece.ContainsAnyExceptInRange('\0', '\u007F') && TryCharacterStart(piece, scratch, out int charCount)
             ? charCount
             : ByteStart(piece, scratch);
         count = MergeAll(scratch.Symbols, scratch.Pairs(count), count);
-        for (int i = 0; i < count; i++)
-        {
-            output.Add(scratch.Symbols[i]);
-        }
+        return scratch.Symbols.AsSpan(0, count);
     }
 
     private int ByteStart(ReadOnlySpan<char> piece, BpeScratch scratch)
@@ -86,17 +83,37 @@ internal sealed class BpeModel
         count = 0;
         CharMerge? previous = null;
         int previousCodePoint = 0;
-        foreach (Rune rune in piece.EnumerateRunes())
+        for (int i = 0; i < piece.Length;)
         {
-            CharMerge current = scratch.CharMerge(rune.Value, this);
-            if (previous != null && !scratch.IsSafeBoundary(previousCodePoint, rune.Value, previous, current, this))
+            int codePoint = piece[i];
+            if (char.IsSurrogate((char)codePoint))
+            {
+                // Like EnumerateRunes (and the UTF-8 encoder): a lone surrogate stands for U+FFFD.
+                Rune.DecodeFromUtf16(piece[i..], out Rune rune, out int consumed);
+                codePoint = rune.Value;
+                i += consumed;
+            }
+            else
+            {
+                i++;
+            }
+            CharMerge current = scratch.CharMerge(codePoint, this);
+            if (previous != null && !scratch.IsSafeBoundary(previousCodePoint, codePoint, previous, current, this))
             {
                 return false;
             }
-            current.Tokens.CopyTo(symbols, count);
-            count += current.Tokens.Length;
+            int[] tokens = current.Tokens;
+            if (tokens.Length == 1)
+            {
+                symbols[count++] = tokens[0];
+            }
+            else
+            {
+                tokens.CopyTo(symbols, count);
+                count += tokens.Length;
+            }
             previous = current;
-            previousCodePoint = rune.Value;
+            previousCodePoint = codePoint;
         }
         return true;
     }

@@ -6,12 +6,14 @@ namespace MiniMind.Engine.Tokenization;
 /// </summary>
 internal sealed class BpeScratch
 {
-    private const int MaxCachedBigrams = 200_000;
+    // Direct-mapped: a colliding bigram overwrites the slot and is simply checked again when it comes back.
+    private const int BigramSlotBits = 16;
 
     // BMP characters by index (the common case), astral ones in a dictionary.
     private readonly CharMerge?[] _bmpChars = new CharMerge?[65536];
     private readonly Dictionary<int, CharMerge> _astralChars = [];
-    private readonly Dictionary<long, bool> _safeBigrams = new(PairKeyComparer.Instance);
+    // Slot: (left << 21 | right) << 2 | 2 (occupied) | 1 (safe); code points need 21 bits, 0 is empty.
+    private readonly long[] _bigrams = new long[1 << BigramSlotBits];
     private byte[] _bytes = new byte[256];
     private char[] _utf16 = new char[256];
     private long[] _pairs = new long[256];
@@ -48,15 +50,15 @@ internal sealed class BpeScratch
 
     public bool IsSafeBoundary(int leftCodePoint, int rightCodePoint, CharMerge left, CharMerge right, BpeModel model)
     {
-        long key = BpeModel.PackPair(leftCodePoint, rightCodePoint);
-        if (!_safeBigrams.TryGetValue(key, out bool safe))
+        long key = ((long)leftCodePoint << 21) | (uint)rightCodePoint;
+        ref long slot = ref _bigrams[(int)((ulong)(key * -7046029254386353131L) >> (64 - BigramSlotBits))];
+        long entry = slot;
+        if ((entry & 2) != 0 && entry >> 2 == key)
         {
-            if (_safeBigrams.Count >= MaxCachedBigrams)
-            {
-                _safeBigrams.Clear();
-            }
-            _safeBigrams[key] = safe = model.IsSafeBoundary(left, right);
+            return (entry & 1) != 0;
         }
+        bool safe = model.IsSafeBoundary(left, right);
+        slot = (key << 2) | 2 | (safe ? 1L : 0L);
         return safe;
     }
 }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Runtime.InteropServices;
 using System.Text;
 
@@ -99,15 +100,24 @@ public sealed class ByteLevelBpeTokenizer
     /// <summary>Token ids of <paramref name="text"/>; no bos/eos added, special token strings map to their ids.</summary>
     public int[] Encode(string text)
     {
-        var ids = new List<int>(text.Length / 2 + 4);
-        EncodeInto(text, ids);
-        return [.. ids];
+        EncodeScratch scratch = _scratch.Value!;
+        EncodeCore(text, scratch);
+        return scratch.Output.AsSpan().ToArray();
     }
 
     /// <summary>Appends the ids of <paramref name="text"/> to <paramref name="output"/>.</summary>
     public void EncodeInto(string text, List<int> output)
     {
         EncodeScratch scratch = _scratch.Value!;
+        EncodeCore(text, scratch);
+        output.AddRange(scratch.Output.AsSpan());
+    }
+
+    /// <summary>Encodes <paramref name="text"/> into the thread's reusable id buffer (cleared first).</summary>
+    private void EncodeCore(string text, EncodeScratch scratch)
+    {
+        IdBuffer output = scratch.Output;
+        output.Clear();
         _addedTokens.Split(text, scratch.Segments);
         foreach (TextSegment segment in scratch.Segments)
         {
@@ -132,7 +142,16 @@ public sealed class ByteLevelBpeTokenizer
     {
         var results = new int[texts.Count][];
         var options = new ParallelOptions { CancellationToken = cancellationToken };
-        Parallel.For(0, texts.Count, options, i => results[i] = Encode(texts[i]));
+        // Contiguous chunks: one delegate call and scratch lookup per chunk, and each worker writes its own
+        // stretch of results rather than interleaving with the others on the same cache lines.
+        int chunk = Math.Clamp(texts.Count / (Environment.ProcessorCount * 8), 1, 64);
+        Parallel.ForEach(Partitioner.Create(0, texts.Count, chunk), options, range =>
+        {
+            for (int i = range.Item1; i < range.Item2; i++)
+            {
+                results[i] = Encode(texts[i]);
+            }
+        });
         return results;
     }
 
@@ -174,16 +193,16 @@ public sealed class ByteLevelBpeTokenizer
         }
     }
 
-    private void EncodePiece(ReadOnlySpan<char> piece, EncodeScratch scratch, List<int> output)
+    private void EncodePiece(ReadOnlySpan<char> piece, EncodeScratch scratch, IdBuffer output)
     {
-        if (scratch.Cache.TryGet(piece, out int[] cached))
+        if (scratch.Cache.TryGet(piece, out ReadOnlySpan<int> cached))
         {
             output.AddRange(cached);
             return;
         }
-        int before = output.Count;
-        _definition.Model.Encode(piece, scratch.Bpe, output);
-        scratch.Cache.Add(piece, output.GetRange(before, output.Count - before).ToArray());
+        ReadOnlySpan<int> ids = _definition.Model.Encode(piece, scratch.Bpe);
+        output.AddRange(ids);
+        scratch.Cache.Add(piece, ids);
     }
 
     private string? FirstKnown(params string?[] candidates) =>
@@ -203,5 +222,37 @@ public sealed class ByteLevelBpeTokenizer
         public PieceCache Cache { get; } = new(CacheCapacity);
 
         public BpeScratch Bpe { get; } = new();
+
+        public IdBuffer Output { get; } = new();
+    }
+
+    /// <summary>A growable id array reused across calls (a <see cref="List{T}"/> without the version checks).</summary>
+    private sealed class IdBuffer
+    {
+        private int[] _items = new int[1024];
+        private int _count;
+
+        public void Clear() => _count = 0;
+
+        public ReadOnlySpan<int> AsSpan() => _items.AsSpan(0, _count);
+
+        public void Add(int id)
+        {
+            if (_count == _items.Length)
+            {
+                Array.Resize(ref _items, _items.Length * 2);
+            }
+            _items[_count++] = id;
+        }
+
+        public void AddRange(ReadOnlySpan<int> ids)
+        {
+            if (_count + ids.Length > _items.Length)
+            {
+                Array.Resize(ref _items, Math.Max(_count + ids.Length, _items.Length * 2));
+            }
+            ids.CopyTo(_items.AsSpan(_count));
+            _count += ids.Length;
+        }
     }
 }

@@ -1,3 +1,6 @@
+using System.Numerics;
+using System.Runtime.InteropServices;
+
 namespace MiniMind.Engine.Tokenization;
 
 /// <summary>
@@ -5,34 +8,112 @@ namespace MiniMind.Engine.Tokenization;
 /// so most pre-tokens skip BPE entirely. One instance per thread, so no locking; when full it is cleared,
 /// which keeps memory bounded while adapting to the current document mix.
 /// </summary>
-internal sealed class PieceCache(int capacity)
+/// <remarks>
+/// An open-addressing table over flat arrays, keyed by the UTF-16 span itself: a hit allocates nothing and a
+/// miss copies the key chars and ids into pools, so the cache holds no per-entry objects for the GC to
+/// trace (reference-holding caches that churn make every gen0 collection scan them through the card table).
+/// </remarks>
+internal sealed class PieceCache
 {
     // Long pieces (e.g. whole CJK clauses) rarely repeat; caching them would only churn the table.
     private const int MaxCachedLength = 48;
 
-    private readonly Dictionary<string, int[]> _entries = new(capacity);
+    // CJK pieces up to this length (a word or two between punctuation) do repeat.
+    private const int MaxCachedCjkLength = 6;
 
-    public bool TryGet(ReadOnlySpan<char> piece, out int[] ids)
+    private readonly int _capacity;
+    private readonly int _mask;
+    private readonly Slot[] _slots;
+    private readonly char[] _chars;
+    private readonly int[] _ids;
+    private int _count;
+    private int _charCount;
+    private int _idCount;
+
+    public PieceCache(int capacity)
     {
-        if (piece.Length <= MaxCachedLength && _entries.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(piece, out int[]? found))
+        _capacity = capacity;
+        int slots = (int)BitOperations.RoundUpToPowerOf2((uint)capacity * 2);
+        _mask = slots - 1;
+        _slots = new Slot[slots];
+        // Pools sized for typical pieces (a few chars, about as many ids); overflowing them clears the cache too.
+        _chars = new char[capacity * 8];
+        _ids = new int[capacity * 4];
+    }
+
+    public bool TryGet(ReadOnlySpan<char> piece, out ReadOnlySpan<int> ids)
+    {
+        if (piece.Length <= MaxCachedLength)
         {
-            ids = found;
-            return true;
+            int hash = Hash(piece);
+            for (int i = hash & _mask; ; i = (i + 1) & _mask)
+            {
+                ref Slot slot = ref _slots[i];
+                if (slot.KeyLength == 0)
+                {
+                    break;
+                }
+                if (slot.Hash == hash && slot.KeyLength == piece.Length
+                    && piece.SequenceEqual(_chars.AsSpan(slot.KeyStart, slot.KeyLength)))
+                {
+                    ids = _ids.AsSpan(slot.IdStart, slot.IdCount);
+                    return true;
+                }
+            }
         }
-        ids = [];
+        ids = default;
         return false;
     }
 
-    public void Add(ReadOnlySpan<char> piece, int[] ids)
+    public void Add(ReadOnlySpan<char> piece, ReadOnlySpan<int> ids)
     {
-        if (piece.Length > MaxCachedLength)
+        if (piece.Length is 0 or > MaxCachedLength || ids.Length > _ids.Length)
         {
             return;
         }
-        if (_entries.Count >= capacity)
+        if (piece.Length > MaxCachedCjkLength && piece.ContainsAnyInRange('\u2E80', '\u9FFF'))
         {
-            _entries.Clear();
+            // CJK text has no spaces, so its pre-tokens are whole clauses that almost never repeat; caching
+            // them only fills the table and clears the words that do repeat (measured: ~+25% on mixed text).
+            return;
         }
-        _entries[piece.ToString()] = ids;
+        int hash = Hash(piece);
+        if (_count >= _capacity || _charCount + piece.Length > _chars.Length || _idCount + ids.Length > _ids.Length)
+        {
+            Array.Clear(_slots);
+            _count = _charCount = _idCount = 0;
+        }
+        int i = hash & _mask;
+        while (_slots[i].KeyLength != 0)
+        {
+            i = (i + 1) & _mask;
+        }
+        piece.CopyTo(_chars.AsSpan(_charCount));
+        ids.CopyTo(_ids.AsSpan(_idCount));
+        _slots[i] = new Slot(hash, _charCount, _idCount, (short)piece.Length, (short)ids.Length);
+        _charCount += piece.Length;
+        _idCount += ids.Length;
+        _count++;
     }
+
+    /// <summary>A fast non-cryptographic hash of the chars (an empty slot has key length 0).</summary>
+    private static int Hash(ReadOnlySpan<char> piece)
+    {
+        ulong h = (ulong)piece.Length * 0x9E3779B97F4A7C15;
+        ReadOnlySpan<ulong> words = MemoryMarshal.Cast<char, ulong>(piece);
+        foreach (ulong w in words)
+        {
+            h = (h ^ w) * 0xFF51AFD7ED558CCD;
+            h ^= h >> 29;
+        }
+        for (int i = words.Length * 4; i < piece.Length; i++)
+        {
+            h = (h ^ piece[i]) * 0xC4CEB9FE1A85EC53;
+        }
+        h ^= h >> 32;
+        return (int)h;
+    }
+
+    // 16 bytes: pieces are at most MaxCachedLength chars, so their lengths and id counts fit a short.
+    private readonly record struct Slot(int Hash, int KeyStart, int IdStart, short KeyLength, short IdCount);
 }

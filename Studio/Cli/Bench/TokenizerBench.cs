@@ -8,7 +8,7 @@ namespace MiniMind.Studio.Cli.Bench;
 
 /// <summary>
 /// <c>bench tokenizer</c>: encode throughput on ~2 KB mixed Chinese/English documents (one thread and all
-/// cores; median of three timed passes after two warm-up passes), and BPE training time for a
+/// cores; median of three timed passes after two warm-up passes, per wall-clock and per CPU second), and BPE training time for a
 /// 6400-token vocabulary on a generated corpus. Prints one JSON line per measurement.
 /// </summary>
 public static class TokenizerBench
@@ -41,8 +41,8 @@ public static class TokenizerBench
             tokens = docs.Sum(d => (long)tokenizer.Encode(d).Length);
             tokenizer.EncodeBatch(docs);
         }
-        double single = MedianRate(megabytes, () => { foreach (var d in docs) tokenizer.Encode(d); });
-        double parallel = MedianRate(megabytes, () => tokenizer.EncodeBatch(docs));
+        var (single, singleCpu) = MedianRate(megabytes, () => { foreach (var d in docs) tokenizer.Encode(d); });
+        var (parallel, parallelCpu) = MedianRate(megabytes, () => tokenizer.EncodeBatch(docs));
         output.WriteLine(JsonSerializer.Serialize(new
         {
             benchmark = "tokenizer.encode",
@@ -51,20 +51,31 @@ public static class TokenizerBench
             tokens,
             single_thread_mb_per_s = Math.Round(single, 1),
             all_cores_mb_per_s = Math.Round(parallel, 1),
+            // Per CPU-second of this process: steadier than wall time on a machine shared with other work.
+            single_thread_mb_per_cpu_s = Math.Round(singleCpu, 1),
+            all_cores_mb_per_cpu_s = Math.Round(parallelCpu, 1),
             cores = Environment.ProcessorCount,
+            load_average = File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : null,
         }));
     }
 
-    static double MedianRate(double megabytes, Action run)
+    /// <summary>Median of three passes: MB per wall-clock second and MB per CPU-second of the process.</summary>
+    static (double Wall, double Cpu) MedianRate(double megabytes, Action run)
     {
-        var rates = new List<double>();
+        var wall = new List<double>();
+        var cpu = new List<double>();
+        using var process = Process.GetCurrentProcess();
         for (int i = 0; i < 3; i++)
         {
+            process.Refresh();
+            TimeSpan cpuBefore = process.TotalProcessorTime;
             var watch = Stopwatch.StartNew();
             run();
-            rates.Add(megabytes / watch.Elapsed.TotalSeconds);
+            wall.Add(megabytes / watch.Elapsed.TotalSeconds);
+            process.Refresh();
+            cpu.Add(megabytes / (process.TotalProcessorTime - cpuBefore).TotalSeconds);
         }
-        return rates.Order().ElementAt(1);
+        return (wall.Order().ElementAt(1), cpu.Order().ElementAt(1));
     }
 
     static void Train(TextWriter output, int megabytes, int vocabSize)
