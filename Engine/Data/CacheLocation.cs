@@ -39,20 +39,10 @@ public static class CacheLocation
     }
 
     /// <summary>Writes through a temporary file renamed over the target, so a crash never leaves a half-written cache under the real name.</summary>
-    public static void WriteAtomically(string path, Action<FileStream> write)
-    {
-        var temp = $"{path}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp";
-        try
+    public static void WriteAtomically(string path, Action<FileStream> write) =>
+        Checkpoints.ModelCheckpoint.WriteAtomically(path, temp =>
         {
-            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
-            {
-                write(stream);
-            }
-            File.Move(temp, path, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temp)) File.Delete(temp);
-        }
-    }
+            using var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16);
+            write(stream);
+        });
 }
