@@ -41,6 +41,8 @@ public static class Trainer
         long startStep = step;
         model.train();
         optimizer.zero_grad();
+        setup.Parallel?.Broadcast(setup.Trainable);
+        foreach (var replica in setup.Parallel?.Replicas ?? []) replica.Model.train();
         var clock = Stopwatch.StartNew();
         var stepClock = Stopwatch.StartNew();
         long savedStep = step;
@@ -54,6 +56,7 @@ public static class Trainer
                 accumulated.Add(MicroStep(setup, batch), batch);
                 if (accumulated.MicroBatches < o.AccumulationSteps) continue;
 
+                setup.Parallel?.ReduceGradients(setup.Trainable);
                 double lr = schedule.At(step);
                 foreach (var group in optimizer.ParamGroups) group.LearningRate = lr;
                 double gradNorm = nn.utils.clip_grad_norm_(setup.Trainable, o.GradClip);
@@ -67,6 +70,7 @@ public static class Trainer
                 }
                 optimizer.step();
                 optimizer.zero_grad();
+                setup.Parallel?.Broadcast(setup.Trainable);
                 step++;
                 cursorAtStep = next;
 
@@ -111,16 +115,44 @@ public static class Trainer
             $"Stopped at step {step} of {total}; resume with --resume {run.Id}.");
     }
 
-    /// <summary>Forward and backward of one micro-batch; returns the detached loss, aux loss and extras.</summary>
+    /// <summary>Forward and backward of one micro-batch (split across the replicas when data parallel); returns the detached loss, aux loss and extras.</summary>
     static ObjectiveResult MicroStep(TrainerSetup setup, TokenBatch batch)
     {
+        if (setup.Parallel is not { } parallel)
+            return Part(setup.Model, setup.Objective, setup.Device, batch, setup.Options.AccumulationSteps);
+        var parts = DataParallel.Split(batch, parallel.Parts, setup.Objective.PairedRows);
+        var results = new ObjectiveResult[parts.Count];
+        // the parts run at once, one per device; each loss is scaled by 1/parts so the summed gradients are the mean
+        Parallel.For(0, parts.Count, p =>
+        {
+            var (model, objective, device) = p == 0
+                ? (setup.Model, setup.Objective, setup.Device)
+                : (parallel.Replicas[p - 1].Model, parallel.Replicas[p - 1].Objective, parallel.Replicas[p - 1].Device);
+            results[p] = Part(model, objective, device, parts[p], setup.Options.AccumulationSteps * parts.Count);
+        });
         using var scope = NewDisposeScope();
-        var device = setup.Device;
+        Tensor Mean(Func<ObjectiveResult, Tensor> pick) =>
+            stack(results.Select(r => pick(r).to(setup.Device)).ToArray()).mean().MoveToOuterDisposeScope();
+        var merged = new ObjectiveResult(Mean(r => r.Loss), Mean(r => r.AuxLoss),
+            results[0].Extra?.Keys.ToDictionary(k => k, k => Mean(r => r.Extra![k])));
+        foreach (var r in results)
+        {
+            r.Loss.Dispose();
+            r.AuxLoss.Dispose();
+            foreach (var t in r.Extra?.Values ?? []) t.Dispose();
+        }
+        return merged;
+    }
+
+    /// <summary>One model's forward and backward on one batch, its loss divided by <paramref name="scale"/> before backward.</summary>
+    static ObjectiveResult Part(MiniMind.Engine.Model.MiniMindModel model, IObjective objective, Device device, TokenBatch batch, int scale)
+    {
+        using var scope = NewDisposeScope();
         var inputs = tensor(batch.Inputs, [batch.Rows, batch.Length], ScalarType.Int64, device);
         var targets = tensor(batch.Targets, [batch.Rows, batch.Length], ScalarType.Int64, device);
         var mask = tensor(batch.LossMask, [batch.Rows, batch.Length], ScalarType.Float32, device);
-        var result = setup.Objective.Compute(setup.Model, new BatchTensors(inputs, targets, mask));
-        (result.Loss / setup.Options.AccumulationSteps).backward();
+        var result = objective.Compute(model, new BatchTensors(inputs, targets, mask));
+        (result.Loss / scale).backward();
         return new ObjectiveResult(
             result.Loss.detach().MoveToOuterDisposeScope(),
             result.AuxLoss.detach().MoveToOuterDisposeScope(),

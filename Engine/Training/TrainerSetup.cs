@@ -21,11 +21,14 @@ public sealed record TrainerSetup : IDisposable
     public required Action<string, long> SaveOutput { get; init; }
     /// <summary>Continue from this run folder's resume state.</summary>
     public bool Resume { get; init; }
+    /// <summary>Replicas on other devices (data parallel), or null for one device.</summary>
+    public DataParallel? Parallel { get; init; }
 
     public void Dispose()
     {
         Objective.Dispose();
         (Data as IDisposable)?.Dispose();
+        Parallel?.Dispose();
         Model.Dispose();
     }
 }

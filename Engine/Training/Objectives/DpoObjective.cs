@@ -26,6 +26,8 @@ public sealed class DpoObjective : IObjective
 
     public string Name => "dpo";
 
+    public bool PairedRows => true;
+
     public ObjectiveResult Compute(MiniMindModel model, BatchTensors batch)
     {
         using var scope = NewDisposeScope();

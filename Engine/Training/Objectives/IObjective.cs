@@ -20,5 +20,8 @@ public interface IObjective : IDisposable
 {
     string Name { get; }
 
+    /// <summary>Whether batch rows come in pairs (DPO: chosen rows, then their rejected rows): splitting must keep them together.</summary>
+    bool PairedRows => false;
+
     ObjectiveResult Compute(MiniMindModel model, BatchTensors batch);
 }
