@@ -36,8 +36,12 @@ public sealed class Attention : nn.Module
     {
         using var scope = NewDisposeScope();
         long b = x.shape[0], t = x.shape[1];
-        var q = rope.Apply(wq.forward(x).view(b, t, nHeads, headDim), startPos);
-        var k = rope.Apply(wk.forward(x).view(b, t, nKvHeads, headDim), startPos);
+        // rows of different lengths (left-padded in the cache) carry their own positions and mask
+        var positions = cache?.RowPositions(startPos, t);
+        var q = wq.forward(x).view(b, t, nHeads, headDim);
+        var k = wk.forward(x).view(b, t, nKvHeads, headDim);
+        q = positions is null ? rope.Apply(q, startPos) : rope.Apply(q, positions);
+        k = positions is null ? rope.Apply(k, startPos) : rope.Apply(k, positions);
         var v = wv.forward(x).view(b, t, nKvHeads, headDim);
         if (cache is not null)
             (k, v) = cache.Append(layer, k, v, startPos);
@@ -50,7 +54,9 @@ public sealed class Attention : nn.Module
         var vh = RepeatKv(v).transpose(1, 2);
         double p = training ? dropout : 0.0;
         Tensor attended;
-        if (t == 1)
+        if (cache?.PaddingMask(startPos, t) is { } paddingMask)
+            attended = F.scaled_dot_product_attention(qh, kh, vh, paddingMask, p: p);
+        else if (t == 1)
             attended = F.scaled_dot_product_attention(qh, kh, vh, p: p); // one new token sees everything cached
         else if (startPos == 0)
             attended = F.scaled_dot_product_attention(qh, kh, vh, p: p, is_casual: true);
