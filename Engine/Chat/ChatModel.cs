@@ -23,6 +23,7 @@ public sealed class ChatModel : IDisposable
     readonly SemaphoreSlim gate = new(1, 1);
     readonly object sync = new();
     int active;
+    long generatedTokens;
     bool disposeRequested, freed;
 
     /// <summary>Wraps a model and tokenizer already in memory; the chat model owns (and disposes) the model.</summary>
@@ -42,6 +43,10 @@ public sealed class ChatModel : IDisposable
     public ByteLevelBpeTokenizer Tokenizer { get; }
     /// <summary>Tokens the model sees at once: prompt and answer together.</summary>
     public int ContextLength => model.Config.MaxSeqLen;
+    /// <summary>Requests streaming or waiting their turn now (a page can show the model as busy).</summary>
+    public int ActiveRequests => Volatile.Read(ref active);
+    /// <summary>Tokens generated over this model's life, all rows counted (a cancelled request stops adding to it).</summary>
+    public long GeneratedTokens => Interlocked.Read(ref generatedTokens);
     public string? WeightsPath { get; private init; }
     public string? AdapterPath { get; private init; }
     public string? TokenizerPath { get; private init; }
@@ -162,9 +167,12 @@ public sealed class ChatModel : IDisposable
     }
 
     /// <summary>Generates the whole answer(s) and returns them collected.</summary>
-    public async Task<ChatCompletion> CompleteAsync(IReadOnlyList<ChatMessage> messages, ChatOptions options, CancellationToken cancel = default)
+    public Task<ChatCompletion> CompleteAsync(IReadOnlyList<ChatMessage> messages, ChatOptions options, CancellationToken cancel = default) =>
+        CompleteAsync(BuildPrompt(messages, options), options, cancel);
+
+    /// <summary>Generates the whole answer(s) to a prompt from <see cref="BuildPrompt"/> and returns them collected.</summary>
+    public async Task<ChatCompletion> CompleteAsync(ChatPrompt prompt, ChatOptions options, CancellationToken cancel = default)
     {
-        var prompt = BuildPrompt(messages, options);
         var content = Enumerable.Range(0, options.N).Select(_ => new System.Text.StringBuilder()).ToArray();
         var reasoning = Enumerable.Range(0, options.N).Select(_ => new System.Text.StringBuilder()).ToArray();
         var finish = new ChatFinishReason[options.N];
@@ -204,6 +212,7 @@ public sealed class ChatModel : IDisposable
         using var session = new DecodingSession(model, Enumerable.Repeat(prompt.Ids, n).ToArray(), maxNew, sampling);
         while (session.TryStep(cancel, out var ids))
         {
+            Interlocked.Add(ref generatedTokens, n);
             for (int r = 0; r < n; r++)
             {
                 if (session.IsFinished(r)) continue;

@@ -1,4 +1,5 @@
 using MiniMind.Engine.Runtime;
+using MiniMind.Studio.Api;
 using MiniMind.Studio.Components;
 using MudBlazor.Services;
 
@@ -29,6 +30,7 @@ public static class StudioHost
         app.UseAntiforgery();
         app.MapStaticAssets();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+        app.MapOpenAiApi();
         return app;
     }
 
@@ -38,6 +40,7 @@ public static class StudioHost
         services.AddMudServices();
         var runtimeOptions = runtimeOverride ?? EngineOptions.From(configuration).ToRuntimeOptions();
         services.AddSingleton(_ => TorchRuntime.Initialize(runtimeOptions));
+        services.AddOpenAiApi(configuration);
         return services;
     }
 }
