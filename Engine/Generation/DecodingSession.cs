@@ -56,7 +56,9 @@ public sealed class DecodingSession : IDisposable
             padding[r] = longest - prompts[r].Count;
             for (int i = 0; i < prompts[r].Count; i++) padded[r * longest + padding[r] + i] = prompts[r][i];
         }
-        cache = new KVCache(model.Config, Rows, Math.Max(1, longest + MaxNewTokens), device, first.dtype);
+        // keys and values come out of the projections in their compute dtype (bf16 for mixed precision), not the weights'
+        var cacheType = model.ComputeType ?? first.dtype;
+        cache = new KVCache(model.Config, Rows, Math.Max(1, longest + MaxNewTokens), device, cacheType);
         try
         {
             cache.SetLeftPadding(padding);
