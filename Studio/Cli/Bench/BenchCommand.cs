@@ -9,6 +9,7 @@ public static class BenchCommand
     {
         var command = new Command("bench", "Benchmarks (JSON output)");
         command.Subcommands.Add(TokenizerBench.Create());
+        command.Subcommands.Add(GenerateBench.Create());
         return command;
     }
 }
