@@ -71,6 +71,8 @@ public static class GenerateBench
                     decode_tokens_per_s_per_row = Math.Round((generate - 1) / decodeS, 1),
                     // everything a caller waits for, prefill included
                     end_to_end_tokens_per_s = Math.Round(batch * generate / totalS, 1),
+                    host_bytes_per_step_first_quarter = timings[^1].EarlyBytesPerStep,
+                    host_bytes_per_step_last_quarter = timings[^1].LateBytesPerStep,
                 }));
             }
             return 0;
@@ -78,14 +80,26 @@ public static class GenerateBench
         return command;
     }
 
-    static (double FirstMs, double DecodeS, double TotalS) Run(MiniMindModel model, IReadOnlyList<IReadOnlyList<long>> rows, int newTokens)
+    static Timing Run(MiniMindModel model, IReadOnlyList<IReadOnlyList<long>> rows, int newTokens)
     {
         var clock = Stopwatch.StartNew();
         using var session = new DecodingSession(model, rows, newTokens, SamplingOptions.Greedy);
         session.TryStep(default, out _);
         double first = clock.Elapsed.TotalMilliseconds;
-        while (session.TryStep(default, out _)) { }
+        // managed bytes the host allocates per step, early and late in the sequence: flat means nothing grows with length
+        int quarter = Math.Max(1, (newTokens - 1) / 4);
+        long early = 0, late = 0;
+        for (int step = 1; ; step++)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            if (!session.TryStep(default, out _)) break;
+            long bytes = GC.GetAllocatedBytesForCurrentThread() - before;
+            if (step <= quarter) early += bytes;
+            else if (step > newTokens - 1 - quarter) late += bytes;
+        }
         double total = clock.Elapsed.TotalSeconds;
-        return (first, total - first / 1000, total);
+        return new Timing(first, total - first / 1000, total, early / quarter, late / quarter);
     }
+
+    record Timing(double FirstMs, double DecodeS, double TotalS, long EarlyBytesPerStep, long LateBytesPerStep);
 }
