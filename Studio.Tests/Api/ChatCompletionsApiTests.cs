@@ -77,9 +77,11 @@ public sealed class ChatCompletionsApiTests(ApiServer server) : IClassFixture<Ap
     {
         using var http = server.Http();
         using var response = await http.PostAsync("/v1/chat/completions", new StringContent(
-            """{"model":"tiny","messages":[{"role":"user","content":"hi"}],"stream":true,"temperature":0,"max_tokens":6,"stream_options":{"include_usage":true}}""",
+            """{"model":"tiny","messages":[{"role":"user","content":"你好"}],"stream":true,"temperature":0,"max_tokens":6,"stream_options":{"include_usage":true}}""",
             Encoding.UTF8, "application/json"));
-        var events = (await response.Content.ReadAsStringAsync()).Split("\n\n", StringSplitOptions.RemoveEmptyEntries);
+        var raw = await response.Content.ReadAsStringAsync();
+        var events = raw.Split("\n\n", StringSplitOptions.RemoveEmptyEntries);
+        var expected = await Engine("tiny", "你好", new ChatOptions { Temperature = 0, MaxTokens = 6 });
 
         Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
         Assert.Equal("data: [DONE]", events[^1]);
@@ -91,6 +93,9 @@ public sealed class ChatCompletionsApiTests(ApiServer server) : IClassFixture<Ap
         Assert.Equal(0, chunks[^1].GetProperty("choices").GetArrayLength());
         Assert.Equal(6, usage.GetProperty("completion_tokens").GetInt32());
         Assert.Equal(usage.GetProperty("prompt_tokens").GetInt32() + 6, usage.GetProperty("total_tokens").GetInt32());
+        // text travels as UTF-8, not \uXXXX escapes
+        Assert.Contains(expected.Choices[0].Content[..1], raw);
+        Assert.DoesNotContain("\\u", raw);
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using MiniMind.Engine.Chat;
 
@@ -6,12 +7,15 @@ namespace MiniMind.Studio.Api;
 /// <summary>The JSON of <c>chat.completion</c> and <c>chat.completion.chunk</c> objects, written directly (no intermediate objects per token).</summary>
 public static class ChatCompletionJson
 {
+    /// <summary>Text as UTF-8, not \uXXXX escapes: a Chinese answer stays readable and a third the size. Safe here: the output is JSON, never HTML.</summary>
+    public static readonly JsonWriterOptions Options = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     public static string Reason(ChatFinishReason reason) => reason == ChatFinishReason.Length ? "length" : "stop";
 
     public static byte[] Completion(string id, long created, string model, ChatCompletion completion)
     {
         using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer))
+        using (var json = new Utf8JsonWriter(buffer, Options))
         {
             json.WriteStartObject();
             Header(json, id, "chat.completion", created, model);

@@ -52,7 +52,7 @@ public static class ChatCompletionsEndpoint
         http.Response.Headers.CacheControl = "no-cache";
         http.Response.Headers["X-Accel-Buffering"] = "no"; // proxies must not hold the stream back
         var buffer = new ArrayBufferWriter<byte>(1024);
-        using var json = new Utf8JsonWriter(buffer);
+        using var json = new Utf8JsonWriter(buffer, ChatCompletionJson.Options);
         async Task Send(Action<Utf8JsonWriter> write)
         {
             buffer.ResetWrittenCount();

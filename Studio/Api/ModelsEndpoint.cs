@@ -12,7 +12,7 @@ public static class ModelsEndpoint
     public static async Task List(HttpContext http, ModelCatalog catalog)
     {
         using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer))
+        using (var json = new Utf8JsonWriter(buffer, ChatCompletionJson.Options))
         {
             json.WriteStartObject();
             json.WriteString("object", "list");
@@ -29,7 +29,7 @@ public static class ModelsEndpoint
     {
         var entry = catalog.Find(id) ?? throw new ApiException(404, $"The model '{id}' does not exist.", "model", "model_not_found");
         using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer)) Write(json, entry, catalog.OutDir);
+        using (var json = new Utf8JsonWriter(buffer, ChatCompletionJson.Options)) Write(json, entry, catalog.OutDir);
         http.Response.ContentType = "application/json";
         await http.Response.Body.WriteAsync(buffer.ToArray(), http.RequestAborted);
     }

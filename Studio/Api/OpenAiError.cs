@@ -15,7 +15,7 @@ public static class OpenAiError
     public static byte[] Serialize(string message, string type, string? param, string? code)
     {
         using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer))
+        using (var json = new Utf8JsonWriter(buffer, ChatCompletionJson.Options))
         {
             json.WriteStartObject();
             json.WriteStartObject("error");
