@@ -36,32 +36,53 @@ public sealed class Attention : nn.Module
     {
         using var scope = NewDisposeScope();
         long b = x.shape[0], t = x.shape[1];
-        var q = rope.Apply(wq.forward(x).view(b, t, nHeads, headDim), startPos);
-        var k = rope.Apply(wk.forward(x).view(b, t, nKvHeads, headDim), startPos);
+        // rows of different lengths (left-padded in the cache) carry their own positions and mask
+        var positions = cache?.RowPositions(startPos, t);
+        var q = wq.forward(x).view(b, t, nHeads, headDim);
+        var k = wk.forward(x).view(b, t, nKvHeads, headDim);
+        q = positions is null ? rope.Apply(q, startPos) : rope.Apply(q, positions);
+        k = positions is null ? rope.Apply(k, startPos) : rope.Apply(k, positions);
         var v = wv.forward(x).view(b, t, nKvHeads, headDim);
         if (cache is not null)
             (k, v) = cache.Append(layer, k, v, startPos);
         else if (startPos != 0)
             throw new ArgumentException("A start position other than 0 needs a KV cache holding the earlier positions.");
 
-        // (B, heads, T, head_dim); keys and values repeated to every query head of their group
-        var qh = q.transpose(1, 2);
-        var kh = RepeatKv(k).transpose(1, 2);
-        var vh = RepeatKv(v).transpose(1, 2);
         double p = training ? dropout : 0.0;
+        var paddingMask = cache?.PaddingMask(startPos, t);
         Tensor attended;
-        if (t == 1)
-            attended = F.scaled_dot_product_attention(qh, kh, vh, p: p); // one new token sees everything cached
-        else if (startPos == 0)
-            attended = F.scaled_dot_product_attention(qh, kh, vh, p: p, is_casual: true);
+        if (t == 1 && nHeads != nKvHeads)
+        {
+            // one new token (decoding): the query heads of each group attend to their group's keys together,
+            // (B, kv_heads, n_rep, head_dim) against (B, kv_heads, S, head_dim), so the cached keys and
+            // values are never repeated per query head (a copy that would grow with the sequence every token)
+            var grouped = q.reshape(b, nKvHeads, nHeads / nKvHeads, headDim);
+            attended = F.scaled_dot_product_attention(grouped, k.transpose(1, 2), v.transpose(1, 2), paddingMask, p: p)
+                .reshape(b, t, nHeads * headDim);
+        }
         else
         {
-            // several new tokens after a cached prefix: query i (position startPos + i) sees keys 0 .. startPos + i
-            long s = kh.shape[2];
-            var mask = arange(s, device: x.device).unsqueeze(0) <= (arange(t, device: x.device) + startPos).unsqueeze(1);
-            attended = F.scaled_dot_product_attention(qh, kh, vh, mask, p: p);
+            // (B, heads, T, head_dim); keys and values repeated to every query head of their group
+            var qh = q.transpose(1, 2);
+            var kh = RepeatKv(k).transpose(1, 2);
+            var vh = RepeatKv(v).transpose(1, 2);
+            Tensor heads;
+            if (paddingMask is not null)
+                heads = F.scaled_dot_product_attention(qh, kh, vh, paddingMask, p: p);
+            else if (t == 1)
+                heads = F.scaled_dot_product_attention(qh, kh, vh, p: p); // one new token sees everything cached
+            else if (startPos == 0)
+                heads = F.scaled_dot_product_attention(qh, kh, vh, p: p, is_casual: true);
+            else
+            {
+                // several new tokens after a cached prefix: query i (position startPos + i) sees keys 0 .. startPos + i
+                long s = kh.shape[2];
+                var mask = arange(s, device: x.device).unsqueeze(0) <= (arange(t, device: x.device) + startPos).unsqueeze(1);
+                heads = F.scaled_dot_product_attention(qh, kh, vh, mask, p: p);
+            }
+            attended = heads.transpose(1, 2).reshape(b, t, nHeads * headDim);
         }
-        var output = wo.forward(attended.transpose(1, 2).reshape(b, t, nHeads * headDim));
+        var output = wo.forward(attended);
         if (p > 0) output = F.dropout(output, p, training);
         return output.MoveToOuterDisposeScope();
     }

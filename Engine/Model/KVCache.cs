@@ -10,6 +10,9 @@ namespace MiniMind.Engine.Model;
 public sealed class KVCache : IDisposable
 {
     readonly Tensor[] keys, values; // per layer: (B, capacity, kv_heads, head_dim)
+    Tensor? validSlots;   // (B, capacity) bool: false at a row's left padding; null when no row is padded
+    Tensor? padCounts;    // (B, 1) int64: left padding of each row
+    Tensor? diagonal;     // (capacity, capacity) bool identity, so a padding query still attends to something
 
     public KVCache(MiniMindConfig config, long batch, int capacity, Device device, ScalarType dtype)
     {
@@ -27,6 +30,54 @@ public sealed class KVCache : IDisposable
 
     public int Capacity { get; }
 
+    /// <summary>
+    /// Rows of different lengths in one batch: row r's first <paramref name="padding"/>[r] slots hold padding.
+    /// Its real tokens then sit at slots pad.. but at rotary positions 0.. (as if alone), and no query
+    /// attends to padding, so each row decodes as it would unbatched.
+    /// </summary>
+    public void SetLeftPadding(IReadOnlyList<int> padding)
+    {
+        var device = keys[0].device;
+        long batch = keys[0].shape[0];
+        if (padding.Count != batch) throw new ArgumentException($"Padding has {padding.Count} rows; the cache holds {batch}.");
+        validSlots?.Dispose();
+        padCounts?.Dispose();
+        diagonal?.Dispose();
+        validSlots = padCounts = diagonal = null;
+        if (padding.All(p => p == 0)) return;
+        using var scope = NewDisposeScope();
+        var pads = tensor(padding.Select(p => (long)p).ToArray(), [batch, 1], ScalarType.Int64, device);
+        validSlots = (arange(Capacity, ScalarType.Int64, device).unsqueeze(0) >= pads).DetachFromDisposeScope();
+        padCounts = pads.DetachFromDisposeScope();
+        diagonal = eye(Capacity, Capacity, ScalarType.Bool, device).DetachFromDisposeScope();
+    }
+
+    /// <summary>Rotary positions (B, T) of slots startPos.. when rows are padded (slot minus the row's padding), else null.</summary>
+    public Tensor? RowPositions(int startPos, long t)
+    {
+        if (padCounts is null) return null;
+        return (arange(startPos, startPos + t, 1, ScalarType.Int64, padCounts.device).unsqueeze(0) - padCounts).clamp_min(0);
+    }
+
+    /// <summary>
+    /// The attention mask (B, 1, T, startPos + T) of queries at slots startPos.. when rows are padded, else null:
+    /// causal, padding hidden, and each query's own slot always visible (a padding query with nothing else
+    /// to see would otherwise softmax over nothing and write NaN into the cache).
+    /// </summary>
+    public Tensor? PaddingMask(int startPos, long t)
+    {
+        if (validSlots is null) return null;
+        long s = startPos + t;
+        long batch = validSlots.shape[0];
+        var visible = validSlots.narrow(1, 0, s).view(batch, 1, 1, s);
+        if (t == 1) return visible; // one new token after the cache: a view, nothing allocated per step
+        using var scope = NewDisposeScope();
+        var slots = arange(s, ScalarType.Int64, validSlots.device);
+        var causal = slots.unsqueeze(0) <= arange(startPos, s, 1, ScalarType.Int64, validSlots.device).unsqueeze(1);
+        var own = diagonal!.narrow(0, startPos, t).narrow(1, 0, s);
+        return ((visible & causal) | own).MoveToOuterDisposeScope();
+    }
+
     /// <summary>Stores k, v (B, T, kv_heads, head_dim) at positions startPos.. and returns views of positions 0 .. startPos + T.</summary>
     public (Tensor Keys, Tensor Values) Append(int layer, Tensor k, Tensor v, int startPos)
     {
@@ -42,5 +93,8 @@ public sealed class KVCache : IDisposable
     {
         foreach (var t in keys) t.Dispose();
         foreach (var t in values) t.Dispose();
+        validSlots?.Dispose();
+        padCounts?.Dispose();
+        diagonal?.Dispose();
     }
 }

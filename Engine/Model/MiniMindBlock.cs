@@ -15,8 +15,9 @@ public sealed class MiniMindBlock : nn.Module
     [ComponentName(Name = "attention_norm")] readonly RMSNorm attentionNorm;
     [ComponentName(Name = "ffn_norm")] readonly RMSNorm ffnNorm;
     readonly Attention attention;
-    [ComponentName(Name = "feed_forward")] readonly FeedForward? denseFeedForward;
-    [ComponentName(Name = "feed_forward")] readonly MoEFeedForward? moeFeedForward;
+    // one field for either kind: TorchSharp's to(device) / to(dtype) maps fields by component name, and two
+    // fields named feed_forward (one of them null) make it fail with a duplicate key
+    [ComponentName(Name = "feed_forward")] readonly nn.Module feedForward;
 
     public MiniMindBlock(int layer, MiniMindConfig config) : base(nameof(MiniMindBlock))
     {
@@ -27,10 +28,8 @@ public sealed class MiniMindBlock : nn.Module
         register_module("attention", attention);
         register_module("attention_norm", attentionNorm);
         register_module("ffn_norm", ffnNorm);
-        if (config.UseMoe)
-            register_module("feed_forward", moeFeedForward = new MoEFeedForward(config));
-        else
-            register_module("feed_forward", denseFeedForward = new FeedForward(config));
+        feedForward = config.UseMoe ? new MoEFeedForward(config) : new FeedForward(config);
+        register_module("feed_forward", feedForward);
     }
 
     /// <summary>x (B, T, dim) -> (B, T, dim) and the layer's MoE aux loss (null for a dense layer).</summary>
@@ -38,11 +37,11 @@ public sealed class MiniMindBlock : nn.Module
     {
         using var scope = NewDisposeScope();
         var h = x + attention.Forward(attentionNorm.forward(x), rope, startPos, cache, layer);
-        if (moeFeedForward is not null)
+        if (feedForward is MoEFeedForward moe)
         {
-            var (y, aux) = moeFeedForward.Forward(ffnNorm.forward(h));
+            var (y, aux) = moe.Forward(ffnNorm.forward(h));
             return ((h + y).MoveToOuterDisposeScope(), aux.MoveToOuterDisposeScope());
         }
-        return ((h + denseFeedForward!.forward(ffnNorm.forward(h))).MoveToOuterDisposeScope(), null);
+        return ((h + ((FeedForward)feedForward).forward(ffnNorm.forward(h))).MoveToOuterDisposeScope(), null);
     }
 }

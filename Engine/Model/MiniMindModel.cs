@@ -59,6 +59,37 @@ public sealed class MiniMindModel : nn.Module
         return (logits.MoveToOuterDisposeScope(), aux.MoveToOuterDisposeScope());
     }
 
+    // TorchSharp's to() replaces each module's parameters one module at a time and disposes the old tensors,
+    // which leaves the output head holding the disposed original of the weight it shares with the embedding:
+    // after every move or conversion, tie the two to the surviving tensor again.
+    protected override nn.Module _to(Device device, ScalarType dtype, bool non_blocking)
+    {
+        base._to(device, dtype, non_blocking);
+        Retie();
+        return this;
+    }
+
+    protected override nn.Module _to(DeviceType deviceType, int deviceIndex, bool non_blocking)
+    {
+        base._to(deviceType, deviceIndex, non_blocking);
+        Retie();
+        return this;
+    }
+
+    protected override nn.Module _to(ScalarType dtype, bool non_blocking)
+    {
+        base._to(dtype, non_blocking);
+        Retie();
+        return this;
+    }
+
+    void Retie()
+    {
+        var shared = tokEmbeddings.Weight.IsInvalid ? output.Weight : tokEmbeddings.Weight;
+        tokEmbeddings.Tie(shared);
+        output.Tie(shared);
+    }
+
     /// <summary>Every projection of the model with its state-dict prefix (e.g. <c>layers.0.attention.wq</c>).</summary>
     public IEnumerable<(string Name, Projection Projection)> Projections() =>
         named_modules().Where(m => m.module is Projection && !m.name.Contains(".lora.")).Select(m => (m.name, (Projection)m.module));

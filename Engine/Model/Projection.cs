@@ -14,7 +14,7 @@ namespace MiniMind.Engine.Model;
 /// </summary>
 public sealed class Projection : nn.Module<Tensor, Tensor>
 {
-    readonly Parameter weight; // (out, in)
+    Parameter weight; // (out, in)
     LoRA? lora;
 
     public Projection(int inFeatures, int outFeatures) : base(nameof(Projection))
@@ -25,6 +25,13 @@ public sealed class Projection : nn.Module<Tensor, Tensor>
     }
 
     public Parameter Weight => weight;
+
+    /// <summary>Holds <paramref name="tiedWeight"/> again (the output head shares the embedding's; see MiniMindModel's moves).</summary>
+    internal void Tie(Parameter tiedWeight)
+    {
+        weight = tiedWeight;
+        ConditionallyRegisterParameter("weight", weight);
+    }
     public int InFeatures => (int)weight.shape[1];
     public int OutFeatures => (int)weight.shape[0];
 

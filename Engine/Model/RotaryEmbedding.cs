@@ -31,15 +31,31 @@ public sealed class RotaryEmbedding : nn.Module
     public Tensor Apply(Tensor x, int startPos)
     {
         using var scope = NewDisposeScope();
-        long b = x.shape[0], t = x.shape[1], h = x.shape[2], half = x.shape[3] / 2;
+        long t = x.shape[1], half = x.shape[3] / 2;
         if (startPos + t > MaxSeqLen)
             throw new ArgumentException($"Position {startPos + t - 1} is beyond max_seq_len {MaxSeqLen}.");
-        var c = cos.narrow(0, startPos, t).view(1, t, 1, half);
-        var s = sin.narrow(0, startPos, t).view(1, t, 1, half);
+        return Rotate(x, cos.narrow(0, startPos, t).view(1, t, 1, half), sin.narrow(0, startPos, t).view(1, t, 1, half))
+            .MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Rotates x (B, T, heads, head_dim) at each row's own positions (B, T) (rows of a left-padded batch).</summary>
+    public Tensor Apply(Tensor x, Tensor positions)
+    {
+        using var scope = NewDisposeScope();
+        long b = x.shape[0], t = x.shape[1], half = x.shape[3] / 2;
+        var flat = positions.reshape(-1);
+        var c = cos.index_select(0, flat).view(b, t, 1, half);
+        var s = sin.index_select(0, flat).view(b, t, 1, half);
+        return Rotate(x, c, s).MoveToOuterDisposeScope();
+    }
+
+    static Tensor Rotate(Tensor x, Tensor c, Tensor s)
+    {
+        long b = x.shape[0], t = x.shape[1], h = x.shape[2], half = x.shape[3] / 2;
         var pairs = x.to(ScalarType.Float32).view(b, t, h, half, 2);
         var re = pairs.select(-1, 0);
         var im = pairs.select(-1, 1);
         var rotated = stack([re * c - im * s, re * s + im * c], -1).flatten(3);
-        return rotated.to(x.dtype).MoveToOuterDisposeScope();
+        return rotated.to(x.dtype);
     }
 }

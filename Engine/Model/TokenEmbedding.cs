@@ -12,12 +12,21 @@ namespace MiniMind.Engine.Model;
 /// </summary>
 public sealed class TokenEmbedding : nn.Module<Tensor, Tensor>
 {
-    readonly Parameter weight;
+    Parameter weight;
 
     public TokenEmbedding(Parameter tiedWeight) : base(nameof(TokenEmbedding))
     {
         weight = tiedWeight;
-        register_parameter("weight", weight);
+        ConditionallyRegisterParameter("weight", weight);
+    }
+
+    public Parameter Weight => weight;
+
+    /// <summary>Holds <paramref name="tiedWeight"/> again (after a move to another device or dtype replaced the tensors).</summary>
+    internal void Tie(Parameter tiedWeight)
+    {
+        weight = tiedWeight;
+        ConditionallyRegisterParameter("weight", weight);
     }
 
     /// <summary>ids (B, T) int64 -> (B, T, dim).</summary>

@@ -1,5 +1,6 @@
 using MiniMind.Engine.Runtime;
 using MiniMind.Engine.Training;
+using MiniMind.Studio.Api;
 using MiniMind.Studio.Components;
 using MiniMind.Studio.Hubs;
 using MiniMind.Studio.Services;
@@ -33,6 +34,7 @@ public static class StudioHost
         app.MapStaticAssets();
         app.MapHub<TrainingHub>(TrainingHub.Path);
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+        app.MapOpenAiApi();
         return app;
     }
 
@@ -58,6 +60,7 @@ public static class StudioHost
         services.AddHostedService<TrainingHubBroadcaster>();
         var runtimeOptions = runtimeOverride ?? EngineOptions.From(configuration).ToRuntimeOptions();
         services.AddSingleton(_ => TorchRuntime.Initialize(runtimeOptions));
+        services.AddOpenAiApi(configuration);
         return services;
     }
 }

@@ -10,6 +10,7 @@ public static class BenchCommand
         var command = new Command("bench", "Benchmarks (JSON output)");
         command.Subcommands.Add(TokenizerBench.Create());
         command.Subcommands.Add(TrainBench.Create());
+        command.Subcommands.Add(GenerateBench.Create());
         return command;
     }
 }

@@ -1,0 +1,8 @@
+namespace MiniMind.Engine.Chat;
+
+/// <summary>Why a choice ended: the model's end token or a stop string (Stop), or the token budget or context (Length).</summary>
+public enum ChatFinishReason
+{
+    Stop,
+    Length,
+}

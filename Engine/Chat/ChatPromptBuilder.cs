@@ -1,0 +1,85 @@
+using MiniMind.Engine.Tokenization;
+using MiniMind.Engine.Tokenization.Templates;
+
+namespace MiniMind.Engine.Chat;
+
+/// <summary>
+/// Messages -> chat template -> prompt ids. A conversation too long for the context loses its oldest
+/// turns first; the system message and the last message always stay.
+/// </summary>
+public sealed class ChatPromptBuilder
+{
+    readonly ByteLevelBpeTokenizer tokenizer;
+    readonly ChatTemplate template;
+
+    public ChatPromptBuilder(ByteLevelBpeTokenizer tokenizer)
+    {
+        this.tokenizer = tokenizer;
+        // a tokenizer without a template (e.g. trained before templates were written) gets MiniMind2's
+        template = ChatTemplate.Parse(tokenizer.ChatTemplate ?? MiniMindChatTemplate.Template);
+    }
+
+    public static readonly IReadOnlyList<string> Roles = ["system", "user", "assistant"];
+
+    /// <summary>
+    /// Renders <paramref name="messages"/> with the generation prompt, dropping the oldest non-system
+    /// messages until the prompt fits in <paramref name="maxPromptTokens"/>.
+    /// </summary>
+    public ChatPrompt Build(IReadOnlyList<ChatMessage> messages, int maxPromptTokens, bool? enableThinking = null)
+    {
+        var normalized = Normalize(messages);
+        var system = normalized.Where(m => m.Role == "system").Take(1).ToList();
+        var turns = normalized.Where(m => m.Role != "system").ToList();
+        int dropped = 0;
+        while (true)
+        {
+            var text = Render([.. system, .. turns], enableThinking);
+            var ids = tokenizer.Encode(text);
+            if (ids.Length <= maxPromptTokens)
+                return new ChatPrompt(text, ids.Select(i => (long)i).ToArray(), dropped, OpensThinking(text));
+            if (turns.Count <= 1)
+                throw new ChatRequestException("messages",
+                    $"The prompt needs {ids.Length} tokens even with only the system message and the last message kept; at most {maxPromptTokens} fit (the model's context minus the tokens reserved for the answer).",
+                    "context_length_exceeded");
+            // drop the oldest turn: a message, plus any assistant replies that would then open the conversation
+            turns.RemoveAt(0);
+            dropped++;
+            while (turns.Count > 1 && turns[0].Role == "assistant") { turns.RemoveAt(0); dropped++; }
+        }
+    }
+
+    /// <summary>Checks roles and contents; reads "developer" (OpenAI's newer name) as system and keeps only the first system message in front.</summary>
+    static List<ChatMessage> Normalize(IReadOnlyList<ChatMessage> messages)
+    {
+        if (messages.Count == 0) throw new ChatRequestException("messages", "messages must hold at least one message.");
+        var result = new List<ChatMessage>(messages.Count);
+        for (int i = 0; i < messages.Count; i++)
+        {
+            var m = messages[i] ?? throw new ChatRequestException($"messages[{i}]", $"messages[{i}] is null.");
+            var role = m.Role == "developer" ? "system" : m.Role;
+            if (!Roles.Contains(role))
+                throw new ChatRequestException($"messages[{i}].role", $"messages[{i}].role must be one of system, user, assistant; got '{m.Role}'.");
+            if (m.Content is null) throw new ChatRequestException($"messages[{i}].content", $"messages[{i}].content is missing.");
+            if (role == "system" && i > 0)
+                throw new ChatRequestException($"messages[{i}].role", "A system message may only come first.");
+            result.Add(m with { Role = role });
+        }
+        if (result.All(m => m.Role == "system"))
+            throw new ChatRequestException("messages", "messages must hold a user or assistant message besides the system message.");
+        return result;
+    }
+
+    string Render(List<ChatMessage> messages, bool? enableThinking)
+    {
+        var list = messages.Select(m => (object?)new Dictionary<string, object?> { ["role"] = m.Role, ["content"] = m.Content }).ToList();
+        var extra = enableThinking is bool thinking ? new Dictionary<string, object?> { ["enable_thinking"] = thinking } : null;
+        return template.RenderChat(list, addGenerationPrompt: true, tokenizer.BosToken, tokenizer.EosToken, extra: extra);
+    }
+
+    /// <summary>A template that ends its generation prompt with &lt;think&gt; has started the reasoning block itself.</summary>
+    static bool OpensThinking(string text)
+    {
+        var end = text.TrimEnd();
+        return end.EndsWith("<think>", StringComparison.Ordinal);
+    }
+}

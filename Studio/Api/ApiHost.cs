@@ -1,0 +1,22 @@
+using MiniMind.Engine.Runtime;
+using MiniMind.Studio.Hosting;
+
+namespace MiniMind.Studio.Api;
+
+/// <summary>The API without the studio's pages (the <c>serve</c> verb): the same endpoints, configuration and content root.</summary>
+public static class ApiHost
+{
+    public static WebApplication Build(string[] args, RuntimeOptions runtime, string? urls)
+    {
+        var root = ContentRoot.Find();
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = root });
+        // loopback unless told otherwise: the API key is optional, so the default must not face the network
+        builder.WebHost.UseUrls(urls ?? ApiOptions.From(builder.Configuration).Urls);
+        builder.Services.AddSingleton(_ => TorchRuntime.Initialize(runtime));
+        builder.Services.AddOpenAiApi(builder.Configuration);
+        var app = builder.Build();
+        app.Logger.LogInformation("MiniMind Studio API: {Runtime}", app.Services.GetRequiredService<RuntimeInfo>());
+        app.MapOpenAiApi();
+        return app;
+    }
+}

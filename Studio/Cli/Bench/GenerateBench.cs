@@ -1,0 +1,105 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Text.Json;
+using MiniMind.Engine.Generation;
+using MiniMind.Engine.Model;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace MiniMind.Studio.Cli.Bench;
+
+/// <summary>
+/// <c>bench generate</c>: KV-cache decoding speed of a preset with random weights (speed does not depend
+/// on what the weights know): time to first token (the prefill plus one sample) and decode tokens/s at
+/// each batch size, eos ignored so every run generates the same number of tokens. Median of the timed
+/// runs after one warm-up run. One JSON line per batch size.
+/// </summary>
+public static class GenerateBench
+{
+    public static Command Create()
+    {
+        var preset = new Option<string>("--preset") { Description = "Model preset (small = MiniMind2-Small, 26M)", DefaultValueFactory = _ => "small" };
+        var batches = new Option<int[]>("--batch") { Description = "Batch sizes to measure", DefaultValueFactory = _ => [1, 8], AllowMultipleArgumentsPerToken = true };
+        var promptTokens = new Option<int>("--prompt-tokens") { Description = "Prompt length per row", DefaultValueFactory = _ => 32 };
+        var newTokens = new Option<int>("--new-tokens") { Description = "Tokens generated per row", DefaultValueFactory = _ => 128 };
+        var runs = new Option<int>("--runs") { Description = "Timed runs per batch size (the median is reported)", DefaultValueFactory = _ => 3 };
+        var dtype = new Option<string?>("--dtype") { Description = "Compute dtype of the projections: bf16 or fp32 [default: bf16 on CUDA, fp32 on CPU]" };
+        var command = new Command("generate", "Decoding speed: time to first token and tokens/s at batch 1 and 8") { preset, batches, promptTokens, newTokens, runs, dtype };
+        command.SetAction(parse => StudioCli.Guard(parse, () =>
+        {
+            var runtime = StudioCli.StartEngine(parse);
+            var device = runtime.Device;
+            var compute = parse.GetValue(dtype) switch
+            {
+                null => device.type == DeviceType.CUDA ? ScalarType.BFloat16 : ScalarType.Float32,
+                "bf16" => ScalarType.BFloat16,
+                "fp32" => ScalarType.Float32,
+                var other => throw new ArgumentException($"--dtype must be bf16 or fp32; got {other}."),
+            };
+            manual_seed(0);
+            using var model = new MiniMindModel(MiniMindConfig.Preset(parse.GetValue(preset)!));
+            model.to(device);
+            // fp32 weights, projections multiplied in the compute dtype (as the studio's chat serves them);
+            // converting the weights once would save the casts, but Module.to(dtype) trips over MiniMindBlock's
+            // two "feed_forward" fields in TorchSharp 0.107
+            model.ComputeType = compute == ScalarType.Float32 ? null : compute;
+            int prompt = parse.GetValue(promptTokens), generate = parse.GetValue(newTokens);
+            foreach (var batch in parse.GetValue(batches)!)
+            {
+                var rows = Enumerable.Range(0, batch)
+                    .Select(r => (IReadOnlyList<long>)Enumerable.Range(0, prompt).Select(i => (long)((r * 131 + i * 17) % model.Config.VocabSize)).ToArray())
+                    .ToArray();
+                Run(model, rows, generate); // warm-up: allocator, kernels, JIT
+                var timings = Enumerable.Range(0, Math.Max(1, parse.GetValue(runs))).Select(_ => Run(model, rows, generate)).ToList();
+                var firstMs = timings.Select(t => t.FirstMs).Order().ElementAt(timings.Count / 2);
+                var decodeS = timings.Select(t => t.DecodeS).Order().ElementAt(timings.Count / 2);
+                var totalS = timings.Select(t => t.TotalS).Order().ElementAt(timings.Count / 2);
+                parse.InvocationConfiguration.Output.WriteLine(JsonSerializer.Serialize(new
+                {
+                    benchmark = "generate",
+                    preset = parse.GetValue(preset),
+                    parameters = model.ParameterCount,
+                    device = device.ToString(),
+                    dtype = compute.ToString(),
+                    threads = runtime.CpuThreads,
+                    batch,
+                    prompt_tokens = prompt,
+                    new_tokens = generate,
+                    time_to_first_token_ms = Math.Round(firstMs, 2),
+                    // tokens after the first, over the time after the first: the steady decode rate
+                    decode_tokens_per_s = Math.Round(batch * (generate - 1) / decodeS, 1),
+                    decode_tokens_per_s_per_row = Math.Round((generate - 1) / decodeS, 1),
+                    // everything a caller waits for, prefill included
+                    end_to_end_tokens_per_s = Math.Round(batch * generate / totalS, 1),
+                    host_bytes_per_step_first_quarter = timings[^1].EarlyBytesPerStep,
+                    host_bytes_per_step_last_quarter = timings[^1].LateBytesPerStep,
+                }));
+            }
+            return 0;
+        }));
+        return command;
+    }
+
+    static Timing Run(MiniMindModel model, IReadOnlyList<IReadOnlyList<long>> rows, int newTokens)
+    {
+        var clock = Stopwatch.StartNew();
+        using var session = new DecodingSession(model, rows, newTokens, SamplingOptions.Greedy);
+        session.TryStep(default, out _);
+        double first = clock.Elapsed.TotalMilliseconds;
+        // managed bytes the host allocates per step, early and late in the sequence: flat means nothing grows with length
+        int quarter = Math.Max(1, (newTokens - 1) / 4);
+        long early = 0, late = 0;
+        for (int step = 1; ; step++)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            if (!session.TryStep(default, out _)) break;
+            long bytes = GC.GetAllocatedBytesForCurrentThread() - before;
+            if (step <= quarter) early += bytes;
+            else if (step > newTokens - 1 - quarter) late += bytes;
+        }
+        double total = clock.Elapsed.TotalSeconds;
+        return new Timing(first, total - first / 1000, total, early / quarter, late / quarter);
+    }
+
+    record Timing(double FirstMs, double DecodeS, double TotalS, long EarlyBytesPerStep, long LateBytesPerStep);
+}
