@@ -37,9 +37,10 @@ public sealed class ApiServer : IDisposable
             ModelCheckpoint.Save(tiny, Path.Combine(OutDir, "thinker.safetensors"), new CheckpointInfo { Config = config, Stage = "reason", Tokenizer = ThinkingTokenizer(tokenizer) });
             var lora = new LoraSettings(4, 8, "square");
             LoRAAdapters.Attach(tiny, lora);
+            // seeded here, and both A and B drawn large: the adapter must change greedy answers whatever ran before
             manual_seed(3);
             using (no_grad())
-                foreach (var p in LoRAAdapters.AdapterParameters(tiny).Where(p => p.shape[1] == 4)) p.normal_(0, 0.5);
+                foreach (var p in LoRAAdapters.AdapterParameters(tiny)) p.normal_(0, 0.5);
             LoRAAdapters.Save(tiny, Path.Combine(OutDir, "lora", "tiny-identity.safetensors"),
                 new CheckpointInfo { Config = config, Stage = "lora", Tokenizer = tokenizer, BaseCheckpoint = tinyPath, Lora = lora });
         }
