@@ -135,7 +135,9 @@ public sealed class ChatModel : IDisposable
         try
         {
             await gate.WaitAsync(stop.Token);
-            var channel = Channel.CreateUnbounded<ChatDelta>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+            // bounded: generation runs at most a few deltas ahead of the reader, so a reader that slows down or
+            // goes away (a client that hung up) holds the generator back instead of letting it finish unseen
+            var channel = Channel.CreateBounded<ChatDelta>(new BoundedChannelOptions(8) { SingleReader = true, SingleWriter = true, FullMode = BoundedChannelFullMode.Wait });
             producer = Task.Factory.StartNew(() =>
             {
                 try
@@ -191,6 +193,13 @@ public sealed class ChatModel : IDisposable
     }
 
     /// <summary>The decoding loop, on the generation thread: n copies of the prompt in one batch.</summary>
+    /// <summary>Hands a delta to the reader, waiting while the bounded channel is full (on the generator's own thread).</summary>
+    static void Put(ChannelWriter<ChatDelta> writer, ChatDelta delta, CancellationToken cancel)
+    {
+        while (!writer.TryWrite(delta))
+            if (!writer.WaitToWriteAsync(cancel).AsTask().GetAwaiter().GetResult()) return;
+    }
+
     void Generate(ChatPrompt prompt, ChatOptions options, ChannelWriter<ChatDelta> writer, CancellationToken cancel)
     {
         int n = options.N;
@@ -221,11 +230,11 @@ public sealed class ChatModel : IDisposable
                 {
                     session.Finish(r);
                     open--;
-                    writer.TryWrite(new ChatDelta(r, content, reasoning, ChatFinishReason.Stop, open == 0 ? Usage() : null));
+                    Put(writer, new ChatDelta(r, content, reasoning, ChatFinishReason.Stop, open == 0 ? Usage() : null), cancel);
                 }
                 else if (content.Length > 0 || reasoning.Length > 0)
                 {
-                    writer.TryWrite(new ChatDelta(r, content, reasoning));
+                    Put(writer, new ChatDelta(r, content, reasoning), cancel);
                 }
             }
         }
@@ -235,7 +244,7 @@ public sealed class ChatModel : IDisposable
             if (session.IsFinished(r)) continue;
             var (content, reasoning) = choices[r].Finish();
             open--;
-            writer.TryWrite(new ChatDelta(r, content, reasoning, ChatFinishReason.Length, open == 0 ? Usage() : null));
+            Put(writer, new ChatDelta(r, content, reasoning, ChatFinishReason.Length, open == 0 ? Usage() : null), cancel);
         }
     }
 

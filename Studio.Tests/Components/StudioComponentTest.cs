@@ -1,3 +1,4 @@
+using MiniMind.Engine.Chat;
 using Bunit;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -6,6 +7,8 @@ using MiniMind.Engine.Training;
 using MiniMind.Studio.Services;
 using MiniMind.Studio.Tests.Services;
 using MudBlazor.Services;
+
+using static TorchSharp.torch;
 
 namespace MiniMind.Studio.Tests.Components;
 
@@ -27,7 +30,8 @@ public abstract class StudioComponentTest : BunitContext, IAsyncLifetime
         Services.AddSingleton<CheckpointCatalog>();
         Services.AddSingleton<DatasetCatalog>();
         Services.AddSingleton<TokenizerCache>();
-        Services.AddSingleton<IChatBackend, LocalChatBackend>();
+        Services.AddSingleton(new ModelCatalog(new ModelCatalogOptions { OutDir = Folders.Paths.OutDir, Load = new ChatModelOptions { Device = CPU } }));
+        Services.AddSingleton<IChatBackend, EngineChatBackend>();
     }
 
     protected StudioFolders Folders { get; } = new();

@@ -56,7 +56,7 @@ public static class StudioHost
         services.AddSingleton<TokenizerCache>();
         services.AddSingleton<TokenizerTraining>();
         services.AddSingleton<EvaluationService>();
-        services.AddSingleton<IChatBackend, LocalChatBackend>();
+        services.AddSingleton<IChatBackend, EngineChatBackend>();
         services.AddHostedService<TrainingHubBroadcaster>();
         var runtimeOptions = runtimeOverride ?? EngineOptions.From(configuration).ToRuntimeOptions();
         services.AddSingleton(_ => TorchRuntime.Initialize(runtimeOptions));

@@ -1,9 +1,8 @@
 namespace MiniMind.Studio.Services;
 
 /// <summary>
-/// What the Chat and Compare pages need from a chat engine: a streamed answer. One implementation today
-/// (<see cref="LocalChatBackend"/>, on the engine's token generator); the engine's chat service can replace it
-/// by implementing this interface.
+/// What the Chat and Compare pages need from a chat engine: a streamed answer (<see cref="EngineChatBackend"/>,
+/// on the engine's chat service; tests may put another behind it).
 /// </summary>
 public interface IChatBackend
 {
