@@ -63,10 +63,7 @@ public sealed class DatasetCatalog(StudioPaths paths, StudioOptions options)
         {
             await Uploads.CopyLimitedAsync(content, temporary, name, options.MaxUploadMegabytes, cancellationToken);
             try { DatasetFormat.Detect(temporary); }
-            catch (Exception e) when (e is InvalidDataException or IOException)
-            {
-                throw new ArgumentException($"{name} is not a usable dataset: {e.Message.Replace(temporary, name)}");
-            }
+            catch (Exception e) { throw new ArgumentException($"{name} is not a usable dataset: {e.Message.Replace(temporary, name)}"); }
             File.Move(temporary, target, overwrite: false);
             return Describe(target);
         }
