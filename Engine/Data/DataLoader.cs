@@ -4,14 +4,14 @@ using MiniMind.Engine.Tokenization;
 namespace MiniMind.Engine.Data;
 
 /// <summary>
-/// Batches of training examples from a jsonl file: indexes and tokenizes it into the <c>.cache/</c> folder on first
+/// Batches of training examples from a jsonl or Parquet file (the same batches from the same records in either): indexes and tokenizes it into the <c>.cache/</c> folder on first
 /// use, then builds each batch from the cached ids. The order within an epoch is a permutation seeded with
 /// seed + epoch, so batch b of epoch e is the same on every run, and a cursor resumes exactly where a run stopped.
 /// A background thread builds the next batches while the caller trains.
 /// </summary>
 public sealed class DataLoader : IDisposable
 {
-    readonly JsonlFile file;
+    readonly DatasetFile file;
     readonly TokenCache cache;
     readonly IExampleSource source;
     readonly DataLoaderOptions options;
@@ -21,7 +21,7 @@ public sealed class DataLoader : IDisposable
     int[]? order;
     LoaderCursor position;
 
-    DataLoader(JsonlFile file, TokenCache cache, IExampleSource source, DataLoaderOptions options)
+    DataLoader(DatasetFile file, TokenCache cache, IExampleSource source, DataLoaderOptions options)
     {
         this.file = file;
         this.cache = cache;
@@ -57,13 +57,13 @@ public sealed class DataLoader : IDisposable
         if (options.BatchSize < 1) throw new ArgumentException($"batch size must be at least 1, not {options.BatchSize}", nameof(options));
         if (options.Packed && options.Kind != DatasetKind.Pretrain) throw new ArgumentException("packing applies to pretraining data only", nameof(options));
         var name = Path.GetFileName(path);
-        var file = JsonlFile.Open(path, Percent(progress, $"indexing {name}"), cancellationToken);
+        var file = DatasetFile.Open(path, Percent(progress, $"indexing {name}"), cancellationToken);
         TokenCache? cache = null;
         try
         {
             cache = TokenCache.Open(file, options.Kind, tokenizer, Percent(progress, $"tokenizing {name}"), cancellationToken);
             var skipped = cache.Info.Skipped;
-            if (skipped.Bad > 0) progress?.Report($"{name}: skipped {skipped.Bad} bad record(s) of {skipped.Lines} lines; first: {skipped.FirstProblems[0]}");
+            if (skipped.Bad > 0) progress?.Report($"{name}: skipped {skipped.Bad} bad record(s) of {skipped.Lines} {file.RecordNoun}s; first: {skipped.FirstProblems[0]}");
             if (skipped.Bad > options.MaxBadRecords)
             {
                 throw new InvalidDataException($"{path}: {skipped.Bad} bad records, more than the {options.MaxBadRecords} allowed; first: {skipped.FirstProblems[0]}");
@@ -76,7 +76,7 @@ public sealed class DataLoader : IDisposable
                 DatasetKind.Dpo => new PreferenceSource(cache, new ConversationEncoder(tokenizer).Markers, options.MaxSeqLen, padId),
                 _ => new ConversationSource(cache, new ConversationEncoder(tokenizer).Markers, options.MaxSeqLen, padId),
             };
-            if (source.Count == 0) throw new InvalidDataException($"{path}: no usable {options.Kind} records ({skipped.Bad} bad, {skipped.Blank} blank lines)");
+            if (source.Count == 0) throw new InvalidDataException($"{path}: no usable {options.Kind} records ({skipped.Bad} bad, {skipped.Blank} blank {file.RecordNoun}s)");
             return new DataLoader(file, cache, source, options);
         }
         catch

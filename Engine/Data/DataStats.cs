@@ -1,7 +1,7 @@
 namespace MiniMind.Engine.Data;
 
 /// <summary>
-/// What a pass over a file kept and skipped: <see cref="Lines"/> = <see cref="Records"/> (usable) + <see cref="Blank"/> + <see cref="Bad"/>.
+/// What a pass over a file kept and skipped: <see cref="Lines"/> (jsonl lines or parquet rows) = <see cref="Records"/> (usable) + <see cref="Blank"/> + <see cref="Bad"/>.
 /// <see cref="FirstProblems"/> holds the first few bad records, each naming file, line and field.
 /// </summary>
 public sealed record DataStats(long Lines, long Records, long Blank, long Bad, IReadOnlyList<DataProblem> FirstProblems)

@@ -19,7 +19,7 @@ public static class DatasetAnalyzer
     public static DatasetStatistics Analyze(string path, DatasetKind? kind = null, ByteLevelBpeTokenizer? tokenizer = null, int? maxSeqLen = null,
         IProgress<double>? progress = null, CancellationToken cancellationToken = default)
     {
-        using var file = JsonlFile.Open(path, progress is null ? null : new SynchronousProgress<double>(f => progress.Report(f * 0.05)), cancellationToken);
+        using var file = DatasetFile.Open(path, progress is null ? null : new SynchronousProgress<double>(f => progress.Report(f * 0.05)), cancellationToken);
         var actualKind = kind ?? DatasetFormat.Detect(file);
         var key = tokenizer is null ? "chars" : TokenizerFingerprint.Of(tokenizer);
         var cachePath = CacheLocation.For(path, $".stats.{actualKind.ToString().ToLowerInvariant()}.{key}.{maxSeqLen?.ToString() ?? "none"}.json");
@@ -48,7 +48,7 @@ public static class DatasetAnalyzer
         }
     }
 
-    static DatasetStatistics Compute(JsonlFile file, DatasetKind kind, ByteLevelBpeTokenizer? tokenizer, int? maxSeqLen,
+    static DatasetStatistics Compute(DatasetFile file, DatasetKind kind, ByteLevelBpeTokenizer? tokenizer, int? maxSeqLen,
         IProgress<double>? progress, CancellationToken cancellationToken)
     {
         var conversations = tokenizer is not null && kind != DatasetKind.Pretrain ? new ConversationEncoder(tokenizer) : null;
@@ -134,7 +134,7 @@ public static class DatasetAnalyzer
     /// <summary>All problems of a file in order (validation), stopping after <paramref name="limit"/>; the counts cover the whole file.</summary>
     public static DataStats Validate(string path, DatasetKind? kind, Action<DataProblem> report, long limit = long.MaxValue, CancellationToken cancellationToken = default)
     {
-        using var file = JsonlFile.Open(path, cancellationToken: cancellationToken);
+        using var file = DatasetFile.Open(path, cancellationToken: cancellationToken);
         var actualKind = kind ?? DatasetFormat.Detect(file);
         long lines = 0, records = 0, blank = 0, bad = 0;
         var first = new List<DataProblem>();

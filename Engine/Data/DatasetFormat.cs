@@ -2,7 +2,7 @@ using System.Text.Json;
 
 namespace MiniMind.Engine.Data;
 
-/// <summary>Recognises a jsonl file's kind from the fields of its first well-formed records.</summary>
+/// <summary>Recognises a dataset file's kind (jsonl or Parquet) from the fields of its first well-formed records.</summary>
 public static class DatasetFormat
 {
     const int Probe = 64;
@@ -11,7 +11,7 @@ public static class DatasetFormat
     /// <c>text</c> → pretrain; <c>chosen</c>+<c>rejected</c> → DPO; <c>conversations</c> → SFT, or reasoning when an
     /// assistant turn of the probed records carries think/answer tags.
     /// </summary>
-    public static DatasetKind Detect(JsonlFile file)
+    public static DatasetKind Detect(DatasetFile file)
     {
         var seen = 0;
         DatasetKind? found = null;
@@ -41,12 +41,12 @@ public static class DatasetFormat
             }
         }
         return found ?? throw new InvalidDataException(
-            $"{file.Path}: cannot tell the dataset kind: no record among the first {Probe} has a 'text', 'conversations' or 'chosen'+'rejected' field");
+            $"{file.Path}: cannot tell the dataset kind: no record among the first {Probe} has a 'text', 'conversations' or 'chosen'+'rejected' field (jsonl) or column (parquet)");
     }
 
     public static DatasetKind Detect(string path)
     {
-        using var file = JsonlFile.Open(path);
+        using var file = DatasetFile.Open(path);
         return Detect(file);
     }
 

@@ -6,25 +6,27 @@ namespace MiniMind.Engine.Data;
 /// A jsonl file opened for random access: record N (line N+1) is read straight from its offset in the
 /// <see cref="LineIndex"/>, so any record of a multi-GB file costs one positioned read. Thread-safe: reads carry their own offset.
 /// </summary>
-public sealed class JsonlFile : IDisposable
+public sealed class JsonlFile : DatasetFile
 {
+    const int BlockLines = 2048;
+    const long BlockBytes = 8L << 20;
+
     readonly SafeFileHandle handle;
 
-    JsonlFile(string path, LineIndex index)
+    JsonlFile(string path, LineIndex index) : base(path)
     {
-        Path = path;
         Index = index;
         handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete);
     }
 
-    public string Path { get; }
-
     public LineIndex Index { get; }
 
     /// <summary>Records (lines) in the file.</summary>
-    public long Count => Index.LineCount;
+    public override long Count => Index.LineCount;
 
-    public static JsonlFile Open(string path, IProgress<double>? progress = null, CancellationToken cancellationToken = default)
+    public override string RecordNoun => "line";
+
+    public static new JsonlFile Open(string path, IProgress<double>? progress = null, CancellationToken cancellationToken = default)
     {
         var index = LineIndex.Open(path, progress, cancellationToken);
         try
@@ -39,7 +41,7 @@ public sealed class JsonlFile : IDisposable
     }
 
     /// <summary>The UTF-8 bytes of record <paramref name="record"/> without its line ending.</summary>
-    public byte[] ReadBytes(long record)
+    public override byte[] ReadBytes(long record)
     {
         var start = Index.StartOf(record);
         var bytes = ReadRange(start, Index.StartOf(record + 1) - start);
@@ -64,10 +66,28 @@ public sealed class JsonlFile : IDisposable
         return bytes;
     }
 
-    /// <summary>Record <paramref name="record"/> as text.</summary>
-    public string ReadLine(long record) => System.Text.Encoding.UTF8.GetString(ReadBytes(record));
+    /// <summary>Lines from <paramref name="first"/> in one positioned read: up to <see cref="BlockLines"/> lines or about <see cref="BlockBytes"/>.</summary>
+    internal override ReadOnlyMemory<byte>[] ReadBlock(long first, CancellationToken cancellationToken)
+    {
+        var start = Index.StartOf(first);
+        var count = 1;
+        while (count < BlockLines && first + count < Count && Index.StartOf(first + count + 1) - start <= BlockBytes) count++;
+        var bytes = ReadRange(start, Index.StartOf(first + count) - start);
+        var lines = new ReadOnlyMemory<byte>[count];
+        for (var i = 0; i < count; i++)
+        {
+            var from = (int)(Index.StartOf(first + i) - start);
+            var to = (int)(Index.StartOf(first + i + 1) - start);
+            if (to > from && bytes[to - 1] == '\n') to--;
+            if (to > from && bytes[to - 1] == '\r') to--;
+            lines[i] = bytes.AsMemory(from, to - from);
+        }
+        return lines;
+    }
 
-    public void Dispose()
+    internal override double FractionBefore(long record) => (double)Index.StartOf(record) / Math.Max(1, Index.StartOf(Count));
+
+    public override void Dispose()
     {
         handle.Dispose();
         Index.Dispose();

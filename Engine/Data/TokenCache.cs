@@ -6,7 +6,7 @@ using MiniMind.Engine.Tokenization;
 namespace MiniMind.Engine.Data;
 
 /// <summary>
-/// The token ids of every usable record of a jsonl file, stored once in <c>.cache/</c> so second epochs and resumed
+/// The token ids of every usable record of a dataset file (jsonl or Parquet), stored once in <c>.cache/</c> so second epochs and resumed
 /// runs skip parsing and tokenization: <c>NAME.KIND.FINGERPRINT.tok</c> (ids, uint16 when the vocabulary fits, else
 /// int32), <c>.off</c> (int64 start of each entry, plus the end) and <c>.json</c> (metadata, written last). It is rebuilt
 /// when the file's size or modification time, the tokenizer, or the format version changes.
@@ -76,7 +76,7 @@ public sealed class TokenCache : IDisposable
     }
 
     /// <summary>Opens the cache of <paramref name="file"/> for <paramref name="kind"/> and <paramref name="tokenizer"/>, building it when missing or stale.</summary>
-    public static TokenCache Open(JsonlFile file, DatasetKind kind, ByteLevelBpeTokenizer tokenizer,
+    public static TokenCache Open(DatasetFile file, DatasetKind kind, ByteLevelBpeTokenizer tokenizer,
         IProgress<double>? progress = null, CancellationToken cancellationToken = default)
     {
         var fingerprint = TokenizerFingerprint.Of(tokenizer);
@@ -105,7 +105,7 @@ public sealed class TokenCache : IDisposable
         }
     }
 
-    static TokenCacheInfo Build(JsonlFile file, DatasetKind kind, ByteLevelBpeTokenizer tokenizer, SourceStamp stamp, string fingerprint,
+    static TokenCacheInfo Build(DatasetFile file, DatasetKind kind, ByteLevelBpeTokenizer tokenizer, SourceStamp stamp, string fingerprint,
         string basePath, IProgress<double>? progress, CancellationToken cancellationToken)
     {
         File.Delete(basePath + ".json"); // the metadata goes last: without it, half-written ids are never trusted

@@ -1,5 +1,8 @@
 using System.Text.Json;
 using MiniMind.Studio.Cli;
+using Parquet;
+using Parquet.Schema;
+using Parquet.Serialization;
 
 namespace MiniMind.Studio.Tests.Cli;
 
@@ -50,6 +53,56 @@ public sealed class DatasetCommandTests : IDisposable
         Assert.Equal(1, stats.GetProperty("truncated").GetInt64());
         Assert.Equal(0.5, stats.GetProperty("truncation_rate").GetDouble());
         Assert.True(stats.GetProperty("tokens").GetInt64() > 50);
+    }
+
+    /// <summary>An SFT parquet file the way HuggingFace datasets writes it: conversations, a list of {role, content} structs.</summary>
+    async Task<string> WriteSftParquet(string name, params (string Role, string? Content)[][] conversations)
+    {
+        var path = Path.Combine(dir, name);
+        var schema = new ParquetSchema(new ListField("conversations", new StructField("element", new DataField<string>("role"), new DataField<string>("content"))));
+        var rows = conversations.Select(c => (IDictionary<string, object?>)new Dictionary<string, object?>
+        {
+            ["conversations"] = c.Select(t => new Dictionary<string, object?> { ["role"] = t.Role, ["content"] = t.Content }).ToList(),
+        }).ToList();
+        await using var stream = File.Create(path);
+        await ParquetSerializer.SerializeUntypedAsync(rows, schema, stream, new ParquetOptions { RowGroupSize = 2 });
+        return path;
+    }
+
+    [Fact]
+    public async Task Validate_OnParquet_ListsEachBadRowWithItsField()
+    {
+        var path = await WriteSftParquet("sft.parquet",
+            [("user", "hi"), ("assistant", "hello")],
+            [("user", "hi"), ("assistant", "hello")],
+            [("user", "hi"), ("assistant", null)],
+            [("user", "hi")]);
+
+        var (code, output, _) = await Cli.Run("dataset", "validate", path);
+
+        Assert.Equal(DatasetCommand.TooManyErrors, code);
+        Assert.Contains($"{path}:3: conversations[1].content: expected a string, found null", output);
+        Assert.Contains($"{path}:4: conversations: the conversation ends with a user turn, not an assistant turn", output);
+        Assert.Contains("4 rows, 2 valid, 2 bad", output);
+    }
+
+    [Fact]
+    public async Task Stats_OnParquet_DetectsTheKindAndCountsTurns()
+    {
+        var path = await WriteSftParquet("chat.parquet",
+            [("user", "hi"), ("assistant", "hello")],
+            [("system", "be kind"), ("user", "a"), ("assistant", "b"), ("user", "c"), ("assistant", "d")],
+            [("user", "x"), ("assistant", "y")]);
+
+        var (code, output, _) = await Cli.Run("dataset", "stats", path);
+
+        Assert.Equal(0, code);
+        var stats = JsonDocument.Parse(output).RootElement;
+        Assert.Equal("sft", stats.GetProperty("kind").GetString());
+        Assert.Equal(3, stats.GetProperty("records").GetProperty("records").GetInt64());
+        Assert.Equal(2 + 5 + 7 + 4 + 2, stats.GetProperty("characters").GetInt64());
+        Assert.Equal(2, stats.GetProperty("turns_histogram").GetProperty("2").GetInt64());
+        Assert.Equal(1, stats.GetProperty("role_counts").GetProperty("system").GetInt64());
     }
 
     [Fact]

@@ -28,7 +28,7 @@ public static class DatasetCommand
 
     public static Command Create()
     {
-        var command = new Command("dataset", "Inspect, validate and generate training data (jsonl)");
+        var command = new Command("dataset", "Inspect, validate and generate training data (jsonl or parquet)");
         command.Subcommands.Add(Stats());
         command.Subcommands.Add(Validate());
         command.Subcommands.Add(GenerateDemo());
@@ -36,7 +36,7 @@ public static class DatasetCommand
         return command;
     }
 
-    static Argument<FileInfo> FileArgument() => new("file") { Description = "A jsonl dataset" };
+    static Argument<FileInfo> FileArgument() => new("file") { Description = "A jsonl or parquet dataset" };
 
     static Option<DatasetKind?> KindOption() => new("--kind") { Description = "pretrain, sft, dpo or reasoning [default: detected from the records]" };
 
@@ -75,7 +75,7 @@ public static class DatasetCommand
         var kind = KindOption();
         var maxErrors = new Option<long>("--max-errors") { Description = "Bad records tolerated before the exit code turns non-zero", DefaultValueFactory = _ => 0 };
         var show = new Option<long>("--show") { Description = "Problems printed at most", DefaultValueFactory = _ => 50 };
-        var command = new Command("validate", $"List malformed records (file:line: field: problem); exit code {TooManyErrors} when more than --max-errors")
+        var command = new Command("validate", $"List malformed records (file:line: field: problem; rows for parquet); exit code {TooManyErrors} when more than --max-errors")
         {
             file, kind, maxErrors, show,
         };
@@ -85,7 +85,8 @@ public static class DatasetCommand
             var path = parse.GetValue(file)!.FullName;
             var result = DatasetAnalyzer.Validate(path, parse.GetValue(kind), p => output.WriteLine(p), parse.GetValue(show));
             var limit = parse.GetValue(maxErrors);
-            output.WriteLine($"{path}: {result.Lines} lines, {result.Records} valid, {result.Bad} bad ({result.BadShare:P2}), {result.Blank} blank");
+            var noun = DatasetFile.IsParquet(path) ? "rows" : "lines";
+            output.WriteLine($"{path}: {result.Lines} {noun}, {result.Records} valid, {result.Bad} bad ({result.BadShare:P2}), {result.Blank} blank");
             if (result.Bad <= limit) return 0;
             output.WriteLine($"{result.Bad} bad records exceed --max-errors {limit}");
             return TooManyErrors;

@@ -38,19 +38,15 @@ public sealed class DatasetCatalog(StudioPaths paths, StudioOptions options)
         if (detected.TryGetValue(file.FullName, out var c) && c.Length == file.Length && c.Time == file.LastWriteTimeUtc) return (c.Kind, c.Problem);
         DatasetKind? kind = null;
         string? problem = null;
-        if (file.Extension.Equals(".parquet", StringComparison.OrdinalIgnoreCase)) problem = "Parquet files are listed but not readable yet (convert to jsonl).";
-        else
-        {
-            try { kind = DatasetFormat.Detect(file.FullName); }
-            catch (Exception e) { problem = e.Message; }
-        }
+        try { kind = DatasetFormat.Detect(file.FullName); }
+        catch (Exception e) { problem = e.Message; }
         detected[file.FullName] = (file.Length, file.LastWriteTimeUtc, kind, problem);
         return (kind, problem);
     }
 
     /// <summary>
     /// Stores an uploaded file under the upload folder: refuses names that exist (never overwrites), files over the
-    /// limit and jsonl whose kind cannot be detected (the partial file is removed). Returns the stored entry.
+    /// limit and files (jsonl or parquet) whose kind cannot be detected (the partial file is removed). Returns the stored entry.
     /// </summary>
     public async Task<DatasetEntry> UploadAsync(string fileName, Stream content, CancellationToken cancellationToken = default)
     {
@@ -66,11 +62,8 @@ public sealed class DatasetCatalog(StudioPaths paths, StudioOptions options)
         try
         {
             await Uploads.CopyLimitedAsync(content, temporary, name, options.MaxUploadMegabytes, cancellationToken);
-            if (extension == ".jsonl")
-            {
-                try { DatasetFormat.Detect(temporary); }
-                catch (Exception e) { throw new ArgumentException($"{name} is not a usable dataset: {e.Message.Replace(temporary, name)}"); }
-            }
+            try { DatasetFormat.Detect(temporary); }
+            catch (Exception e) { throw new ArgumentException($"{name} is not a usable dataset: {e.Message.Replace(temporary, name)}"); }
             File.Move(temporary, target, overwrite: false);
             return Describe(target);
         }
