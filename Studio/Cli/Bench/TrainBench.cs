@@ -37,37 +37,41 @@ public static class TrainBench
             var batches = Synthetic(rows, length, config.VocabSize, parse.GetValue(padShare), count: 4);
             var computeType = parse.GetValue(precision) == "bf16" ? ScalarType.BFloat16 : (ScalarType?)null;
 
-            // 1. the real loop (Trainer) on in-memory batches
+            // The loop (Trainer) and the same libtorch work in a bare loop, in alternating rounds so that a change in
+            // machine load hits both alike; each round's first step (optimizer state, caches) is left out.
             manual_seed(0);
             using var model = new MiniMindModel(config);
             model.to(device);
             model.ComputeType = computeType;
+            manual_seed(0);
+            using var bare = new MiniMindModel(config);
+            bare.to(device);
+            bare.ComputeType = computeType;
             var outDir = Directory.CreateTempSubdirectory("minimind-bench-").FullName;
             var stepTimes = new List<double>();
+            var bareTimes = new List<double>();
             var useful = new List<double>();
+            const int rounds = 4;
+            int perRound = Math.Max(2, timed / rounds);
             try
             {
-                var options = new TrainingOptions { MaxSteps = timed + 3, Epochs = int.MaxValue, BatchSize = rows, AccumulationSteps = 1, SaveEvery = long.MaxValue, OutDir = outDir };
-                var setup = new TrainerSetup
-                {
-                    Options = options, Model = model, Trainable = model.UniqueParameters(), Objective = new CrossEntropyObjective("pretrain"),
-                    Data = new Cycle(batches), Device = device, Run = RunDirectory.Create(outDir, TrainingStage.Pretrain),
-                    OutputPath = Path.Combine(outDir, "bench.safetensors"), SaveOutput = (_, _) => { },
-                };
                 long peak = 0;
-                Trainer.Run(setup, m =>
+                for (int round = 0; round < rounds; round++)
                 {
-                    if (m.Step > 3) { stepTimes.Add(rows * length / m.TokensPerSecond); useful.Add(m.UsefulTokensPerSecond); }
-                    peak = Math.Max(peak, Environment.WorkingSet);
-                });
-
-                // 2. the same libtorch work in a bare loop
-                manual_seed(0);
-                using var bare = new MiniMindModel(config);
-                bare.to(device);
-                bare.ComputeType = computeType;
-                var bareTimes = BareSteps(bare, batches, device, timed);
-
+                    var options = new TrainingOptions { MaxSteps = perRound + 1, Epochs = int.MaxValue, BatchSize = rows, AccumulationSteps = 1, SaveEvery = long.MaxValue, OutDir = outDir };
+                    var setup = new TrainerSetup
+                    {
+                        Options = options, Model = model, Trainable = model.UniqueParameters(), Objective = new CrossEntropyObjective("pretrain"),
+                        Data = new Cycle(batches), Device = device, Run = RunDirectory.Create(outDir, TrainingStage.Pretrain),
+                        OutputPath = Path.Combine(outDir, "bench.safetensors"), SaveOutput = (_, _) => { },
+                    };
+                    Trainer.Run(setup, m =>
+                    {
+                        if (m.Step > 1) { stepTimes.Add(rows * length / m.TokensPerSecond); useful.Add(m.UsefulTokensPerSecond); }
+                        peak = Math.Max(peak, Environment.WorkingSet);
+                    });
+                    bareTimes.AddRange(BareSteps(bare, batches, device, perRound));
+                }
                 double loopMs = Median(stepTimes) * 1000, bareMs = Median(bareTimes) * 1000;
                 parse.InvocationConfiguration.Output.WriteLine(JsonSerializer.Serialize(new
                 {
@@ -98,7 +102,7 @@ public static class TrainBench
         return command;
     }
 
-    /// <summary>Forward, masked loss, backward, clip, AdamW step on tensors built once: the floor the loop is measured against.</summary>
+    /// <summary>Forward, masked loss, backward, clip, AdamW step on tensors built once: the floor the loop is measured against (first step not timed).</summary>
     static List<double> BareSteps(MiniMindModel model, IReadOnlyList<TokenBatch> batches, Device device, int timed)
     {
         var tensors = batches.Select(b => (
@@ -109,7 +113,7 @@ public static class TrainBench
         using var optimizer = optim.AdamW(parameters, 5e-4);
         model.train();
         var times = new List<double>();
-        for (int i = 0; i < timed + 3; i++)
+        for (int i = 0; i < timed + 1; i++)
         {
             var watch = Stopwatch.StartNew();
             using (NewDisposeScope())
@@ -124,7 +128,7 @@ public static class TrainBench
                 optimizer.zero_grad();
                 loss.item<float>(); // the loop reads the loss once per step too
             }
-            if (i >= 3) times.Add(watch.Elapsed.TotalSeconds);
+            if (i >= 1) times.Add(watch.Elapsed.TotalSeconds);
         }
         return times;
     }
