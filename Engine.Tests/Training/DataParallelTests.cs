@@ -58,6 +58,32 @@ public sealed class DataParallelTests : IDisposable
     }
 
     [Fact]
+    public void TrainingJob_WithTwoDevices_BuildsAReplica_AndTrainsLikeOne()
+    {
+        var data = Path.Combine(outDir, "pretrain.jsonl");
+        File.WriteAllLines(data, Enumerable.Range(0, 40).Select(i => System.Text.Json.JsonSerializer.Serialize(new { text = $"第{i}句：小明有{i % 7}个苹果。Bob has {i} pears." })));
+        var options = TrainingOptions.ForStage(TrainingStage.Pretrain) with
+        {
+            Model = Small with { VocabSize = 6400 }, DataPath = data, TokenizerPath = Fixture.Path("seed-tokenizer"), OutDir = outDir,
+            MaxSteps = 3, BatchSize = 4, AccumulationSteps = 1, MaxSeqLen = 32, Packed = true, LearningRate = 3e-3,
+        };
+        List<StepMetrics> Run(TrainingOptions o)
+        {
+            var steps = new List<StepMetrics>();
+            using var setup = TrainingJob.Prepare(o, CPU, RunDirectory.Create(outDir, TrainingStage.Pretrain));
+            Assert.Equal(o.Devices is null ? 0 : 1, setup.Parallel?.Replicas.Count ?? 0);
+            Trainer.Run(setup, steps.Add);
+            return steps;
+        }
+
+        var alone = Run(options);
+        var together = Run(options with { Devices = "cpu,cpu" });
+
+        Assert.Equal(3, together.Count);
+        for (int i = 0; i < 3; i++) Assert.True(Math.Abs(alone[i].Loss - together[i].Loss) < 1e-5, $"step {i + 1}: {alone[i].Loss} vs {together[i].Loss}");
+    }
+
+    [Fact]
     public void Split_KeepsDpoPairsTogether()
     {
         // 3 pairs: chosen rows 0,1,2 then rejected rows 3,4,5 (each row's first input is its row number)

@@ -13,9 +13,9 @@ public sealed record Replica(MiniMindModel Model, IReadOnlyList<Parameter> Train
 /// <summary>
 /// Data parallelism inside one process (a replica per local GPU): each micro-batch is split by rows across
 /// the master model and the replicas, every part runs forward and backward on its own device with its loss
-/// scaled by 1/parts, the replicas' gradients are summed into the master's (so the master holds the mean),
-/// the master steps, and its weights are copied back out. Equal to one model on the whole batch when the
-/// parts hold equal numbers of target tokens (always for pretraining rows without padding).
+/// weighted by its share of the batch (target tokens; pairs for DPO), the replicas' gradients are summed into
+/// the master's, the master steps, and its weights are copied back out: the same update as one model on the
+/// whole batch.
 /// </summary>
 public sealed class DataParallel(IReadOnlyList<Replica> replicas) : IDisposable
 {

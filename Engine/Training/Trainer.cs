@@ -121,20 +121,23 @@ public static class Trainer
         if (setup.Parallel is not { } parallel)
             return Part(setup.Model, setup.Objective, setup.Device, batch, setup.Options.AccumulationSteps);
         var parts = DataParallel.Split(batch, parallel.Parts, setup.Objective.PairedRows);
+        // each part's share of the batch's mean: by target tokens for token-averaged losses, by pairs for DPO,
+        // so the summed gradients equal one model's on the whole batch even when parts hold unequal padding
+        var sizes = parts.Select(p => setup.Objective.PairedRows ? (double)p.Rows : Math.Max(1, p.UsefulTokens)).ToArray();
+        var weights = sizes.Select(w => w / sizes.Sum()).ToArray();
         var results = new ObjectiveResult[parts.Count];
-        // the parts run at once, one per device; each loss is scaled by 1/parts so the summed gradients are the mean
         Parallel.For(0, parts.Count, p =>
         {
             var (model, objective, device) = p == 0
                 ? (setup.Model, setup.Objective, setup.Device)
                 : (parallel.Replicas[p - 1].Model, parallel.Replicas[p - 1].Objective, parallel.Replicas[p - 1].Device);
-            results[p] = Part(model, objective, device, parts[p], setup.Options.AccumulationSteps * parts.Count);
+            results[p] = Part(model, objective, device, parts[p], setup.Options.AccumulationSteps / weights[p]);
         });
         using var scope = NewDisposeScope();
-        Tensor Mean(Func<ObjectiveResult, Tensor> pick) =>
-            stack(results.Select(r => pick(r).to(setup.Device)).ToArray()).mean().MoveToOuterDisposeScope();
-        var merged = new ObjectiveResult(Mean(r => r.Loss), Mean(r => r.AuxLoss),
-            results[0].Extra?.Keys.ToDictionary(k => k, k => Mean(r => r.Extra![k])));
+        Tensor Weighted(Func<ObjectiveResult, Tensor> pick) =>
+            results.Select((r, p) => pick(r).to(setup.Device) * weights[p]).Aggregate((a, b) => a + b).MoveToOuterDisposeScope();
+        var merged = new ObjectiveResult(Weighted(r => r.Loss), Weighted(r => r.AuxLoss),
+            results[0].Extra?.Keys.ToDictionary(k => k, k => Weighted(r => r.Extra![k])));
         foreach (var r in results)
         {
             r.Loss.Dispose();
@@ -145,7 +148,7 @@ public static class Trainer
     }
 
     /// <summary>One model's forward and backward on one batch, its loss divided by <paramref name="scale"/> before backward.</summary>
-    static ObjectiveResult Part(MiniMind.Engine.Model.MiniMindModel model, IObjective objective, Device device, TokenBatch batch, int scale)
+    static ObjectiveResult Part(MiniMind.Engine.Model.MiniMindModel model, IObjective objective, Device device, TokenBatch batch, double scale)
     {
         using var scope = NewDisposeScope();
         var inputs = tensor(batch.Inputs, [batch.Rows, batch.Length], ScalarType.Int64, device);

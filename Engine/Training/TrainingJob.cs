@@ -52,6 +52,8 @@ public static class TrainingJob
         IProgress<string>? progress = null, CancellationToken cancel = default)
     {
         var o = options.Validate();
+        var devices = ParallelDevices(o.Devices);
+        if (devices.Count > 0) device = devices[0]; // the master runs on the first listed device
         progress?.Report($"loading tokenizer {o.TokenizerPath}");
         var tokenizer = ByteLevelBpeTokenizer.Load(o.TokenizerPath);
         var (model, init) = StartingModel(o, tokenizer);
@@ -60,6 +62,9 @@ public static class TrainingJob
             model.to(device);
             model.ComputeType = ComputeType(o.Precision, device);
             var (objective, trainable) = StageParts(o, model, tokenizer, device);
+            var parallel = devices.Count > 1
+                ? new DataParallel(devices.Skip(1).Select(d => Replicate(o, model, tokenizer, d)).ToList())
+                : null;
             var outputPath = Path.Combine(o.OutDir, OutputName(o, model.Config) + ".safetensors");
             var cursor = resume ? ResumeState.Read(run.ResumePath)?.Cursor : null;
             progress?.Report($"opening {o.DataPath}");
@@ -75,7 +80,7 @@ public static class TrainingJob
             return new TrainerSetup
             {
                 Options = o, Model = model, Trainable = trainable, Objective = objective, Data = new LoaderData(loader),
-                Device = device, Run = run, OutputPath = outputPath, Resume = resume,
+                Device = device, Run = run, OutputPath = outputPath, Resume = resume, Parallel = parallel,
                 SaveOutput = (path, step) =>
                 {
                     if (o.Stage == TrainingStage.Lora) LoRAAdapters.Save(model, path, info with { Step = step, CreatedUtc = DateTimeOffset.UtcNow });
@@ -139,6 +144,30 @@ public static class TrainingJob
             default:
                 return (new CrossEntropyObjective(o.Stage.Name()), model.UniqueParameters());
         }
+    }
+
+    /// <summary>"cuda:0,cuda:1" or "all" -> the devices (checked); null or one device -> none (no data parallel).</summary>
+    public static IReadOnlyList<Device> ParallelDevices(string? spec)
+    {
+        if (string.IsNullOrWhiteSpace(spec)) return [];
+        if (spec.Trim() == "all")
+            return cuda.is_available() ? Enumerable.Range(0, cuda.device_count()).Select(i => new Device(DeviceType.CUDA, i)).ToList()
+                : throw new ArgumentException("devices = all needs CUDA devices; none is available.");
+        var list = spec.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(TorchRuntime.ResolveDevice).ToList();
+        return list.Count > 1 ? list : [];
+    }
+
+    /// <summary>A copy of the prepared master on another device: the stage's parts (adapters, reference, teacher) built there, then the master's weights.</summary>
+    static Replica Replicate(TrainingOptions o, MiniMindModel master, ByteLevelBpeTokenizer tokenizer, Device device)
+    {
+        var replica = new MiniMindModel(master.Config);
+        replica.to(device);
+        replica.ComputeType = master.ComputeType;
+        var (objective, trainable) = StageParts(o, replica, tokenizer, device);
+        var source = master.state_dict();
+        using (no_grad())
+            foreach (var (name, tensor) in replica.state_dict()) tensor.copy_(source[name]);
+        return new Replica(replica, trainable, objective, device);
     }
 
     static LoraSettings LoraSettings(TrainingOptions o) => new(o.LoraRank, o.LoraAlpha ?? o.LoraRank, o.LoraTargets);

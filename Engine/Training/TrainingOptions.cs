@@ -45,6 +45,8 @@ public sealed record TrainingOptions
     [JsonPropertyName("packed")] public bool Packed { get; init; }
     [JsonPropertyName("seed")] public long Seed { get; init; } = 1337;
     [JsonPropertyName("device")] public string Device { get; init; } = "auto";
+    /// <summary>Data parallel over several local devices, e.g. "cuda:0,cuda:1" or "all" (every CUDA device); null: one device.</summary>
+    [JsonPropertyName("devices")] public string? Devices { get; init; }
     /// <summary>auto (bf16 compute on CUDA, fp32 on CPU), fp32 or bf16.</summary>
     [JsonPropertyName("precision")] public string Precision { get; init; } = "auto";
     [JsonPropertyName("save_every")] public long SaveEvery { get; init; } = 100;
