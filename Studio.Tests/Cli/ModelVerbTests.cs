@@ -74,6 +74,23 @@ public sealed class ModelVerbTests : IDisposable
         Assert.All(tokens.EnumerateArray(), row => Assert.Equal(4, row.GetArrayLength()));
     }
 
+    [Fact]
+    public async Task Generate_RowsOfDifferentLengths_EachGetTheirOwnContinuation()
+    {
+        var io = Safetensors.LoadStateDict(Repo.Fixture("tiny-dense", "io.safetensors"));
+        var prompt = io["greedy_prompt"].data<long>().ToArray();
+        var ids = WriteIds(JsonSerializer.Serialize(new[] { prompt, prompt[..5] }));
+        var alone = WriteIds(JsonSerializer.Serialize(new[] { prompt[..5] }));
+
+        var (code, output, err) = await Cli.Run("generate", "--model", weights, "--config", config, "--ids", ids, "--max-new-tokens", "6", "--ignore-eos");
+        var (_, single, _) = await Cli.Run("generate", "--model", weights, "--config", config, "--ids", alone, "--max-new-tokens", "6", "--ignore-eos");
+
+        Assert.True(code == 0, err);
+        var rows = JsonDocument.Parse(output.Trim().Split('\n')[^1]).RootElement.GetProperty("tokens");
+        Assert.Equal(io["greedy_tokens"].data<long>().ToArray()[..6], rows[0].EnumerateArray().Select(e => e.GetInt64()));
+        Assert.Equal(JsonDocument.Parse(single.Trim().Split('\n')[^1]).RootElement.GetProperty("tokens")[0].GetRawText(), rows[1].GetRawText());
+    }
+
     [Theory]
     [InlineData("[[1, 2], [3]]", "row 2 has 1 ids but row 1 has 2")]
     [InlineData("[[1, 99999]]", "id 99999, outside the vocabulary")]

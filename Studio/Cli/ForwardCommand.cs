@@ -19,7 +19,7 @@ public static class ForwardCommand
         {
             var runtime = StudioCli.StartEngine(parse);
             using var net = model.LoadModel(parse, runtime.Device);
-            var rows = model.LoadIds(parse, net.Config.VocabSize);
+            var rows = model.LoadIds(parse, net.Config.VocabSize, equalLength: true);
             var outPath = parse.GetValue(output)!.FullName;
             using var noGrad = no_grad();
             using var ids = tensor(rows.SelectMany(r => r).ToArray(), [rows.Length, rows[0].Length], ScalarType.Int64, runtime.Device);

@@ -25,7 +25,7 @@ public static class GenerateCommand
         {
             var runtime = StudioCli.StartEngine(parse);
             using var net = model.LoadModel(parse, runtime.Device);
-            var rows = model.LoadIds(parse, net.Config.VocabSize);
+            var rows = model.LoadIds(parse, net.Config.VocabSize, equalLength: false);
             var request = new GenerationRequest
             {
                 Prompts = rows,

@@ -22,7 +22,7 @@ public sealed class ModelArguments
 
     public readonly Option<FileInfo> Ids = new("--ids")
     {
-        Description = "JSON array of equal-length rows of token ids, e.g. [[1, 85, 736], [1, 320, 275]]",
+        Description = "JSON array of rows of token ids, e.g. [[1, 85, 736], [1, 320, 275]] (forward: rows of equal length)",
         Required = true,
     };
 
@@ -40,8 +40,8 @@ public sealed class ModelArguments
         return ModelCheckpoint.Load(parse.GetValue(Model)!.FullName, config, device);
     }
 
-    /// <summary>Reads the ids file: a non-empty array of equal-length, non-empty rows of ids inside the vocabulary.</summary>
-    public long[][] LoadIds(ParseResult parse, int vocabSize)
+    /// <summary>Reads the ids file: a non-empty array of non-empty rows of ids inside the vocabulary (of equal length when asked).</summary>
+    public long[][] LoadIds(ParseResult parse, int vocabSize, bool equalLength)
     {
         var path = parse.GetValue(Ids)!.FullName;
         if (!File.Exists(path)) throw new FileNotFoundException($"Ids file not found: {path}", path);
@@ -59,7 +59,7 @@ public sealed class ModelArguments
         for (int r = 0; r < rows.Length; r++)
         {
             if (rows[r].Length == 0) throw new InvalidDataException($"{path}: row {r + 1} is empty.");
-            if (rows[r].Length != rows[0].Length)
+            if (equalLength && rows[r].Length != rows[0].Length)
                 throw new InvalidDataException($"{path}: row {r + 1} has {rows[r].Length} ids but row 1 has {rows[0].Length}; rows must have equal length.");
             foreach (var id in rows[r])
                 if (id < 0 || id >= vocabSize)
