@@ -80,7 +80,7 @@ public sealed class ModelCheckpointTests : IDisposable
         var path = Path.Combine(dir, "x.json");
         File.WriteAllText(path, "old");
 
-        Assert.Throws<IOException>(() => ModelCheckpoint.WriteAtomically(path, tmp =>
+        Assert.Throws<IOException>(() => AtomicFile.Write(path, tmp =>
         {
             File.WriteAllText(tmp, "half");
             throw new IOException("disk full");

@@ -24,13 +24,13 @@ public static class ModelCheckpoint
         Directory.CreateDirectory(dir);
         var state = StateDict(model);
         info = info with { Config = model.Config, Parameters = model.ParameterCount };
-        WriteAtomically(weightsPath, tmp => Safetensors.SaveStateDict(tmp, state));
+        AtomicFile.Write(weightsPath, tmp => Safetensors.SaveStateDict(tmp, state));
         WriteSidecar(weightsPath, info);
         foreach (var t in state.Values) t.Dispose();
     }
 
     public static void WriteSidecar(string weightsPath, CheckpointInfo info) =>
-        WriteAtomically(SidecarPath(weightsPath), tmp => File.WriteAllText(tmp, JsonSerializer.Serialize(info, SidecarJson)));
+        AtomicFile.Write(SidecarPath(weightsPath), tmp => File.WriteAllText(tmp, JsonSerializer.Serialize(info, SidecarJson)));
 
     /// <summary>Reads a sidecar, or null when the weights have none.</summary>
     public static CheckpointInfo? ReadInfo(string weightsPath)
@@ -125,21 +125,5 @@ public static class ModelCheckpoint
                 result[name] = t.detach().to(ScalarType.Float32).cpu().contiguous().DetachFromDisposeScope();
         }
         return result;
-    }
-
-    /// <summary>Writes through a temporary file in the target's folder, then renames it over the target.</summary>
-    public static void WriteAtomically(string path, Action<string> write)
-    {
-        var full = Path.GetFullPath(path);
-        var tmp = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
-        try
-        {
-            write(tmp);
-            File.Move(tmp, full, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(tmp)) File.Delete(tmp);
-        }
     }
 }

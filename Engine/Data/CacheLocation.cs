@@ -40,7 +40,7 @@ public static class CacheLocation
 
     /// <summary>Writes through a temporary file renamed over the target, so a crash never leaves a half-written cache under the real name.</summary>
     public static void WriteAtomically(string path, Action<FileStream> write) =>
-        Checkpoints.ModelCheckpoint.WriteAtomically(path, temp =>
+        Checkpoints.AtomicFile.Write(path, temp =>
         {
             using var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16);
             write(stream);

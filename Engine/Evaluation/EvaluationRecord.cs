@@ -27,7 +27,7 @@ public sealed record EvaluationRecord
         Directory.CreateDirectory(dir);
         var name = $"{CreatedUtc:yyyyMMdd-HHmmss}-{Safe(Path.GetFileNameWithoutExtension(Checkpoint))}-{Safe(Benchmark)}.json";
         var path = Path.Combine(dir, name);
-        ModelCheckpoint.WriteAtomically(path, tmp => File.WriteAllText(tmp, JsonSerializer.Serialize(this, Json)));
+        AtomicFile.Write(path, tmp => File.WriteAllText(tmp, JsonSerializer.Serialize(this, Json)));
         return path;
     }
 

@@ -42,7 +42,7 @@ public static class LoRAAdapters
             .ToDictionary(kv => kv.Key, kv => kv.Value.detach().to(ScalarType.Float32).cpu().contiguous());
         if (tensors.Count == 0) throw new InvalidOperationException("The model has no LoRA adapters to save.");
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        ModelCheckpoint.WriteAtomically(path, tmp => Safetensors.SaveStateDict(tmp, tensors));
+        AtomicFile.Write(path, tmp => Safetensors.SaveStateDict(tmp, tensors));
         ModelCheckpoint.WriteSidecar(path, info with { Config = model.Config, Parameters = tensors.Values.Sum(t => t.numel()) });
         foreach (var t in tensors.Values) t.Dispose();
     }

@@ -39,7 +39,7 @@ public sealed class RunDirectory
     }
 
     public void WriteConfig(TrainingOptions options, object environment) =>
-        Checkpoints.ModelCheckpoint.WriteAtomically(ConfigPath, tmp => File.WriteAllText(tmp,
+        Checkpoints.AtomicFile.Write(ConfigPath, tmp => File.WriteAllText(tmp,
             JsonSerializer.Serialize(new { options, environment }, Json)));
 
     public TrainingOptions ReadOptions()
@@ -75,6 +75,6 @@ public sealed class RunDirectory
     public void TruncateMetricsAfter(long step)
     {
         var keep = ReadMetrics().Where(m => m.Step <= step).ToList();
-        Checkpoints.ModelCheckpoint.WriteAtomically(MetricsPath, tmp => File.WriteAllLines(tmp, keep.Select(m => JsonSerializer.Serialize(m))));
+        Checkpoints.AtomicFile.Write(MetricsPath, tmp => File.WriteAllLines(tmp, keep.Select(m => JsonSerializer.Serialize(m))));
     }
 }
