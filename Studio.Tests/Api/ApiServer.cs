@@ -15,7 +15,7 @@ namespace MiniMind.Studio.Tests.Api;
 
 /// <summary>
 /// The studio host on a real Kestrel loopback port, serving a temporary out/ folder: <c>tiny</c> (the
-/// tiny-dense reference model, context 128), <c>long</c> (a random model of the same size with a
+/// tiny-dense reference model, context 128), <c>long</c> (a wider random model, dim 512 x 4 layers, with a
 /// 2048-token context, for answers long enough to interrupt), <c>lora/tiny-identity</c> (an adapter on
 /// tiny) and <c>thinker</c> (tiny with a template that opens a &lt;think&gt; block). All use the seed tokenizer.
 /// </summary>
@@ -44,8 +44,10 @@ public sealed class ApiServer : IDisposable
             LoRAAdapters.Save(tiny, Path.Combine(OutDir, "lora", "tiny-identity.safetensors"),
                 new CheckpointInfo { Config = config, Stage = "lora", Tokenizer = tokenizer, BaseCheckpoint = tinyPath, Lora = lora });
         }
+        // "long": wide enough that 1800 tokens take seconds on any CPU, so a client hanging up after its first
+        // token is always noticed mid-answer (a dim-64 model can finish before the disconnect reaches the server)
         manual_seed(1);
-        using (var longModel = new MiniMindModel(config with { MaxSeqLen = 2048 }))
+        using (var longModel = new MiniMindModel(config with { Dim = 512, NLayers = 4, NHeads = 8, NKvHeads = 2, HiddenDim = null, MaxSeqLen = 2048 }))
             ModelCheckpoint.Save(longModel, Path.Combine(OutDir, "long.safetensors"), new CheckpointInfo { Config = longModel.Config, Stage = "pretrain", Tokenizer = tokenizer });
 
         Environment.SetEnvironmentVariable("MINIMIND_ROOT", Repo.Root);
