@@ -1,6 +1,7 @@
 using MiniMind.Engine.Data;
+using ChatOptions = MiniMind.Engine.Chat.ChatOptions;
 
 namespace MiniMind.Studio.Services;
 
 /// <summary>A conversation to continue with a checkpoint (and optionally a LoRA adapter on it).</summary>
-public sealed record ChatRequest(string Checkpoint, string? Adapter, IReadOnlyList<ChatMessage> Messages, ChatSettings Settings);
+public sealed record ChatRequest(string Checkpoint, string? Adapter, IReadOnlyList<ChatMessage> Messages, ChatOptions Settings);

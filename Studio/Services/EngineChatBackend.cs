@@ -14,12 +14,7 @@ public sealed class EngineChatBackend(ModelCatalog catalog, StudioPaths paths) :
     public async IAsyncEnumerable<ChatDelta> StreamAsync(ChatRequest request, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var model = await catalog.GetAsync(CatalogId(request), cancellationToken);
-        var s = request.Settings;
-        var options = new ChatOptions
-        {
-            Temperature = s.Temperature, TopP = s.TopP, TopK = s.TopK, RepetitionPenalty = s.RepetitionPenalty,
-            MaxTokens = Math.Min(s.MaxNewTokens, model.ContextLength - 1), Seed = s.Seed,
-        };
+        var options = request.Settings with { MaxTokens = Math.Min(request.Settings.MaxTokens ?? model.ContextLength - 1, model.ContextLength - 1), N = 1 };
         var messages = request.Messages.Select(m => new Engine.Chat.ChatMessage(m.Role, m.Content)).ToList();
         var finished = false;
         var stream = model.StreamAsync(messages, options, cancellationToken).GetAsyncEnumerator(cancellationToken);
