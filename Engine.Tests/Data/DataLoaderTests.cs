@@ -51,14 +51,37 @@ public sealed class DataLoaderTests : IDisposable
     }
 
     [Fact]
+    public void PaddedBatches_AreTrimmedToTheirLastTarget_WithoutChangingAnyTarget()
+    {
+        var path = data.Write("trim.jsonl", JsonSerializer.Serialize(new { text = "short" }), JsonSerializer.Serialize(new { text = "a bit longer text" }));
+        using var trimmed = DataLoader.Open(path, TempData.SeedTokenizer, new DataLoaderOptions { Kind = DatasetKind.Pretrain, MaxSeqLen = 64, BatchSize = 2, Shuffle = false });
+        using var full = DataLoader.Open(path, TempData.SeedTokenizer, new DataLoaderOptions { Kind = DatasetKind.Pretrain, MaxSeqLen = 64, BatchSize = 2, Shuffle = false, TrimPadding = false });
+
+        var a = trimmed.Batch(0, 0, 0);
+        var b = full.Batch(0, 0, 0);
+
+        int longest = TempData.SeedTokenizer.Encode("a bit longer text").Length + 1; // bos + text predicts text + eos
+        Assert.Equal((63, longest), (b.Length, a.Length));
+        Assert.Equal(b.UsefulTokens, a.UsefulTokens);
+        for (int r = 0; r < 2; r++)
+        {
+            Assert.Equal(b.Inputs.AsSpan(r * 63, longest).ToArray(), a.Inputs.AsSpan(r * longest, longest).ToArray());
+            Assert.Equal(b.LossMask.AsSpan(r * 63, longest).ToArray(), a.LossMask.AsSpan(r * longest, longest).ToArray());
+        }
+    }
+
+    [Fact]
     public void EachEpoch_VisitsEveryDocumentOnce_InADifferentOrder()
     {
         var path = Pretrain(10);
         using var loader = DataLoader.Open(path, DatasetKind.Pretrain, TempData.SeedTokenizer, 64, 3, seed: 1);
         var batches = Take(loader, 8); // 4 batches per epoch, the last with one row
 
-        static List<string> Firsts(IEnumerable<(TokenBatch Batch, LoaderCursor Next)> epoch) =>
-            epoch.SelectMany(x => Enumerable.Range(0, x.Batch.Rows).Select(r => string.Join(",", x.Batch.Inputs.AsSpan(r * x.Batch.Length, x.Batch.Length).ToArray()))).ToList();
+        // a row's targets without trailing padding (batches are trimmed to their last target, which varies by batch)
+        long pad = TempData.SeedTokenizer.PadId!.Value;
+        List<string> Firsts(IEnumerable<(TokenBatch Batch, LoaderCursor Next)> epoch) =>
+            epoch.SelectMany(x => Enumerable.Range(0, x.Batch.Rows).Select(r =>
+                string.Join(",", x.Batch.Targets.AsSpan(r * x.Batch.Length, x.Batch.Length).ToArray().Reverse().SkipWhile(t => t == pad).Reverse()))).ToList();
         var epoch0 = Firsts(batches.Take(4));
         var epoch1 = Firsts(batches.Skip(4));
 

@@ -191,7 +191,27 @@ public sealed class DataLoader : IDisposable
                 }
             }
         }
-        return new TokenBatch(inputs, targets, mask, rows, Length);
+        return options.TrimPadding ? Trimmed(inputs, targets, mask, rows) : new TokenBatch(inputs, targets, mask, rows, Length);
+    }
+
+    /// <summary>The batch without the trailing columns in which no row has a target (at least one column is kept).</summary>
+    TokenBatch Trimmed(long[] inputs, long[] targets, float[] mask, int rows)
+    {
+        int used = 1;
+        for (var r = 0; r < rows; r++)
+            for (var t = Length - 1; t >= used; t--)
+                if (mask[r * Length + t] > 0) { used = t + 1; break; }
+        if (used == Length) return new TokenBatch(inputs, targets, mask, rows, Length);
+        var trimmedInputs = new long[rows * used];
+        var trimmedTargets = new long[rows * used];
+        var trimmedMask = new float[rows * used];
+        for (var r = 0; r < rows; r++)
+        {
+            Array.Copy(inputs, r * Length, trimmedInputs, r * used, used);
+            Array.Copy(targets, r * Length, trimmedTargets, r * used, used);
+            Array.Copy(mask, r * Length, trimmedMask, r * used, used);
+        }
+        return new TokenBatch(trimmedInputs, trimmedTargets, trimmedMask, rows, used);
     }
 
     int[]? Order(int epoch, long seed)

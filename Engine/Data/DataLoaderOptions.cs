@@ -16,6 +16,12 @@ public sealed record DataLoaderOptions
     /// <summary>Pretraining only: pack documents into full rows instead of padding each.</summary>
     public bool Packed { get; init; }
 
+    /// <summary>
+    /// Cut the columns after a batch's last target position (they are padding in every row): fewer tokens to
+    /// compute, the same loss, since causal attention never lets later positions reach earlier ones.
+    /// </summary>
+    public bool TrimPadding { get; init; } = true;
+
     /// <summary>False keeps file order (tests, evaluation).</summary>
     public bool Shuffle { get; init; } = true;
 
