@@ -92,12 +92,16 @@ public sealed class TrainingService
     public void Continue(string id) => manager.Find(id)?.ResumeRun();
     public void Stop(string id) => manager.Find(id)?.Cancel();
 
-    /// <summary>Pretrain (tiny preset, demo corpus), then SFT from its checkpoint when it completes.</summary>
-    public RunRecord StartDemo()
+    /// <summary>
+    /// Pretrain (tiny preset, demo corpus), then SFT from its checkpoint when it completes. <paramref name="adjust"/>
+    /// changes both recipes (e.g. fewer steps for a quick look).
+    /// </summary>
+    public RunRecord StartDemo(Func<TrainingOptions, TrainingOptions>? adjust = null)
     {
+        adjust ??= o => o;
         if (DemoPretrainRunId is { } p && Find(p) is { IsActive: true } || DemoSftRunId is { } s && Find(s) is { IsActive: true })
             throw new InvalidOperationException("The demo model is already training.");
-        var pretrain = Start(DemoRecipe.Pretrain());
+        var pretrain = Start(adjust(DemoRecipe.Pretrain()));
         DemoPretrainRunId = pretrain.Id;
         DemoSftRunId = null;
         var run = manager.Find(pretrain.Id)!;
@@ -106,7 +110,7 @@ public sealed class TrainingService
             if (t.Result.Outcome != RunOutcome.Completed) return;
             try
             {
-                DemoSftRunId = Start(DemoRecipe.Sft(t.Result.OutputPath)).Id;
+                DemoSftRunId = Start(adjust(DemoRecipe.Sft(t.Result.OutputPath))).Id;
             }
             catch (Exception e)
             {
