@@ -44,4 +44,17 @@ public class LoadErrorTests
         Assert.Equal("bos_token", error.Field);
         Assert.EndsWith("tokenizer_config.json", error.File);
     }
+
+    [Fact]
+    public void Load_TemplateInChatTemplateJinja_IsUsedWhenTheConfigHasNone()
+    {
+        using TestFiles.TempDir dir = TestFiles.NewTempDir();
+        File.Copy(TestFiles.SeedTokenizerJson, Path.Combine(dir.Path, "tokenizer.json"));
+        File.WriteAllText(Path.Combine(dir.Path, "tokenizer_config.json"), """{"bos_token": "<s>", "eos_token": "</s>"}""");
+        File.WriteAllText(Path.Combine(dir.Path, "chat_template.jinja"), "{% for m in messages %}{{ m.content }}{% endfor %}");
+
+        var tokenizer = ByteLevelBpeTokenizer.Load(dir.Path);
+
+        Assert.Equal("{% for m in messages %}{{ m.content }}{% endfor %}", tokenizer.ChatTemplate);
+    }
 }

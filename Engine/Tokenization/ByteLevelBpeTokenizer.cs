@@ -83,8 +83,12 @@ public sealed class ByteLevelBpeTokenizer
         {
             throw new FileNotFoundException($"No tokenizer.json at '{jsonPath}'", jsonPath);
         }
-        string configPath = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(jsonPath))!, "tokenizer_config.json");
+        string dir = Path.GetDirectoryName(Path.GetFullPath(jsonPath))!;
+        string configPath = Path.Combine(dir, "tokenizer_config.json");
         TokenizerConfig config = File.Exists(configPath) ? TokenizerConfig.Read(configPath) : TokenizerConfig.Empty;
+        // newer transformers save the template beside the config as chat_template.jinja instead of inside it
+        string templatePath = Path.Combine(dir, "chat_template.jinja");
+        if (config.ChatTemplate is null && File.Exists(templatePath)) config = config with { ChatTemplate = File.ReadAllText(templatePath) };
         return new ByteLevelBpeTokenizer(TokenizerJson.Read(jsonPath), config);
     }
 
