@@ -23,5 +23,18 @@ public sealed record EvaluationBenchmark(EvaluationBenchmarkKind Kind, string Pa
     /// <summary>Whether the figure is an accuracy in [0, 1] (drawn on the radar); perplexity is not.</summary>
     public bool IsAccuracy => Kind != EvaluationBenchmarkKind.Perplexity;
 
+    /// <summary>
+    /// How a benchmark file is scored: a .csv (C-Eval/CMMLU) or a .jsonl whose first record has "choices" is multiple
+    /// choice; any other .jsonl is a question/answer quiz.
+    /// </summary>
+    public static EvaluationBenchmarkKind KindOfFile(string path)
+    {
+        if (path.EndsWith(".csv", StringComparison.OrdinalIgnoreCase)) return EvaluationBenchmarkKind.MultipleChoice;
+        string? first;
+        try { first = File.ReadLines(path).FirstOrDefault(l => !string.IsNullOrWhiteSpace(l)); }
+        catch (IOException) { first = null; }
+        return first?.Contains("\"choices\"", StringComparison.Ordinal) == true ? EvaluationBenchmarkKind.MultipleChoice : EvaluationBenchmarkKind.Quiz;
+    }
+
     bool IsDemoQuiz => Path.Replace('\\', '/').EndsWith(DemoQuizFile, StringComparison.Ordinal);
 }

@@ -30,10 +30,16 @@ public sealed class MultipleChoiceScorer(MiniMindModel model, ByteLevelBpeTokeni
     static string Question(MultipleChoiceItem item) =>
         item.Question.Trim() + "\n" + string.Concat(item.Choices.Select((c, i) => $"{MultipleChoiceItem.Letter(i)}. {c}\n")) + "答案：";
 
-    /// <summary>The token id each option letter starts with.</summary>
-    int[] LetterIds(int options) => Enumerable.Range(0, options).Select(i =>
-        tokenizer.Encode(MultipleChoiceItem.Letter(i)) is { Length: > 0 } ids ? ids[0]
-            : throw new InvalidOperationException($"The tokenizer cannot encode option letter {MultipleChoiceItem.Letter(i)}.")).ToArray();
+    readonly Dictionary<int, int[]> letterIds = [];
+
+    /// <summary>The token id each option letter starts with (encoded once per option count).</summary>
+    int[] LetterIds(int options)
+    {
+        if (letterIds.TryGetValue(options, out var known)) return known;
+        return letterIds[options] = Enumerable.Range(0, options).Select(i =>
+            tokenizer.Encode(MultipleChoiceItem.Letter(i)) is { Length: > 0 } ids ? ids[0]
+                : throw new InvalidOperationException($"The tokenizer cannot encode option letter {MultipleChoiceItem.Letter(i)}.")).ToArray();
+    }
 
     /// <param name="shots">Few-shot examples per subject (the first k questions of the subject are used and not scored when k &gt; 0).</param>
     public MultipleChoiceResult Score(IReadOnlyList<MultipleChoiceItem> items, int shots = 0,

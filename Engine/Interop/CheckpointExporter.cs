@@ -147,24 +147,6 @@ public static class CheckpointExporter
     }
 
     /// <summary>Renames the finished temporary folder to the target; an old export is moved aside first and removed after.</summary>
-    static void Publish(string temporary, string target)
-    {
-        if (!Directory.Exists(target))
-        {
-            Directory.Move(temporary, target);
-            return;
-        }
-        var aside = target + $".{Guid.NewGuid():N}.old";
-        Directory.Move(target, aside);
-        try
-        {
-            Directory.Move(temporary, target);
-        }
-        catch
-        {
-            Directory.Move(aside, target);
-            throw;
-        }
-        Directory.Delete(aside, recursive: true);
-    }
+    static void Publish(string temporary, string target) =>
+        AtomicFile.ReplaceFolder(temporary, target, target + $".{Guid.NewGuid():N}.old");
 }

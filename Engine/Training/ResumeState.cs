@@ -37,12 +37,8 @@ public sealed record ResumeState
             optimizer.save_state_dict(Path.Combine(staging, OptimizerFile));
             using (var rng = get_rng_state()) File.WriteAllBytes(Path.Combine(staging, RngFile), rng.data<byte>().ToArray());
             File.WriteAllText(Path.Combine(staging, StateFile), JsonSerializer.Serialize(state));
-            // swap: old -> .old, staging -> folder, drop .old; a crash in between leaves one whole folder to find
-            var old = folder + ".old";
-            if (Directory.Exists(old)) Directory.Delete(old, true);
-            if (Directory.Exists(folder)) Directory.Move(folder, old);
-            Directory.Move(staging, folder);
-            if (Directory.Exists(old)) Directory.Delete(old, true);
+            // a crash mid-swap leaves the previous state whole under .old, where Read looks next
+            AtomicFile.ReplaceFolder(staging, folder, folder + ".old");
         }
         finally
         {

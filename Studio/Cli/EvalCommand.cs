@@ -51,9 +51,7 @@ public static class EvalCommand
         if (name == "demo") return new EvaluationBenchmark(EvaluationBenchmarkKind.Quiz, StudioCli.ResolvePath(EvaluationBenchmark.DemoQuizFile));
         if (name == "perplexity") return new EvaluationBenchmark(EvaluationBenchmarkKind.Perplexity, data ?? StudioCli.ResolvePath(EvaluationBenchmark.DemoTextFile));
         if (!File.Exists(name)) throw new FileNotFoundException($"Benchmark file not found: {name} (or use demo / perplexity).", name);
-        bool quiz = name.EndsWith(".jsonl", StringComparison.OrdinalIgnoreCase) &&
-                    File.ReadLines(name).FirstOrDefault(l => !string.IsNullOrWhiteSpace(l)) is { } first && !first.Contains("\"choices\"");
-        return new EvaluationBenchmark(quiz ? EvaluationBenchmarkKind.Quiz : EvaluationBenchmarkKind.MultipleChoice, name, shots);
+        return new EvaluationBenchmark(EvaluationBenchmark.KindOfFile(name), name, shots);
     }
 
     static void Print(TextWriter output, EvaluationRecord record)

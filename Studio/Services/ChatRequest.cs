@@ -1,5 +1,4 @@
-using MiniMind.Engine.Data;
-using ChatOptions = MiniMind.Engine.Chat.ChatOptions;
+using MiniMind.Engine.Chat;
 
 namespace MiniMind.Studio.Services;
 

@@ -15,9 +15,8 @@ public sealed class EngineChatBackend(ModelCatalog catalog, StudioPaths paths) :
     {
         var model = await catalog.GetAsync(CatalogId(request), cancellationToken);
         var options = request.Settings with { MaxTokens = Math.Min(request.Settings.MaxTokens ?? model.ContextLength - 1, model.ContextLength - 1), N = 1 };
-        var messages = request.Messages.Select(m => new Engine.Chat.ChatMessage(m.Role, m.Content)).ToList();
         var finished = false;
-        var stream = model.StreamAsync(messages, options, cancellationToken).GetAsyncEnumerator(cancellationToken);
+        var stream = model.StreamAsync(request.Messages, options, cancellationToken).GetAsyncEnumerator(cancellationToken);
         try
         {
             while (true)

@@ -192,16 +192,10 @@ public sealed class EvaluationService(StudioPaths paths, StudioOptions options, 
             {
                 if (Path.GetFileName(file).StartsWith('.')) continue;
                 var extension = Path.GetExtension(file).ToLowerInvariant();
-                if (extension == ".csv" || (extension == ".jsonl" && FirstLine(file)?.Contains("\"choices\"", StringComparison.Ordinal) == true)) found.Add(file);
+                if (extension is ".csv" or ".jsonl" && EvaluationBenchmark.KindOfFile(file) == EvaluationBenchmarkKind.MultipleChoice) found.Add(file);
             }
         }
         return found;
-    }
-
-    static string? FirstLine(string file)
-    {
-        try { return File.ReadLines(file).FirstOrDefault(l => !string.IsNullOrWhiteSpace(l)); }
-        catch (IOException) { return null; }
     }
 
     /// <summary>Reads a multiple-choice file and says how many questions it has; throws with the file, line and problem when it is unusable.</summary>
