@@ -157,6 +157,50 @@ public sealed class TrainerTests : IDisposable
     }
 
     [Fact]
+    public void SyncEveryFour_ReportsEveryStep_WithTheLossesOfAReadPerStep()
+    {
+        var batches = InMemoryData.Random(10, 2, 8, 64, seed: 12);
+        var options = new TrainingOptions { Epochs = 1, AccumulationSteps = 1, LearningRate = 3e-3, SaveEvery = 100 };
+        var eachStep = new List<StepMetrics>();
+        var everyFour = new List<StepMetrics>();
+        var delivered = new List<int>(); // how many steps had been reported when each report arrived
+        using (var model = NewModel()) Trainer.Run(Setup(model, new InMemoryData(batches), options with { SyncEvery = 1 }), eachStep.Add);
+        using (var model = NewModel())
+            Trainer.Run(Setup(model, new InMemoryData(batches), options with { SyncEvery = 4 }), m => { everyFour.Add(m); delivered.Add(everyFour.Count); });
+
+        Assert.Equal(Enumerable.Range(1, 10).Select(i => (long)i), everyFour.Select(m => m.Step));
+        for (int i = 0; i < 10; i++)
+        {
+            Assert.Equal(eachStep[i].Loss, everyFour[i].Loss, 6);
+            Assert.Equal(eachStep[i].GradNorm, everyFour[i].GradNorm, 6);
+            Assert.Equal(eachStep[i].LearningRate, everyFour[i].LearningRate);
+            Assert.True(everyFour[i].TokensPerSecond > 0);
+        }
+    }
+
+    [Fact]
+    public void NonFiniteLoss_InsideASyncBlock_FailsAtThatStep_WithTheWeightsOfTheStepBefore()
+    {
+        var batches = InMemoryData.Random(10, 2, 8, 64, seed: 13);
+        var options = new TrainingOptions { Epochs = 1, AccumulationSteps = 1, LearningRate = 3e-3, LrSchedule = "constant", SaveEvery = 100, SyncEvery = 4 };
+        using var good = NewModel();
+        Trainer.Run(Setup(good, new InMemoryData(batches), options with { MaxSteps = 5 }));
+        using var model = NewModel();
+        var setup = Setup(model, new InMemoryData(batches), options, objective: new PoisonedObjective(poisonAtCall: 6));
+        var reported = new List<StepMetrics>();
+
+        var result = Trainer.Run(setup, reported.Add); // steps 5-8 are one block: 6 is bad, 7 and 8 run after it on the device
+
+        Assert.Equal(RunOutcome.Failed, result.Outcome);
+        Assert.Contains("step 6", result.Message);
+        Assert.Equal(5, result.Steps);
+        Assert.Equal([1L, 2, 3, 4, 5], reported.Select(m => m.Step));
+        Assert.Equal(5, setup.Run.ReadMetrics().Count);
+        foreach (var (p, q) in good.UniqueParameters().Zip(model.UniqueParameters()))
+            Assert.Equal(0f, Fixture.MaxAbsDiff(p, q)); // neither step 6 nor the steps after it reached the weights
+    }
+
+    [Fact]
     public void EmptyData_FailsWithAClearMessage()
     {
         using var model = NewModel();

@@ -61,36 +61,38 @@ public sealed class DataParallel(IReadOnlyList<Replica> replicas) : IDisposable
         return new TokenBatch(inputs, targets, mask, rows.Length, n);
     }
 
-    /// <summary>Adds every replica's gradients into the master's and clears the replicas'.</summary>
-    public void ReduceGradients(IReadOnlyList<Parameter> master)
+    FlatParameters[]? flats; // the replicas' trainable parameters, flattened like the master's on first use
+
+    FlatParameters[] Flats(FlatParameters master)
+    {
+        flats ??= replicas.Select(r => new FlatParameters(r.Trainable)).ToArray();
+        foreach (var flat in flats)
+            if (!flat.SameLayout(master)) throw new InvalidOperationException("A replica's trainable parameters differ from the master's.");
+        return flats;
+    }
+
+    /// <summary>Adds every replica's gradients into the master's (one add per replica over the flat buffers) and clears the replicas'.</summary>
+    public void ReduceGradients(FlatParameters master)
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        foreach (var replica in replicas)
+        foreach (var flat in Flats(master))
         {
-            for (int i = 0; i < master.Count; i++)
-            {
-                var grad = replica.Trainable[i].grad;
-                if (grad is null) continue;
-                if (master[i].grad is null) master[i].grad = grad.to(master[i].device).clone();
-                else master[i].grad!.add_(grad.to(master[i].device));
-                grad.zero_();
-            }
+            master.Grad.add_(flat.Grad.to(master.Grad.device));
+            flat.ZeroGrad();
         }
     }
 
-    /// <summary>Copies the master's trainable weights into every replica.</summary>
-    public void Broadcast(IReadOnlyList<Parameter> master)
+    /// <summary>Copies the master's trainable weights into every replica (one copy per replica).</summary>
+    public void Broadcast(FlatParameters master)
     {
-        using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        foreach (var replica in replicas)
-            for (int i = 0; i < master.Count; i++)
-                replica.Trainable[i].copy_(master[i]);
+        foreach (var flat in Flats(master)) flat.Data.copy_(master.Data);
     }
 
     public void Dispose()
     {
+        foreach (var flat in flats ?? []) flat.Dispose();
         foreach (var r in replicas)
         {
             r.Objective.Dispose();

@@ -3,7 +3,6 @@ using System.Text.Json.Serialization;
 using MiniMind.Engine.Checkpoints;
 using MiniMind.Engine.Data;
 using MiniMind.Engine.Model;
-using TorchSharp.Modules;
 using TorchSharp.PyBridge;
 using static TorchSharp.torch;
 
@@ -22,9 +21,11 @@ public sealed record ResumeState
     [JsonPropertyName("elapsed_s")] public double ElapsedSeconds { get; init; }
     [JsonPropertyName("saved_utc")] public DateTimeOffset SavedUtc { get; init; } = DateTimeOffset.UtcNow;
 
-    const string StateFile = "state.json", ModelFile = "model.safetensors", OptimizerFile = "optimizer.bin", RngFile = "rng.bin";
+    const string StateFile = "state.json", ModelFile = "model.safetensors", OptimizerFile = "optimizer.safetensors", RngFile = "rng.bin";
+    /// <summary>The optimizer file of runs saved by earlier builds (TorchSharp's AdamW format).</summary>
+    const string LegacyOptimizerFile = "optimizer.bin";
 
-    public static void Save(string folder, ResumeState state, MiniMindModel model, AdamW optimizer)
+    public static void Save(string folder, ResumeState state, MiniMindModel model, FusedAdamW optimizer)
     {
         var parent = Path.GetDirectoryName(Path.GetFullPath(folder))!;
         var staging = Path.Combine(parent, $".resume.{Guid.NewGuid():N}.tmp");
@@ -34,7 +35,7 @@ public sealed record ResumeState
             var tensors = model.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.detach().cpu().contiguous());
             Safetensors.SaveStateDict(Path.Combine(staging, ModelFile), tensors);
             foreach (var t in tensors.Values) t.Dispose();
-            optimizer.save_state_dict(Path.Combine(staging, OptimizerFile));
+            optimizer.Save(Path.Combine(staging, OptimizerFile));
             using (var rng = get_rng_state()) File.WriteAllBytes(Path.Combine(staging, RngFile), rng.data<byte>().ToArray());
             File.WriteAllText(Path.Combine(staging, StateFile), JsonSerializer.Serialize(state));
             // a crash mid-swap leaves the previous state whole under .old, where Read looks next
@@ -66,7 +67,7 @@ public sealed record ResumeState
     }
 
     /// <summary>Restores weights, optimizer moments and RNG into a model and optimizer built like the original run's.</summary>
-    public static void Restore(string folder, MiniMindModel model, AdamW optimizer)
+    public static void Restore(string folder, MiniMindModel model, FusedAdamW optimizer)
     {
         if (!File.Exists(Path.Combine(folder, StateFile)) && Directory.Exists(folder + ".old")) folder += ".old";
         var tensors = Safetensors.LoadStateDict(Path.Combine(folder, ModelFile));
@@ -83,7 +84,9 @@ public sealed record ResumeState
         {
             foreach (var t in tensors.Values) t.Dispose();
         }
-        optimizer.load_state_dict(Path.Combine(folder, OptimizerFile));
+        if (File.Exists(Path.Combine(folder, OptimizerFile))) optimizer.Load(Path.Combine(folder, OptimizerFile));
+        else if (File.Exists(Path.Combine(folder, LegacyOptimizerFile))) optimizer.LoadTorchSharpAdamW(Path.Combine(folder, LegacyOptimizerFile));
+        else throw new InvalidDataException($"{folder}: the resume state has no optimizer file ({OptimizerFile}).");
         var rngPath = Path.Combine(folder, RngFile);
         if (File.Exists(rngPath))
         {

@@ -9,9 +9,12 @@ namespace MiniMind.Engine.Training;
 
 /// <summary>
 /// The one training loop every stage runs (the objective is the only stage-specific part). Per optimizer
-/// step: accumulate micro-batch gradients (each loss scaled by 1/accumulation), set the learning rate,
-/// clip the gradient norm, step AdamW, log, and every save_every steps write the output checkpoint and
-/// the resume state. A non-finite loss or gradient stops the run before it touches the weights.
+/// step: accumulate micro-batch gradients (each loss scaled by 1/accumulation) into one flat gradient buffer,
+/// set the learning rate, clip and step AdamW (<see cref="FusedAdamW"/>), and every sync_every steps read the
+/// losses and gradient norms back in one transfer and report them; every save_every steps write the output
+/// checkpoint and the resume state. Between reads nothing waits for the device, so a GPU stays busy. A
+/// non-finite loss or gradient stops the run with the weights of the step before it (the optimizer skips
+/// the bad step on the device).
 /// </summary>
 public static class Trainer
 {
@@ -25,7 +28,9 @@ public static class Trainer
         if (total <= 0)
             return new TrainingResult(run.Id, RunOutcome.Failed, 0, 0, setup.OutputPath, "The dataset gives no batch: it is empty, or every record was skipped as bad.");
         var schedule = new LearningRateSchedule(o.LearningRate, total, o.WarmupSteps, o.LrSchedule == "constant");
-        using var optimizer = optim.AdamW(setup.Trainable, o.LearningRate, o.AdamBeta1, o.AdamBeta2, o.AdamEps, o.WeightDecay);
+        using var flat = new FlatParameters(setup.Trainable);
+        using var optimizer = new FusedAdamW(flat, o.AdamBeta1, o.AdamBeta2, o.AdamEps, o.WeightDecay);
+        int syncEvery = o.SyncEvery ?? (setup.Device.type == DeviceType.CUDA ? 10 : 1);
 
         long step = 0;
         double elapsedBefore = 0;
@@ -40,14 +45,61 @@ public static class Trainer
 
         long startStep = step;
         model.train();
-        optimizer.zero_grad();
-        setup.Parallel?.Broadcast(setup.Trainable);
+        flat.ZeroGrad();
+        setup.Parallel?.Broadcast(flat);
         foreach (var replica in setup.Parallel?.Replicas ?? []) replica.Model.train();
         var clock = Stopwatch.StartNew();
-        var stepClock = Stopwatch.StartNew();
+        var blockClock = Stopwatch.StartNew();
         long savedStep = step;
         LoaderCursor? cursorAtStep = null;
         var accumulated = new Accumulator();
+        var pending = new List<PendingStep>();
+
+        // Reads the pending steps' figures back in one transfer and reports them; a non-finite loss or gradient
+        // norm ends the run there (the optimizer skipped that step and every later one on the device).
+        TrainingResult? Flush()
+        {
+            if (pending.Count == 0) return null;
+            try
+            {
+                float[] values;
+                using (var scope = NewDisposeScope())
+                    values = stack(pending.SelectMany(p => p.Scalars()).Select(t => t.to(ScalarType.Float32)).ToList()).cpu().data<float>().ToArray();
+                double perStep = blockClock.Elapsed.TotalSeconds / pending.Count;
+                blockClock.Restart();
+                double elapsedNow = elapsedBefore + clock.Elapsed.TotalSeconds;
+                int at = 0;
+                for (int i = 0; i < pending.Count; i++)
+                {
+                    var p = pending[i];
+                    double loss = values[at++], aux = values[at++], gradNorm = values[at++];
+                    var extra = p.Extra?.Keys.ToDictionary(k => k, _ => (double)values[at++]);
+                    if (!double.IsFinite(loss) || !double.IsFinite(gradNorm))
+                        return Failed(setup, p.Step - 1, total,
+                            $"The loss became {loss} (gradient norm {gradNorm}) at step {p.Step}; the weights were not updated. " +
+                            $"{LastGood(setup, savedStep)} Try a lower learning_rate or a smaller grad_clip.");
+                    double elapsed = elapsedNow - (pending.Count - 1 - i) * perStep;
+                    var metrics = new StepMetrics
+                    {
+                        RunId = run.Id, Step = p.Step, TotalSteps = total, Epoch = p.Cursor.Epoch,
+                        Loss = loss, AuxLoss = aux, LearningRate = p.LearningRate, GradNorm = gradNorm,
+                        TokensPerSecond = p.Tokens / perStep, UsefulTokensPerSecond = p.UsefulTokens / perStep,
+                        ElapsedSeconds = elapsed, EtaSeconds = (elapsed - elapsedBefore) / (p.Step - startStep) * (total - p.Step),
+                        MemoryMegabytes = Environment.WorkingSet / 1e6, Extra = extra,
+                    };
+                    run.AppendMetrics(metrics);
+                    cursorAtStep = p.Cursor;
+                    onStep?.Invoke(metrics);
+                }
+                return null;
+            }
+            finally
+            {
+                foreach (var p in pending) p.Dispose();
+                pending.Clear();
+            }
+        }
+
         try
         {
             foreach (var (batch, next) in setup.Data.Batches(cancel))
@@ -56,56 +108,42 @@ public static class Trainer
                 accumulated.Add(MicroStep(setup, batch), batch);
                 if (accumulated.MicroBatches < o.AccumulationSteps) continue;
 
-                setup.Parallel?.ReduceGradients(setup.Trainable);
+                setup.Parallel?.ReduceGradients(flat);
                 double lr = schedule.At(step);
-                foreach (var group in optimizer.ParamGroups) group.LearningRate = lr;
-                double gradNorm = nn.utils.clip_grad_norm_(setup.Trainable, o.GradClip);
-                var (loss, aux, extra) = accumulated.Means(); // the one host sync of the step (besides the norm)
-                if (!double.IsFinite(loss) || !double.IsFinite(gradNorm))
-                {
-                    optimizer.zero_grad();
-                    return Failed(setup, step, total,
-                        $"The loss became {loss} (gradient norm {gradNorm}) at step {step + 1}; the weights were not updated. " +
-                        $"{LastGood(setup, savedStep)} Try a lower learning_rate or a smaller grad_clip.");
-                }
-                optimizer.step();
-                optimizer.zero_grad();
-                setup.Parallel?.Broadcast(setup.Trainable);
+                var (loss, aux, extra, tokens, useful) = accumulated.TakeMeans();
+                var gradNorm = optimizer.Step(lr, o.GradClip, loss); // nothing read back: the device may run ahead
+                flat.ZeroGrad();
+                setup.Parallel?.Broadcast(flat);
                 step++;
-                cursorAtStep = next;
+                pending.Add(new PendingStep(step, lr, loss, aux, extra, gradNorm, tokens, useful, next));
 
-                double elapsed = elapsedBefore + clock.Elapsed.TotalSeconds;
-                double stepSeconds = stepClock.Elapsed.TotalSeconds;
-                stepClock.Restart();
-                var metrics = new StepMetrics
+                bool save = step % o.SaveEvery == 0 || step == total;
+                if (pending.Count >= syncEvery || save || step >= total || pause?.IsPaused == true || cancel.IsCancellationRequested)
+                    if (Flush() is { } failure) return failure;
+                if (save)
                 {
-                    RunId = run.Id, Step = step, TotalSteps = total, Epoch = next.Epoch,
-                    Loss = loss, AuxLoss = aux, LearningRate = lr, GradNorm = gradNorm,
-                    TokensPerSecond = accumulated.Tokens / stepSeconds, UsefulTokensPerSecond = accumulated.UsefulTokens / stepSeconds,
-                    ElapsedSeconds = elapsed, EtaSeconds = clock.Elapsed.TotalSeconds / (step - startStep) * (total - step),
-                    MemoryMegabytes = Environment.WorkingSet / 1e6, Extra = extra,
-                };
-                accumulated.Clear();
-                run.AppendMetrics(metrics);
-                onStep?.Invoke(metrics);
-
-                if (step % o.SaveEvery == 0 || step == total)
-                {
-                    Save(setup, optimizer, step, total, next, elapsed);
+                    Save(setup, optimizer, step, total, next, elapsedBefore + clock.Elapsed.TotalSeconds);
                     savedStep = step;
                 }
                 if (step >= total) break;
                 pause?.WaitWhilePaused(cancel);
                 if (cancel.IsCancellationRequested) break;
             }
+            if (Flush() is { } last) return last;
         }
         catch (OperationCanceledException) when (cancel.IsCancellationRequested)
         {
+            if (Flush() is { } last) return last;
         }
         catch (ExternalException e) when (e.Message.Contains("out of memory", StringComparison.OrdinalIgnoreCase))
         {
             return Failed(setup, savedStep, total,
                 $"Out of memory at step {step + 1}: lower batch_size or max_seq_len (or raise accumulation_steps to keep the effective batch). {LastGood(setup, savedStep)}");
+        }
+        finally
+        {
+            foreach (var p in pending) p.Dispose();
+            accumulated.Clear();
         }
 
         if (step >= total) return new TrainingResult(run.Id, RunOutcome.Completed, step, total, setup.OutputPath);
@@ -162,11 +200,11 @@ public static class Trainer
             result.Extra?.ToDictionary(kv => kv.Key, kv => kv.Value.detach().MoveToOuterDisposeScope()));
     }
 
-    static void Save(TrainerSetup setup, optim.Optimizer optimizer, long step, long total, LoaderCursor cursor, double elapsed)
+    static void Save(TrainerSetup setup, FusedAdamW optimizer, long step, long total, LoaderCursor cursor, double elapsed)
     {
         setup.SaveOutput(setup.OutputPath, step);
         ResumeState.Save(setup.Run.ResumePath, new ResumeState { Step = step, TotalSteps = total, Cursor = cursor, ElapsedSeconds = elapsed },
-            setup.Model, (TorchSharp.Modules.AdamW)optimizer);
+            setup.Model, optimizer);
     }
 
     static string LastGood(TrainerSetup setup, long savedStep) => savedStep > 0
@@ -179,15 +217,27 @@ public static class Trainer
         return new TrainingResult(setup.Run.Id, RunOutcome.Failed, step, total, setup.OutputPath, message);
     }
 
-    /// <summary>Sums of one optimizer step's micro-batch results, kept on the device until the step reads them once.</summary>
+    /// <summary>One optimizer step whose figures are still on the device, waiting for the next read.</summary>
+    sealed record PendingStep(long Step, double LearningRate, Tensor Loss, Tensor Aux, Dictionary<string, Tensor>? Extra, Tensor GradNorm,
+        long Tokens, long UsefulTokens, LoaderCursor Cursor) : IDisposable
+    {
+        /// <summary>Loss, aux loss, gradient norm, then the extras in key order: the order <c>Flush</c> reads them in.</summary>
+        public IEnumerable<Tensor> Scalars() => new[] { Loss, Aux, GradNorm }.Concat(Extra?.Values ?? Enumerable.Empty<Tensor>());
+
+        public void Dispose()
+        {
+            foreach (var t in Scalars()) t.Dispose();
+        }
+    }
+
+    /// <summary>Sums of one optimizer step's micro-batch results, kept on the device.</summary>
     sealed class Accumulator
     {
         Tensor? loss, aux;
         Dictionary<string, Tensor>? extra;
 
         public int MicroBatches { get; private set; }
-        public long Tokens { get; private set; }
-        public long UsefulTokens { get; private set; }
+        long tokens, usefulTokens;
 
         public void Add(ObjectiveResult r, TokenBatch batch)
         {
@@ -199,8 +249,8 @@ public static class Trainer
                 foreach (var (k, v) in r.Extra) extra[k] = Sum(extra.GetValueOrDefault(k), v);
             }
             MicroBatches++;
-            Tokens += (long)batch.Rows * batch.Length;
-            UsefulTokens += batch.UsefulTokens;
+            tokens += (long)batch.Rows * batch.Length;
+            usefulTokens += batch.UsefulTokens;
         }
 
         static Tensor Sum(Tensor? total, Tensor value)
@@ -212,9 +262,14 @@ public static class Trainer
             return sum;
         }
 
-        public (double Loss, double Aux, IReadOnlyDictionary<string, double>? Extra) Means() =>
-            (loss!.item<float>() / MicroBatches, aux!.item<float>() / MicroBatches,
-             extra?.ToDictionary(kv => kv.Key, kv => (double)kv.Value.item<float>() / MicroBatches));
+        /// <summary>The step's means as device scalars (the caller owns them) and its token counts; starts the next step.</summary>
+        public (Tensor Loss, Tensor Aux, Dictionary<string, Tensor>? Extra, long Tokens, long UsefulTokens) TakeMeans()
+        {
+            Tensor Mean(Tensor sum) => (sum / MicroBatches).DetachFromDisposeScope();
+            var result = (Mean(loss!), Mean(aux!), extra?.ToDictionary(kv => kv.Key, kv => Mean(kv.Value)), tokens, usefulTokens);
+            Clear();
+            return result;
+        }
 
         public void Clear()
         {
@@ -224,7 +279,7 @@ public static class Trainer
             loss = aux = null;
             extra = null;
             MicroBatches = 0;
-            Tokens = UsefulTokens = 0;
+            tokens = usefulTokens = 0;
         }
     }
 }

@@ -50,6 +50,11 @@ public sealed record TrainingOptions
     /// <summary>auto (bf16 compute on CUDA, fp32 on CPU), fp32 or bf16.</summary>
     [JsonPropertyName("precision")] public string Precision { get; init; } = "auto";
     [JsonPropertyName("save_every")] public long SaveEvery { get; init; } = 100;
+    /// <summary>
+    /// Optimizer steps between host reads of the losses and gradient norms (each read waits for the GPU, which
+    /// otherwise runs ahead of the loop); every step's metrics are still recorded. Null: 1 on the CPU, 10 on CUDA.
+    /// </summary>
+    [JsonPropertyName("sync_every")] public int? SyncEvery { get; init; }
     /// <summary>Stop the run at the first bad record instead of skipping and counting it.</summary>
     [JsonPropertyName("fail_on_bad_records")] public bool FailOnBadRecords { get; init; }
 
@@ -136,6 +141,7 @@ public sealed record TrainingOptions
         Require(AdamEps > 0, "adam_eps", AdamEps, "must be positive");
         Require(MaxSeqLen >= 2, "max_seq_len", MaxSeqLen, "must be at least 2");
         Require(SaveEvery > 0, "save_every", SaveEvery, "must be positive");
+        Require(SyncEvery is null or > 0, "sync_every", SyncEvery, "must be positive");
         Require(Precision is "auto" or "fp32" or "bf16", "precision", Precision, "must be auto, fp32 or bf16");
         Require(LoraRank > 0, "lora_rank", LoraRank, "must be positive");
         Require(LoraTargets is "square" or "all", "lora_targets", LoraTargets, "must be square or all");

@@ -13,7 +13,8 @@ namespace MiniMind.Studio.Cli.Bench;
 /// <summary>
 /// <c>bench train</c>: training throughput of one stage's step on synthetic batches: tokens/s, useful (non-pad)
 /// tokens/s, ms/step, peak memory. It also times the same libtorch work without the loop (forward, loss,
-/// backward, clip, AdamW step on pre-built tensors) and reports the loop's overhead over it.
+/// backward, fused clip and AdamW step on pre-built tensors) and reports the loop's overhead over it, and the
+/// bare step once more with TorchSharp's own per-parameter AdamW and clip_grad_norm_ (what the fused optimizer saves).
 /// </summary>
 public static class TrainBench
 {
@@ -26,7 +27,8 @@ public static class TrainBench
         var steps = new Option<int>("--steps") { Description = "Timed steps (after 3 warm-up steps)", DefaultValueFactory = _ => 20 };
         var precision = new Option<string>("--precision") { Description = "fp32 or bf16 (compute dtype of the projections)", DefaultValueFactory = _ => "fp32" };
         var padShare = new Option<double>("--pad-share") { Description = "Share of each row that is padding (masked), to see useful tokens/s", DefaultValueFactory = _ => 0.0 };
-        var command = new Command("train", "Training step throughput and the loop's overhead over the libtorch work") { preset, batch, seq, vocab, steps, precision, padShare };
+        var syncEvery = new Option<int?>("--sync-every") { Description = "Steps between the loop's host reads of the loss [default: 1 on CPU, 10 on CUDA]" };
+        var command = new Command("train", "Training step throughput and the loop's overhead over the libtorch work") { preset, batch, seq, vocab, steps, precision, padShare, syncEvery };
         command.SetAction(parse => StudioCli.Guard(parse, () =>
         {
             var runtime = StudioCli.StartEngine(parse);
@@ -47,9 +49,14 @@ public static class TrainBench
             using var bare = new MiniMindModel(config);
             bare.to(device);
             bare.ComputeType = computeType;
+            manual_seed(0);
+            using var unfused = new MiniMindModel(config);
+            unfused.to(device);
+            unfused.ComputeType = computeType;
             var outDir = Directory.CreateTempSubdirectory("minimind-bench-").FullName;
             var stepTimes = new List<double>();
             var bareTimes = new List<double>();
+            var unfusedTimes = new List<double>();
             var useful = new List<double>();
             const int rounds = 4;
             int perRound = Math.Max(2, timed / rounds);
@@ -58,7 +65,11 @@ public static class TrainBench
                 long peak = 0;
                 for (int round = 0; round < rounds; round++)
                 {
-                    var options = new TrainingOptions { MaxSteps = perRound + 1, Epochs = int.MaxValue, BatchSize = rows, AccumulationSteps = 1, SaveEvery = long.MaxValue, OutDir = outDir };
+                    var options = new TrainingOptions
+                    {
+                        MaxSteps = perRound + 1, Epochs = int.MaxValue, BatchSize = rows, AccumulationSteps = 1, SaveEvery = long.MaxValue, OutDir = outDir,
+                        SyncEvery = parse.GetValue(syncEvery),
+                    };
                     var setup = new TrainerSetup
                     {
                         Options = options, Model = model, Trainable = model.UniqueParameters(), Objective = new CrossEntropyObjective("pretrain"),
@@ -70,9 +81,10 @@ public static class TrainBench
                         if (m.Step > 1) { stepTimes.Add(rows * length / m.TokensPerSecond); useful.Add(m.UsefulTokensPerSecond); }
                         peak = Math.Max(peak, Environment.WorkingSet);
                     });
-                    bareTimes.AddRange(BareSteps(bare, batches, device, perRound));
+                    bareTimes.AddRange(BareSteps(bare, batches, device, perRound, fused: true));
+                    unfusedTimes.AddRange(BareSteps(unfused, batches, device, perRound, fused: false));
                 }
-                double loopMs = Median(stepTimes) * 1000, bareMs = Median(bareTimes) * 1000;
+                double loopMs = Median(stepTimes) * 1000, bareMs = Median(bareTimes) * 1000, unfusedMs = Median(unfusedTimes) * 1000;
                 parse.InvocationConfiguration.Output.WriteLine(JsonSerializer.Serialize(new
                 {
                     benchmark = "train",
@@ -90,6 +102,7 @@ public static class TrainBench
                     useful_tokens_per_s = Math.Round(Median(useful)),
                     bare_ms_per_step = Math.Round(bareMs, 2),
                     loop_overhead_percent = Math.Round((loopMs - bareMs) / bareMs * 100, 2),
+                    bare_torchsharp_adamw_ms_per_step = Math.Round(unfusedMs, 2),
                     peak_working_set_mb = Math.Round(peak / 1e6),
                 }));
             }
@@ -102,15 +115,20 @@ public static class TrainBench
         return command;
     }
 
-    /// <summary>Forward, masked loss, backward, clip, AdamW step on tensors built once: the floor the loop is measured against (first step not timed).</summary>
-    static List<double> BareSteps(MiniMindModel model, IReadOnlyList<TokenBatch> batches, Device device, int timed)
+    /// <summary>
+    /// Forward, masked loss, backward, clip, AdamW step on tensors built once: the floor the loop is measured against
+    /// (first step not timed). <paramref name="fused"/>: the loop's flat-buffer optimizer; else TorchSharp's AdamW.
+    /// </summary>
+    static List<double> BareSteps(MiniMindModel model, IReadOnlyList<TokenBatch> batches, Device device, int timed, bool fused)
     {
         var tensors = batches.Select(b => (
             tensor(b.Inputs, [b.Rows, b.Length], ScalarType.Int64, device).DetachFromDisposeScope(),
             tensor(b.Targets, [b.Rows, b.Length], ScalarType.Int64, device).DetachFromDisposeScope(),
             tensor(b.LossMask, [b.Rows, b.Length], ScalarType.Float32, device).DetachFromDisposeScope())).ToList();
         var parameters = model.UniqueParameters();
-        using var optimizer = optim.AdamW(parameters, 5e-4);
+        using var flat = fused ? new FlatParameters(parameters) : null;
+        using var fusedAdamW = fused ? new FusedAdamW(flat!) : null;
+        using var optimizer = fused ? null : optim.AdamW(parameters, 5e-4);
         model.train();
         var times = new List<double>();
         for (int i = 0; i < timed + 1; i++)
@@ -123,10 +141,18 @@ public static class TrainBench
                 var ce = TokenLoss.PerTokenCrossEntropy(logits, y);
                 var loss = (ce * mask).sum() / mask.sum() + aux;
                 loss.backward();
-                nn.utils.clip_grad_norm_(parameters, 1.0);
-                optimizer.step();
-                optimizer.zero_grad();
-                loss.item<float>(); // the loop reads the loss once per step too
+                if (fused)
+                {
+                    fusedAdamW!.Step(5e-4, 1.0, loss);
+                    flat!.ZeroGrad();
+                }
+                else
+                {
+                    nn.utils.clip_grad_norm_(parameters, 1.0);
+                    optimizer!.step();
+                    optimizer.zero_grad();
+                }
+                loss.item<float>(); // the loop reads the loss once per step too (on the CPU)
             }
             if (i >= 1) times.Add(watch.Elapsed.TotalSeconds);
         }
