@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using MiniMind.Engine.Data;
 using MiniMind.Engine.Model;
+using MiniMind.Engine.Tokenization;
 using MiniMind.Engine.Training;
 using MiniMind.Engine.Training.Objectives;
 using TorchSharp;
@@ -27,8 +28,11 @@ public static class TrainBench
         var steps = new Option<int>("--steps") { Description = "Timed steps (after 3 warm-up steps)", DefaultValueFactory = _ => 20 };
         var precision = new Option<string>("--precision") { Description = "fp32 or bf16 (compute dtype of the projections)", DefaultValueFactory = _ => "fp32" };
         var padShare = new Option<double>("--pad-share") { Description = "Share of each row that is padding (masked), to see useful tokens/s", DefaultValueFactory = _ => 0.0 };
+        var data = new Option<string?>("--data") { Description = "Pretraining jsonl/parquet to take the batches from (real lengths) instead of synthetic rows; --seq is then max_seq_len" };
+        var tokenizer = new Option<string>("--tokenizer") { Description = "Tokenizer for --data", DefaultValueFactory = _ => "dataset/minimind_tokenizer" };
+        var packed = new Option<bool>("--packed") { Description = "With --data: pack documents into full rows instead of padding each" };
         var syncEvery = new Option<int?>("--sync-every") { Description = "Steps between the loop's host reads of the loss [default: 1 on CPU, 10 on CUDA]" };
-        var command = new Command("train", "Training step throughput and the loop's overhead over the libtorch work") { preset, batch, seq, vocab, steps, precision, padShare, syncEvery };
+        var command = new Command("train", "Training step throughput and the loop's overhead over the libtorch work") { preset, batch, seq, vocab, steps, precision, padShare, data, tokenizer, packed, syncEvery };
         command.SetAction(parse => StudioCli.Guard(parse, () =>
         {
             var runtime = StudioCli.StartEngine(parse);
@@ -36,7 +40,14 @@ public static class TrainBench
             var config = MiniMindConfig.Preset(parse.GetValue(preset)!) is var c && parse.GetValue(vocab) is int v ? c with { VocabSize = v } : MiniMindConfig.Preset(parse.GetValue(preset)!);
             config = config with { MaxSeqLen = Math.Max(config.MaxSeqLen, parse.GetValue(seq)) };
             int rows = parse.GetValue(batch), length = parse.GetValue(seq), timed = parse.GetValue(steps);
-            var batches = Synthetic(rows, length, config.VocabSize, parse.GetValue(padShare), count: 4);
+            var dataPath = parse.GetValue(data) is { } d ? StudioCli.ResolvePath(d) : null;
+            var batches = dataPath is null
+                ? Synthetic(rows, length, config.VocabSize, parse.GetValue(padShare), count: 4)
+                : FromFile(dataPath, StudioCli.ResolvePath(parse.GetValue(tokenizer)!), length, rows, parse.GetValue(packed), config.VocabSize, count: 8);
+            // the share of positions that are targets; and what it would be were every row padded to the full length (as the original pads)
+            double usefulShare = batches.Sum(b => b.UsefulTokens) / (double)batches.Sum(b => (long)b.Rows * b.Length);
+            int fullRow = dataPath is null ? length : length - 1; // a pretraining row of max_seq_len tokens gives max_seq_len - 1 targets
+            double usefulShareFullRows = batches.Sum(b => b.UsefulTokens) / (double)batches.Sum(b => (long)b.Rows * fullRow);
             var computeType = parse.GetValue(precision) == "bf16" ? ScalarType.BFloat16 : (ScalarType?)null;
 
             // The loop (Trainer) and the same libtorch work in a bare loop, in alternating rounds so that a change in
@@ -58,6 +69,7 @@ public static class TrainBench
             var bareTimes = new List<double>();
             var unfusedTimes = new List<double>();
             var useful = new List<double>();
+            var throughput = new List<double>();
             const int rounds = 4;
             int perRound = Math.Max(2, timed / rounds);
             try
@@ -76,9 +88,11 @@ public static class TrainBench
                         Data = new Cycle(batches), Device = device, Run = RunDirectory.Create(outDir, TrainingStage.Pretrain),
                         OutputPath = Path.Combine(outDir, "bench.safetensors"), SaveOutput = (_, _) => { },
                     };
+                    double previousElapsed = 0;
                     Trainer.Run(setup, m =>
                     {
-                        if (m.Step > 1) { stepTimes.Add(rows * length / m.TokensPerSecond); useful.Add(m.UsefulTokensPerSecond); }
+                        if (m.Step > 1) { stepTimes.Add(m.ElapsedSeconds - previousElapsed); throughput.Add(m.TokensPerSecond); useful.Add(m.UsefulTokensPerSecond); }
+                        previousElapsed = m.ElapsedSeconds;
                         peak = Math.Max(peak, Environment.WorkingSet);
                     });
                     bareTimes.AddRange(BareSteps(bare, batches, device, perRound, fused: true));
@@ -97,8 +111,13 @@ public static class TrainBench
                     precision = parse.GetValue(precision),
                     device = device.ToString(),
                     threads = runtime.CpuThreads,
+                    data = dataPath is null ? null : Path.GetFileName(dataPath),
+                    packed = dataPath is null ? (bool?)null : parse.GetValue(packed),
+                    mean_row_length = Math.Round(batches.Average(b => b.Length), 1),
+                    useful_share = Math.Round(usefulShare, 4),
+                    useful_share_if_padded_to_seq = Math.Round(usefulShareFullRows, 4),
                     ms_per_step = Math.Round(loopMs, 2),
-                    tokens_per_s = Math.Round(rows * length / (loopMs / 1000)),
+                    tokens_per_s = Math.Round(Median(throughput)),
                     useful_tokens_per_s = Math.Round(Median(useful)),
                     bare_ms_per_step = Math.Round(bareMs, 2),
                     loop_overhead_percent = Math.Round((loopMs - bareMs) / bareMs * 100, 2),
@@ -157,6 +176,16 @@ public static class TrainBench
             if (i >= 1) times.Add(watch.Elapsed.TotalSeconds);
         }
         return times;
+    }
+
+    /// <summary>The first <paramref name="count"/> batches the training loader gives for a pretraining file (padded rows trimmed to the batch's longest, or packed).</summary>
+    static List<TokenBatch> FromFile(string path, string tokenizerPath, int maxSeqLen, int rows, bool packed, int vocab, int count)
+    {
+        var tokenizer = ByteLevelBpeTokenizer.Load(tokenizerPath);
+        if (tokenizer.VocabSize > vocab)
+            throw new ArgumentException($"The tokenizer has {tokenizer.VocabSize} tokens; the model's vocabulary is {vocab} (use --vocab).");
+        using var loader = DataLoader.Open(path, DatasetKind.Pretrain, tokenizer, maxSeqLen, rows, seed: 1, packed);
+        return loader.Batches().Take(count).Select(b => b.Batch).ToList();
     }
 
     static List<TokenBatch> Synthetic(int rows, int length, int vocab, double padShare, int count)
