@@ -11,6 +11,7 @@ public static class BenchCommand
         command.Subcommands.Add(TokenizerBench.Create());
         command.Subcommands.Add(TrainBench.Create());
         command.Subcommands.Add(GenerateBench.Create());
+        command.Subcommands.Add(ParityBench.Create());
         return command;
     }
 }

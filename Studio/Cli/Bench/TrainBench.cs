@@ -31,8 +31,9 @@ public static class TrainBench
         var data = new Option<string?>("--data") { Description = "Pretraining jsonl/parquet to take the batches from (real lengths) instead of synthetic rows; --seq is then max_seq_len" };
         var tokenizer = new Option<string>("--tokenizer") { Description = "Tokenizer for --data", DefaultValueFactory = _ => "dataset/minimind_tokenizer" };
         var packed = new Option<bool>("--packed") { Description = "With --data: pack documents into full rows instead of padding each" };
+        var loopOnly = new Option<bool>("--loop-only") { Description = "Time only the loop (one model in memory, so an outside memory probe sees what training needs)" };
         var syncEvery = new Option<int?>("--sync-every") { Description = "Steps between the loop's host reads of the loss [default: 1 on CPU, 10 on CUDA]" };
-        var command = new Command("train", "Training step throughput and the loop's overhead over the libtorch work") { preset, batch, seq, vocab, steps, precision, padShare, data, tokenizer, packed, syncEvery };
+        var command = new Command("train", "Training step throughput and the loop's overhead over the libtorch work") { preset, batch, seq, vocab, steps, precision, padShare, data, tokenizer, packed, loopOnly, syncEvery };
         command.SetAction(parse => StudioCli.Guard(parse, () =>
         {
             var runtime = StudioCli.StartEngine(parse);
@@ -52,18 +53,17 @@ public static class TrainBench
 
             // The loop (Trainer) and the same libtorch work in a bare loop, in alternating rounds so that a change in
             // machine load hits both alike; each round's first step (optimizer state, caches) is left out.
-            manual_seed(0);
-            using var model = new MiniMindModel(config);
-            model.to(device);
-            model.ComputeType = computeType;
-            manual_seed(0);
-            using var bare = new MiniMindModel(config);
-            bare.to(device);
-            bare.ComputeType = computeType;
-            manual_seed(0);
-            using var unfused = new MiniMindModel(config);
-            unfused.to(device);
-            unfused.ComputeType = computeType;
+            MiniMindModel NewModel()
+            {
+                manual_seed(0);
+                var m = new MiniMindModel(config);
+                m.to(device);
+                m.ComputeType = computeType;
+                return m;
+            }
+            using var model = NewModel();
+            using var bare = parse.GetValue(loopOnly) ? null : NewModel();
+            using var unfused = parse.GetValue(loopOnly) ? null : NewModel();
             var outDir = Directory.CreateTempSubdirectory("minimind-bench-").FullName;
             var stepTimes = new List<double>();
             var bareTimes = new List<double>();
@@ -95,10 +95,12 @@ public static class TrainBench
                         previousElapsed = m.ElapsedSeconds;
                         peak = Math.Max(peak, Environment.WorkingSet);
                     });
-                    bareTimes.AddRange(BareSteps(bare, batches, device, perRound, fused: true));
-                    unfusedTimes.AddRange(BareSteps(unfused, batches, device, perRound, fused: false));
+                    if (parse.GetValue(loopOnly)) continue;
+                    bareTimes.AddRange(BareSteps(bare!, batches, device, perRound, fused: true));
+                    unfusedTimes.AddRange(BareSteps(unfused!, batches, device, perRound, fused: false));
                 }
-                double loopMs = Median(stepTimes) * 1000, bareMs = Median(bareTimes) * 1000, unfusedMs = Median(unfusedTimes) * 1000;
+                double loopMs = Median(stepTimes) * 1000;
+                double? bareMs = bareTimes.Count > 0 ? Median(bareTimes) * 1000 : null, unfusedMs = unfusedTimes.Count > 0 ? Median(unfusedTimes) * 1000 : null;
                 parse.InvocationConfiguration.Output.WriteLine(JsonSerializer.Serialize(new
                 {
                     benchmark = "train",
@@ -119,9 +121,9 @@ public static class TrainBench
                     ms_per_step = Math.Round(loopMs, 2),
                     tokens_per_s = Math.Round(Median(throughput)),
                     useful_tokens_per_s = Math.Round(Median(useful)),
-                    bare_ms_per_step = Math.Round(bareMs, 2),
-                    loop_overhead_percent = Math.Round((loopMs - bareMs) / bareMs * 100, 2),
-                    bare_torchsharp_adamw_ms_per_step = Math.Round(unfusedMs, 2),
+                    bare_ms_per_step = bareMs is { } b ? Math.Round(b, 2) : (double?)null,
+                    loop_overhead_percent = bareMs is { } b2 ? Math.Round((loopMs - b2) / b2 * 100, 2) : (double?)null,
+                    bare_torchsharp_adamw_ms_per_step = unfusedMs is { } u ? Math.Round(u, 2) : (double?)null,
                     peak_working_set_mb = Math.Round(peak / 1e6),
                 }));
             }
