@@ -189,15 +189,28 @@ public static class Trainer
     static ObjectiveResult Part(MiniMind.Engine.Model.MiniMindModel model, IObjective objective, Device device, TokenBatch batch, double scale)
     {
         using var scope = NewDisposeScope();
-        var inputs = tensor(batch.Inputs, [batch.Rows, batch.Length], ScalarType.Int64, device);
-        var targets = tensor(batch.Targets, [batch.Rows, batch.Length], ScalarType.Int64, device);
-        var mask = tensor(batch.LossMask, [batch.Rows, batch.Length], ScalarType.Float32, device);
+        long[] shape = [batch.Rows, batch.Length];
+        var inputs = Upload(tensor(batch.Inputs, shape, ScalarType.Int64), device);
+        var targets = Upload(tensor(batch.Targets, shape, ScalarType.Int64), device);
+        var mask = Upload(tensor(batch.LossMask, shape, ScalarType.Float32), device);
         var result = objective.Compute(model, new BatchTensors(inputs, targets, mask));
         (result.Loss / scale).backward();
         return new ObjectiveResult(
             result.Loss.detach().MoveToOuterDisposeScope(),
             result.AuxLoss.detach().MoveToOuterDisposeScope(),
             result.Extra?.ToDictionary(kv => kv.Key, kv => kv.Value.detach().MoveToOuterDisposeScope()));
+    }
+
+    /// <summary>
+    /// A host tensor on the training device. To a GPU through pinned memory, without blocking: a copy from pageable
+    /// memory makes PyTorch wait for every kernel queued before it, one stall per micro-batch that would undo
+    /// sync_every; the pinned buffer goes back to PyTorch's pinned-memory cache, which reuses it only after the copy.
+    /// </summary>
+    static Tensor Upload(Tensor host, Device device)
+    {
+        if (device.type == DeviceType.CPU) return host;
+        using var pinned = host.pin_memory();
+        return pinned.to(device, non_blocking: true);
     }
 
     static void Save(TrainerSetup setup, FusedAdamW optimizer, long step, long total, LoaderCursor cursor, double elapsed)

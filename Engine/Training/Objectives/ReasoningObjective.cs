@@ -1,4 +1,5 @@
 using MiniMind.Engine.Model;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace MiniMind.Engine.Training.Objectives;
@@ -11,7 +12,8 @@ namespace MiniMind.Engine.Training.Objectives;
 /// </summary>
 public sealed class ReasoningObjective : IObjective
 {
-    readonly Tensor tagIds; // (n) int64
+    readonly Tensor tagIds; // (n) int64, on the CPU
+    Tensor? deviceTagIds;   // the same on the training device, copied once (a copy per step would wait for the GPU)
     readonly double tagWeight;
 
     public ReasoningObjective(IEnumerable<long> tagTokenIds, double tagWeight)
@@ -30,11 +32,25 @@ public sealed class ReasoningObjective : IObjective
         using var scope = NewDisposeScope();
         var (logits, aux) = model.Forward(batch.Inputs);
         var ce = TokenLoss.PerTokenCrossEntropy(logits, batch.Targets);
-        var isTag = isin(batch.Targets, tagIds.to(batch.Targets.device)) & (batch.LossMask > 0);
+        var ids = tagIds;
+        if (batch.Targets.device_type != DeviceType.CPU)
+        {
+            if (deviceTagIds is null || deviceTagIds.device_index != batch.Targets.device_index)
+            {
+                deviceTagIds?.Dispose();
+                deviceTagIds = tagIds.to(batch.Targets.device).DetachFromDisposeScope();
+            }
+            ids = deviceTagIds;
+        }
+        var isTag = isin(batch.Targets, ids) & (batch.LossMask > 0);
         var weights = where(isTag, full_like(batch.LossMask, tagWeight), batch.LossMask);
         var loss = TokenLoss.MaskedMean(ce, weights, batch.LossMask.sum()) + aux;
         return new ObjectiveResult(loss.MoveToOuterDisposeScope(), aux.MoveToOuterDisposeScope());
     }
 
-    public void Dispose() => tagIds.Dispose();
+    public void Dispose()
+    {
+        tagIds.Dispose();
+        deviceTagIds?.Dispose();
+    }
 }
