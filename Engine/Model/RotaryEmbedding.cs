@@ -48,6 +48,17 @@ public sealed class RotaryEmbedding : nn.Module
         return Rotate(x, c, s);
     }
 
+    /// <summary>Rotates queries and keys (B, T, heads, head_dim; head counts may differ) for the same positions, cutting the tables once.</summary>
+    public (Tensor Q, Tensor K) Apply(Tensor q, Tensor k, int startPos)
+    {
+        long t = q.size(1);
+        if (startPos + t > MaxSeqLen)
+            throw new ArgumentException($"Position {startPos + t - 1} is beyond max_seq_len {MaxSeqLen}.");
+        using var c = cos.narrow(0, startPos, t);
+        using var s = sin.narrow(0, startPos, t);
+        return (Rotate(q, c, s), Rotate(k, c, s));
+    }
+
     /// <summary>Rotates x (B, T, heads, head_dim) at each row's own positions (B, T) (rows of a left-padded batch).</summary>
     public Tensor Apply(Tensor x, Tensor positions)
     {
