@@ -34,8 +34,11 @@ public sealed class Attention : nn.Module
     /// <summary>x (B, T, dim) at positions startPos.. -> (B, T, dim). With a cache, attends to every earlier cached position.</summary>
     public Tensor Forward(Tensor x, RotaryEmbedding rope, int startPos, KVCache? cache, int layer)
     {
+        var shape = x.shape; // one native call (each shape or size(i) is one)
+        long b = shape[0], t = shape[1];
+        if (t == 1 && cache is not null && nHeads != nKvHeads && !cache.IsPadded && !(training && dropout > 0))
+            return DecodeStep(x, b, rope, startPos, cache, layer);
         using var scope = NewDisposeScope();
-        long b = x.shape[0], t = x.shape[1];
         // rows of different lengths (left-padded in the cache) carry their own positions and mask
         var positions = cache?.RowPositions(startPos, t);
         var q = wq.forward(x).view(b, t, nHeads, headDim);
@@ -85,6 +88,36 @@ public sealed class Attention : nn.Module
         var output = wo.forward(attended);
         if (p > 0) output = F.dropout(output, p, training);
         return output.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// One new token per row after the cache, no padded rows (every batch-1 decoding step): the same arithmetic
+    /// as the general path with the fewest native calls, since at batch 1 on a GPU each call's host cost, not
+    /// the math, bounds the tokens per second. The query heads of each group attend to their group's keys
+    /// together, (B, kv_heads, n_rep, head_dim) against (B, kv_heads, S, head_dim), so the cached keys and values
+    /// are never repeated per query head (a copy that would grow with the sequence every token). Temporaries
+    /// are freed as they go instead of through a dispose scope.
+    /// </summary>
+    Tensor DecodeStep(Tensor x, long b, RotaryEmbedding rope, int startPos, KVCache cache, int layer)
+    {
+        using var qFlat = wq.forward(x);
+        using var kFlat = wk.forward(x);
+        using var vFlat = wv.forward(x);
+        using var qHeads = qFlat.view(b, 1, nHeads, headDim);
+        using var kHeads = kFlat.view(b, 1, nKvHeads, headDim);
+        var (q, k) = rope.Apply(qHeads, kHeads, startPos);
+        using var _q = q;
+        using var _k = k;
+        using var v = vFlat.view(b, 1, nKvHeads, headDim);
+        var (keys, values) = cache.Append(layer, k, v, startPos);
+        using var _keys = keys;
+        using var _values = values;
+        using var grouped = q.view(b, nKvHeads, nHeads / nKvHeads, headDim);
+        using var keysByHead = keys.transpose(1, 2);
+        using var valuesByHead = values.transpose(1, 2);
+        using var heads = F.scaled_dot_product_attention(grouped, keysByHead, valuesByHead);
+        using var attended = heads.reshape(b, 1, nHeads * headDim);
+        return wo.forward(attended);
     }
 
     /// <summary>(B, S, kv_heads, head_dim) -> (B, S, n_heads, head_dim): kv head j serves query heads j*n_rep .. (j+1)*n_rep - 1.</summary>

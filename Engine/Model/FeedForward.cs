@@ -24,9 +24,18 @@ public sealed class FeedForward : nn.Module<Tensor, Tensor>
 
     public override Tensor forward(Tensor x)
     {
-        using var scope = NewDisposeScope();
-        var y = w2.forward(F.silu(w1.forward(x)) * w3.forward(x));
-        if (training && dropout > 0) y = F.dropout(y, dropout, training);
-        return y.MoveToOuterDisposeScope();
+        // temporaries freed as they go rather than through a dispose scope (host time per decoded token);
+        // the gate is not activated in place: autograd needs w1's output for silu's backward
+        using var gate = w1.forward(x);
+        using var activated = F.silu(gate);
+        using var up = w3.forward(x);
+        using var product = activated * up;
+        var y = w2.forward(product);
+        if (training && dropout > 0)
+        {
+            using var undropped = y;
+            y = F.dropout(undropped, dropout, training);
+        }
+        return y;
     }
 }

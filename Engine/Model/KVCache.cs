@@ -52,6 +52,9 @@ public sealed class KVCache : IDisposable
         diagonal = eye(Capacity, Capacity, ScalarType.Bool, device).DetachFromDisposeScope();
     }
 
+    /// <summary>True when some row is left-padded (rows then carry their own positions and a mask).</summary>
+    public bool IsPadded => padCounts is not null;
+
     /// <summary>Rotary positions (B, T) of slots startPos.. when rows are padded (slot minus the row's padding), else null.</summary>
     public Tensor? RowPositions(int startPos, long t)
     {
@@ -81,11 +84,11 @@ public sealed class KVCache : IDisposable
     /// <summary>Stores k, v (B, T, kv_heads, head_dim) at positions startPos.. and returns views of positions 0 .. startPos + T.</summary>
     public (Tensor Keys, Tensor Values) Append(int layer, Tensor k, Tensor v, int startPos)
     {
-        long t = k.shape[1];
+        long t = k.size(1);
         if (startPos + t > Capacity)
             throw new InvalidOperationException($"KV cache is full: position {startPos + t - 1} exceeds its capacity of {Capacity}.");
-        keys[layer].narrow(1, startPos, t).copy_(k);
-        values[layer].narrow(1, startPos, t).copy_(v);
+        using (var slots = keys[layer].narrow(1, startPos, t)) slots.copy_(k);
+        using (var slots = values[layer].narrow(1, startPos, t)) slots.copy_(v);
         return (keys[layer].narrow(1, 0, startPos + t), values[layer].narrow(1, 0, startPos + t));
     }
 

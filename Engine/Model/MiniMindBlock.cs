@@ -35,13 +35,20 @@ public sealed class MiniMindBlock : nn.Module
     /// <summary>x (B, T, dim) -> (B, T, dim) and the layer's MoE aux loss (null for a dense layer).</summary>
     public (Tensor Output, Tensor? AuxLoss) Forward(Tensor x, RotaryEmbedding rope, int startPos, KVCache? cache)
     {
-        using var scope = NewDisposeScope();
-        var h = x + attention.Forward(attentionNorm.forward(x), rope, startPos, cache, layer);
+        // temporaries freed as they go, no dispose scope: this runs once per layer per decoded token
+        Tensor h;
+        using (var normed = attentionNorm.forward(x))
+        using (var attended = attention.Forward(normed, rope, startPos, cache, layer))
+            h = x + attended;
+        using var _h = h;
+        using var ffnInput = ffnNorm.forward(h);
         if (feedForward is MoEFeedForward moe)
         {
-            var (y, aux) = moe.Forward(ffnNorm.forward(h));
-            return ((h + y).MoveToOuterDisposeScope(), aux.MoveToOuterDisposeScope());
+            var (y, aux) = moe.Forward(ffnInput);
+            using var _y = y;
+            return (h + y, aux);
         }
-        return ((h + ((FeedForward)feedForward).forward(ffnNorm.forward(h))).MoveToOuterDisposeScope(), null);
+        using var ffnOutput = ((FeedForward)feedForward).forward(ffnInput);
+        return (h + ffnOutput, null);
     }
 }

@@ -60,6 +60,8 @@ public sealed class Projection : nn.Module<Tensor, Tensor>
 
     public override Tensor forward(Tensor x)
     {
+        // the common case (no adapter to add, no cast): one native call, no dispose scope to open and close
+        if (ComputeType is null && (lora is null || AdapterMerged) && x.dtype == weight.dtype) return F.linear(x, weight);
         using var scope = NewDisposeScope();
         var w = ComputeType is { } ct && ct != weight.dtype ? weight.to(ct) : (Tensor)weight;
         var y = F.linear(x.dtype == w.dtype ? x : x.to(w.dtype), w);

@@ -13,6 +13,9 @@ namespace MiniMind.Studio.Cli.Bench;
 /// on what the weights know): time to first token (the prefill plus one sample) and decode tokens/s at
 /// each batch size, eos ignored so every run generates the same number of tokens. Median of the timed
 /// runs after one warm-up run. One JSON line per batch size.
+/// <c>--dim</c> (and <c>--vocab</c>) shrink the preset while keeping its layers and heads: at dim 64 the
+/// arithmetic is negligible and a step's time is the host's per-op cost (P/Invoke, dispatch, tensor objects),
+/// which is what bounds batch-1 decoding of a small model on a GPU; <c>decode_us_per_step</c> reports it.
 /// </summary>
 public static class GenerateBench
 {
@@ -24,7 +27,9 @@ public static class GenerateBench
         var newTokens = new Option<int>("--new-tokens") { Description = "Tokens generated per row", DefaultValueFactory = _ => 128 };
         var runs = new Option<int>("--runs") { Description = "Timed runs per batch size (the median is reported)", DefaultValueFactory = _ => 3 };
         var dtype = new Option<string?>("--dtype") { Description = "Compute dtype of the projections: bf16 or fp32 [default: bf16 on CUDA, fp32 on CPU]" };
-        var command = new Command("generate", "Decoding speed: time to first token and tokens/s at batch 1 and 8") { preset, batches, promptTokens, newTokens, runs, dtype };
+        var dim = new Option<int?>("--dim") { Description = "Override the preset's dim, keeping its layers and heads (e.g. 64: compute negligible, the host's per-op cost remains)" };
+        var vocab = new Option<int?>("--vocab") { Description = "Override the preset's vocabulary size" };
+        var command = new Command("generate", "Decoding speed: time to first token and tokens/s at batch 1 and 8") { preset, batches, promptTokens, newTokens, runs, dtype, dim, vocab };
         command.SetAction(parse => StudioCli.Guard(parse, () =>
         {
             var runtime = StudioCli.StartEngine(parse);
@@ -37,7 +42,10 @@ public static class GenerateBench
                 var other => throw new ArgumentException($"--dtype must be bf16 or fp32; got {other}."),
             };
             manual_seed(0);
-            using var model = new MiniMindModel(MiniMindConfig.Preset(parse.GetValue(preset)!));
+            var config = MiniMindConfig.Preset(parse.GetValue(preset)!);
+            if (parse.GetValue(dim) is int d) config = config with { Dim = d, HiddenDim = null };
+            if (parse.GetValue(vocab) is int v) config = config with { VocabSize = v };
+            using var model = new MiniMindModel(config.Validate());
             model.to(device);
             // fp32 weights, projections multiplied in the compute dtype (as the studio's chat serves them);
             // converting the weights once would save the casts, but Module.to(dtype) trips over MiniMindBlock's
@@ -59,6 +67,11 @@ public static class GenerateBench
                     benchmark = "generate",
                     preset = parse.GetValue(preset),
                     parameters = model.ParameterCount,
+                    dim = config.Dim,
+                    layers = config.NLayers,
+                    heads = config.NHeads,
+                    kv_heads = config.KvHeads,
+                    vocab = config.VocabSize,
                     device = device.ToString(),
                     dtype = compute.ToString(),
                     threads = runtime.CpuThreads,
@@ -70,6 +83,8 @@ public static class GenerateBench
                     decode_tokens_per_s = Math.Round(batch * (generate - 1) / decodeS, 1),
                     decode_tokens_per_s_per_row = Math.Round((generate - 1) / decodeS, 1),
                     // everything a caller waits for, prefill included
+                    // wall time of one decode step (every row's token): at a negligible dim, the host's cost per step
+                    decode_us_per_step = Math.Round(decodeS / (generate - 1) * 1e6, 1),
                     end_to_end_tokens_per_s = Math.Round(batch * generate / totalS, 1),
                     host_bytes_per_step_first_quarter = timings[^1].EarlyBytesPerStep,
                     host_bytes_per_step_last_quarter = timings[^1].LateBytesPerStep,
