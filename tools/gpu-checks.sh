@@ -96,5 +96,6 @@ check train-packed 50 bench train $small --batch $b --seq $((seq + 1)) --steps $
 # the same checks in the other precisions
 check parity-bf16 45 bench parity --precision bf16
 check generate-fp32 60 bench generate $gen --batch 1 --dtype fp32
+check generate-compute-only 60 bench generate $gen --batch 1 --compute-only
 
 echo "done in $(($(date +%s) - began)) s" | tee -a "$log"

@@ -43,6 +43,8 @@ public sealed class ChatModel : IDisposable
     public ByteLevelBpeTokenizer Tokenizer { get; }
     /// <summary>Tokens the model sees at once: prompt and answer together.</summary>
     public int ContextLength => model.Config.MaxSeqLen;
+    /// <summary>The dtype the weights are served in (bf16 on CUDA unless chosen otherwise).</summary>
+    public ScalarType WeightType => model.parameters().First().dtype;
     /// <summary>Requests streaming or waiting their turn now (a page can show the model as busy).</summary>
     public int ActiveRequests => Volatile.Read(ref active);
     /// <summary>Tokens generated over this model's life, all rows counted (a cancelled request stops adding to it).</summary>
@@ -77,7 +79,8 @@ public sealed class ChatModel : IDisposable
             }
             var device = options.Device ?? CPU;
             if (device.type != DeviceType.CPU) net.to(device);
-            net.ComputeType = options.ComputeType ?? (device.type == DeviceType.CUDA ? ScalarType.BFloat16 : null);
+            var dtype = options.ComputeType ?? (device.type == DeviceType.CUDA ? ScalarType.BFloat16 : ScalarType.Float32);
+            if (dtype != ScalarType.Float32) net.ConvertWeightsForInference(dtype);
             var name = options.Name ?? Path.GetFileNameWithoutExtension(adapterPath ?? weightsPath);
             return new ChatModel(name, net, tokenizer)
             {

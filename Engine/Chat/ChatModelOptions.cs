@@ -9,7 +9,7 @@ public sealed record ChatModelOptions
     public Device? Device { get; init; }
     /// <summary>A tokenizer folder to use instead of the one the checkpoint's sidecar names.</summary>
     public string? TokenizerPath { get; init; }
-    /// <summary>The dtype projections multiply in; null: bf16 on CUDA, the weights' own (fp32) elsewhere.</summary>
+    /// <summary>The dtype the weights are served in (converted once at load); null: bf16 on CUDA, fp32 elsewhere.</summary>
     public ScalarType? ComputeType { get; init; }
     /// <summary>The name the model answers to (the catalog's id); null: the weights' file name.</summary>
     public string? Name { get; init; }

@@ -110,6 +110,23 @@ public sealed class MiniMindModel : nn.Module
 
     ScalarType? computeType;
 
+    /// <summary>
+    /// Converts every weight to <paramref name="dtype"/> (bf16) for serving: no projection casts its weight on each
+    /// call (seven casts per layer per decoded token otherwise) and decoding reads half the bytes. The residual
+    /// stream and the KV cache are then bf16 as well, as in the original served with <c>.half()</c>-style weights;
+    /// the rotary tables stay fp32, the norms take their statistics in fp32 and the sampler works on fp32 logits.
+    /// For inference only: training keeps fp32 weights and multiplies in <see cref="ComputeType"/>.
+    /// </summary>
+    public MiniMindModel ConvertWeightsForInference(ScalarType dtype)
+    {
+        if (dtype != ScalarType.BFloat16 && dtype != ScalarType.Float16 && dtype != ScalarType.Float32)
+            throw new ArgumentException($"Weights can be served in bf16, fp16 or fp32, not {dtype}.");
+        ComputeType = null;
+        this.to(dtype);
+        eval();
+        return this;
+    }
+
     /// <summary>Every trainable tensor once (the tied embedding/output weight appears under two names).</summary>
     public IReadOnlyList<Parameter> UniqueParameters()
     {

@@ -35,6 +35,10 @@ public sealed class RotaryEmbedding : nn.Module
         register_buffer("swap", swap, persistent: false);
     }
 
+    // The tables stay fp32 when the model's weights are converted (ConvertWeightsForInference): a rotation always
+    // runs in fp32, and bf16 tables would round the angles' cosines to three digits.
+    protected override nn.Module _to(ScalarType dtype, bool non_blocking) => this;
+
     public int MaxSeqLen => (int)cos.shape[0];
 
     /// <summary>Rotates x (B, T, heads, head_dim) for positions startPos .. startPos + T - 1.</summary>

@@ -26,10 +26,11 @@ public static class GenerateBench
         var promptTokens = new Option<int>("--prompt-tokens") { Description = "Prompt length per row", DefaultValueFactory = _ => 32 };
         var newTokens = new Option<int>("--new-tokens") { Description = "Tokens generated per row", DefaultValueFactory = _ => 128 };
         var runs = new Option<int>("--runs") { Description = "Timed runs per batch size (the median is reported)", DefaultValueFactory = _ => 3 };
-        var dtype = new Option<string?>("--dtype") { Description = "Compute dtype of the projections: bf16 or fp32 [default: bf16 on CUDA, fp32 on CPU]" };
+        var dtype = new Option<string?>("--dtype") { Description = "Dtype the model is served in: bf16 or fp32 [default: bf16 on CUDA, fp32 on CPU]" };
+        var computeOnly = new Option<bool>("--compute-only") { Description = "bf16 by casting fp32 weights in every projection (the training path) instead of converting the weights once (the studio's serving path)" };
         var dim = new Option<int?>("--dim") { Description = "Override the preset's dim, keeping its layers and heads (e.g. 64: compute negligible, the host's per-op cost remains)" };
         var vocab = new Option<int?>("--vocab") { Description = "Override the preset's vocabulary size" };
-        var command = new Command("generate", "Decoding speed: time to first token and tokens/s at batch 1 and 8") { preset, batches, promptTokens, newTokens, runs, dtype, dim, vocab };
+        var command = new Command("generate", "Decoding speed: time to first token and tokens/s at batch 1 and 8") { preset, batches, promptTokens, newTokens, runs, dtype, computeOnly, dim, vocab };
         command.SetAction(parse => StudioCli.Guard(parse, () =>
         {
             var runtime = StudioCli.StartEngine(parse);
@@ -47,10 +48,13 @@ public static class GenerateBench
             if (parse.GetValue(vocab) is int v) config = config with { VocabSize = v };
             using var model = new MiniMindModel(config.Validate());
             model.to(device);
-            // fp32 weights, projections multiplied in the compute dtype (as the studio's chat serves them);
-            // converting the weights once would save the casts, but Module.to(dtype) trips over MiniMindBlock's
-            // two "feed_forward" fields in TorchSharp 0.107
-            model.ComputeType = compute == ScalarType.Float32 ? null : compute;
+            // bf16 as the studio's chat serves it (weights converted once), or with --compute-only as training
+            // computes (fp32 weights cast in every projection call)
+            if (compute != ScalarType.Float32)
+            {
+                if (parse.GetValue(computeOnly)) model.ComputeType = compute;
+                else model.ConvertWeightsForInference(compute);
+            }
             int prompt = parse.GetValue(promptTokens), generate = parse.GetValue(newTokens);
             foreach (var batch in parse.GetValue(batches)!)
             {
@@ -73,6 +77,7 @@ public static class GenerateBench
                     kv_heads = config.KvHeads,
                     vocab = config.VocabSize,
                     device = device.ToString(),
+                    weights = model.parameters().First().dtype.ToString(),
                     dtype = compute.ToString(),
                     threads = runtime.CpuThreads,
                     batch,

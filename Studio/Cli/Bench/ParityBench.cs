@@ -37,16 +37,18 @@ public static class ParityBench
             };
             var config = MiniMindConfig.FromJson(JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "golden.json"))).RootElement.GetProperty("config").GetRawText());
             var io = Safetensors.LoadStateDict(Path.Combine(dir, "io.safetensors")).ToDictionary(kv => kv.Key, kv => kv.Value.to(device));
-            MiniMindModel Load()
+            // bf16 as each path uses it: served models hold bf16 weights, training casts fp32 weights per projection
+            MiniMindModel Load(bool training)
             {
                 var m = ModelCheckpoint.Load(Path.Combine(dir, "weights.safetensors"), config, device);
-                m.ComputeType = bf16 ? ScalarType.BFloat16 : null;
+                if (bf16 && training) m.ComputeType = ScalarType.BFloat16;
+                else if (bf16) m.ConvertWeightsForInference(ScalarType.BFloat16);
                 return m;
             }
             // bf16 rounds every projection's inputs and weights to 8 bits of mantissa: logits move by about 1e-2
             double logitTolerance = bf16 ? 0.1 : 1e-4, lossTolerance = bf16 ? 1e-2 : 1e-4, normTolerance = bf16 ? 2e-2 : 1e-3;
 
-            using var model = Load();
+            using var model = Load(training: false);
             model.eval();
             var ids = io["input_ids"];
             double logitsError, kvError;
@@ -71,7 +73,7 @@ public static class ParityBench
             int greedyAgree = expected.Zip(alone).TakeWhile(p => p.First == p.Second).Count();
             int batchAgree = expected.Zip(inBatch).TakeWhile(p => p.First == p.Second).Count();
 
-            var (lossError, normError, sumError) = FiveSteps(Load(), io);
+            var (lossError, normError, sumError) = FiveSteps(Load(training: true), io);
 
             bool ok = logitsError <= logitTolerance && kvError <= logitTolerance && lossError <= lossTolerance && normError <= normTolerance
                 && (bf16 || (greedyAgree == expected.Length && batchAgree == expected.Length));
