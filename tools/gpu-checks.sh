@@ -2,7 +2,7 @@
 # Every GPU check of the performance work in one call on the lent GPU machine (a session has 15 minutes of
 # device time, so this runs in under 9 minutes and skips what no longer fits).
 #
-# Here (the dev machine):   ../shared/tools/device-bundle.sh Studio/Studio.csproj
+# Here (the dev machine):   bash tools/gpu-bundle.sh   (device-bundle.sh without the web UI's assets: 58 MiB with the tree)
 # Then the device tool:     run  command "bash tools/gpu-checks.sh"  carry [".device-bundle"]  timeout_s 600
 #                           kind nvidia-h200 where the figures are to be set beside ENGINEERING.md's H200 anchors
 # Results come back under $OUT: gpu-checks.jsonl (each JSON line the app printed, with the check's name, exit code,
