@@ -27,7 +27,8 @@ public sealed class RMSNorm : nn.Module<Tensor, Tensor>
     {
         if (x.dtype == ScalarType.Float32)
         {
-            // the residual stream is always fp32: the same arithmetic in the same order, without the two casts
+            // an fp32 residual stream (training, and models served in fp32; bf16-served models take the path below):
+            // the same arithmetic in the same order, without the two casts
             // (each a native call) and without a dispose scope (each temporary is freed here as it goes);
             // this runs twice per layer per decoded token, where the host's per-op cost is the bound
             using var square = x.square();
