@@ -30,7 +30,8 @@ began=$(date +%s)
 } | tee -a "$log"
 
 # check NAME LIMIT_S ARGS...: runs the app (ARGS, then --device) under a time limit while sampling the GPU's used
-# memory every 50 ms, and appends each JSON line it prints, annotated, to the results
+# memory every 50 ms, and appends each JSON line it prints, annotated, to the results;
+# with CHECK_COMMAND set, runs that command with ARGS instead of the app
 check() {
   local name=$1 limit=$2
   shift 2
@@ -44,7 +45,11 @@ check() {
   nvidia-smi --query-gpu=memory.used --format=csv,noheader,nounits -lms 50 > "$out/mem.tmp" 2>/dev/null &
   local sampler=$! start
   start=$(date +%s)
-  timeout "$limit" $app "$@" --device "$device" > "$out/run.tmp" 2>> "$log"
+  if [ -n "${CHECK_COMMAND:-}" ]; then
+    timeout "$limit" $CHECK_COMMAND "$@" > "$out/run.tmp" 2>> "$log"
+  else
+    timeout "$limit" $app "$@" --device "$device" > "$out/run.tmp" 2>> "$log"
+  fi
   local rc=$?
   kill "$sampler" 2>/dev/null
   wait "$sampler" 2>/dev/null
@@ -93,6 +98,11 @@ check train-padded 50 bench train $small --batch $b --seq $((seq + 1)) --steps $
   --data dataset/pretrain_demo.jsonl --tokenizer dataset/minimind_tokenizer
 check train-packed 50 bench train $small --batch $b --seq $((seq + 1)) --steps $((steps / 2)) --precision bf16 --loop-only \
   --data dataset/pretrain_demo.jsonl --tokenizer dataset/minimind_tokenizer --packed
+# PyTorch on the same card, the same shapes (tools/reference_step.py), for the side-by-side with the anchors
+if [ -n "$quick" ]; then ref="--preset tiny --batch 2 --seq 32 --steps 2"; refmoe="--preset tiny --batch 2 --seq 32 --steps 2"
+else ref="--preset small --batch 32 --seq 511 --steps 60"; refmoe="--preset moe --batch 32 --seq 511 --steps 20"; fi
+CHECK_COMMAND="${GPU_CHECKS_PYTHON:-python3} tools/reference_step.py" check pytorch-small 60 $ref --device "$device"
+CHECK_COMMAND="${GPU_CHECKS_PYTHON:-python3} tools/reference_step.py" check pytorch-moe 60 $refmoe --device "$device"
 # the same checks in the other precisions
 check parity-bf16 45 bench parity --precision bf16
 check generate-fp32 60 bench generate $gen --batch 1 --dtype fp32
