@@ -11,13 +11,11 @@ namespace MiniMind.Engine.Model;
 public sealed class RMSNorm : nn.Module<Tensor, Tensor>
 {
     static readonly long[] LastDim = [-1L];
-    readonly double eps;
     readonly Scalar epsScalar; // made once: an operator with a double makes (and frees) a native Scalar per call
     readonly Parameter weight;
 
     public RMSNorm(int dim, double eps) : base(nameof(RMSNorm))
     {
-        this.eps = eps;
         epsScalar = eps.ToScalar();
         weight = new Parameter(ones(dim));
         register_parameter("weight", weight);
@@ -37,10 +35,15 @@ public sealed class RMSNorm : nn.Module<Tensor, Tensor>
             using var normed = x * scale;
             return weight * normed;
         }
-        using var scope = NewDisposeScope();
-        var xf = x.to(ScalarType.Float32);
-        var normedF = xf * rsqrt(xf.square().mean(LastDim, keepdim: true) + eps);
-        return (weight * normedF.to(x.dtype)).MoveToOuterDisposeScope();
+        // bf16 (the residual stream of bf16-served models, the GPU's decoding path): statistics in fp32, as the seed's
+        // x.float(); temporaries freed as they go
+        using var xf = x.to(ScalarType.Float32);
+        using var squareF = xf.square();
+        using var scaleF = squareF.mean(LastDim, keepdim: true);
+        scaleF.add_(epsScalar).rsqrt_();
+        using var normedF = xf * scaleF;
+        using var normedLow = normedF.to(x.dtype);
+        return weight * normedLow;
     }
 
     protected override void Dispose(bool disposing)

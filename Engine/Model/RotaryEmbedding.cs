@@ -77,14 +77,17 @@ public sealed class RotaryEmbedding : nn.Module
     /// <summary>x * C + swap_pairs(x) * S in fp32 (as the seed's complex product), returned in x's dtype.</summary>
     Tensor Rotate(Tensor x, Tensor c, Tensor s)
     {
-        var dtype = x.dtype;
-        using var cast = dtype == ScalarType.Float32 ? null : x.to(ScalarType.Float32);
-        var xf = cast ?? x;
-        using var swapped = xf.index_select(-1, swap);
-        using var straight = xf * c;
-        swapped.mul_(s);
-        if (dtype == ScalarType.Float32) return straight + swapped;
-        using var rotated = straight + swapped;
-        return rotated.to(dtype);
+        // bf16 x times the fp32 tables promotes to fp32, and bf16 -> fp32 is exact: the rotation runs in fp32
+        // without a cast of x first (one native call fewer per tensor on the bf16 serving path)
+        using var swapped = x.index_select(-1, swap);
+        using var straight = x * c;
+        if (x.dtype == ScalarType.Float32)
+        {
+            swapped.mul_(s);
+            return straight + swapped;
+        }
+        using var swappedScaled = swapped * s; // not in place: that would round to bf16
+        straight.add_(swappedScaled);
+        return straight.to(x.dtype);
     }
 }
