@@ -88,7 +88,10 @@ check generate 120 bench generate $gen --batch 1 8
 check train-small-compare 150 bench train $small --batch $b --seq $seq --steps $steps --precision bf16
 # one model in memory: the throughput and memory figures set beside the anchors
 check train-small 60 bench train $small --batch $b --seq $seq --steps $steps --precision bf16 --loop-only
+# the bf16-pure lever (bf16 working copies, fp32 masters) beside the bf16 (cast per projection) default
+check train-small-pure 60 bench train $small --batch $b --seq $seq --steps $steps --precision bf16-pure --loop-only
 check train-base 75 bench train $base --batch $b --seq $seq --steps $((steps / 2)) --precision bf16 --loop-only
+check train-base-pure 75 bench train $base --batch $b --seq $seq --steps $((steps / 2)) --precision bf16-pure --loop-only
 check train-moe 75 bench train $moe --batch $b --seq $seq --steps $((steps / 2)) --precision bf16 --loop-only
 check train-small-b128 60 bench train $small --batch $((b * 4)) --seq $seq --steps $((steps / 2)) --precision bf16 --loop-only
 # the host-sync lever: a read of the loss after every step

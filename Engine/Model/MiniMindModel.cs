@@ -127,6 +127,39 @@ public sealed class MiniMindModel : nn.Module
         return this;
     }
 
+    /// <summary>
+    /// Makes forward read working copies instead of the given parameters (bf16-pure training: bf16 copies that the
+    /// optimizer refreshes from the fp32 weights after each step; gradients land on the copies), or, with null,
+    /// the parameters themselves again. <paramref name="working"/>[i] stands for <paramref name="parameters"/>[i].
+    /// </summary>
+    public void UseWorkingWeights(IReadOnlyList<Parameter> parameters, IReadOnlyList<Tensor>? working)
+    {
+        var copies = new Dictionary<IntPtr, Tensor>();
+        if (working is not null)
+            for (int i = 0; i < parameters.Count; i++) copies[parameters[i].Handle] = working[i];
+        var readers = named_modules().Select(m => m.module).Where(m => m is Projection or TokenEmbedding or RMSNorm or MoEGate).ToList();
+        var read = readers.Select(m => m switch
+        {
+            Projection projection => projection.Weight.Handle,
+            TokenEmbedding embedding => embedding.Weight.Handle,
+            RMSNorm norm => norm.Weight.Handle,
+            _ => ((MoEGate)m).Weight.Handle,
+        }).ToHashSet();
+        if (copies.Keys.Any(handle => !read.Contains(handle)))
+            throw new ArgumentException("A working copy was given for a parameter no module of this model reads.");
+        Tensor? For(Parameter p) => copies.GetValueOrDefault(p.Handle);
+        foreach (var module in readers)
+        {
+            switch (module)
+            {
+                case Projection projection: projection.Working = For(projection.Weight); break;
+                case TokenEmbedding embedding: embedding.Working = For(embedding.Weight); break;
+                case RMSNorm norm: norm.Working = For(norm.Weight); break;
+                case MoEGate gate: gate.Working = For(gate.Weight); break;
+            }
+        }
+    }
+
     /// <summary>Every trainable tensor once (the tied embedding/output weight appears under two names).</summary>
     public IReadOnlyList<Parameter> UniqueParameters()
     {

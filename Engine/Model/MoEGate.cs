@@ -26,11 +26,17 @@ public sealed class MoEGate : nn.Module
     /// x (B, T, dim) -> picked experts (B*T, k) int64, their weights (B*T, k), and the aux loss
     /// (already times aux_loss_alpha; a zero scalar outside training).
     /// </summary>
+    /// <summary>The working copy routing reads instead of the weight (see <see cref="Projection.Working"/>); null: the weight.</summary>
+    internal Tensor? Working { get; set; }
+
+    public Parameter Weight => weight;
+
     public (Tensor Experts, Tensor Weights, Tensor AuxLoss) Route(Tensor x)
     {
         using var scope = NewDisposeScope();
         long b = x.shape[0], t = x.shape[1];
-        var scores = nn.functional.linear(x.reshape(b * t, -1), weight).softmax(-1); // (B*T, E)
+        var logits = nn.functional.linear(x.reshape(b * t, -1), Working ?? weight);
+        var scores = logits.to(ScalarType.Float32).softmax(-1); // (B*T, E), in fp32 also for a bf16 model (as autocast does)
         var (topWeights, topExperts) = scores.topk(config.NumExpertsPerTok, dim: -1, sorted: false);
         if (config.NumExpertsPerTok > 1 && config.NormTopkProb)
             topWeights = topWeights / (topWeights.sum(-1, keepdim: true) + 1e-20);

@@ -58,12 +58,19 @@ public sealed class Projection : nn.Module<Tensor, Tensor>
         AdapterMerged = false;
     }
 
+    /// <summary>
+    /// A bf16 working copy of the weight that forward uses instead of it (bf16-pure training: the optimizer keeps
+    /// the fp32 weight as the master and refreshes the copy after each step); null: the weight itself.
+    /// </summary>
+    internal Tensor? Working { get; set; }
+
     public override Tensor forward(Tensor x)
     {
+        var source = Working ?? weight;
         // the common case (no adapter to add, no cast): one native call, no dispose scope to open and close
-        if (ComputeType is null && (lora is null || AdapterMerged) && x.dtype == weight.dtype) return F.linear(x, weight);
+        if ((ComputeType is null || ComputeType == source.dtype) && (lora is null || AdapterMerged) && x.dtype == source.dtype) return F.linear(x, source);
         using var scope = NewDisposeScope();
-        var w = ComputeType is { } ct && ct != weight.dtype ? weight.to(ct) : (Tensor)weight;
+        var w = ComputeType is { } ct && ct != source.dtype ? source.to(ct) : source;
         var y = F.linear(x.dtype == w.dtype ? x : x.to(w.dtype), w);
         if (lora is not null && !AdapterMerged) y = y + lora.forward(x).to(y.dtype);
         return y.MoveToOuterDisposeScope();

@@ -21,8 +21,14 @@ public sealed class RMSNorm : nn.Module<Tensor, Tensor>
         register_parameter("weight", weight);
     }
 
+    /// <summary>The working copy forward reads instead of the weight (see <see cref="Projection.Working"/>); null: the weight.</summary>
+    internal Tensor? Working { get; set; }
+
+    public Parameter Weight => weight;
+
     public override Tensor forward(Tensor x)
     {
+        var weight = Working ?? this.weight;
         if (x.dtype == ScalarType.Float32)
         {
             // an fp32 residual stream (training, and models served in fp32; bf16-served models take the path below):

@@ -29,11 +29,15 @@ public sealed class TokenEmbedding : nn.Module<Tensor, Tensor>
         ConditionallyRegisterParameter("weight", weight);
     }
 
+    /// <summary>The working copy forward reads instead of the weight (see <see cref="Projection.Working"/>); null: the weight.</summary>
+    internal Tensor? Working { get; set; }
+
     /// <summary>ids (B, T) int64 -> (B, T, dim).</summary>
     public override Tensor forward(Tensor ids)
     {
         using var scope = NewDisposeScope();
-        var flat = weight.index_select(0, ids.reshape(-1));
-        return flat.view(ids.shape[0], ids.shape[1], weight.shape[1]).MoveToOuterDisposeScope();
+        var source = Working ?? weight;
+        var flat = source.index_select(0, ids.reshape(-1));
+        return flat.view(ids.shape[0], ids.shape[1], source.shape[1]).MoveToOuterDisposeScope();
     }
 }

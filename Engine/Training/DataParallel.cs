@@ -65,7 +65,12 @@ public sealed class DataParallel(IReadOnlyList<Replica> replicas) : IDisposable
 
     FlatParameters[] Flats(FlatParameters master)
     {
-        flats ??= replicas.Select(r => new FlatParameters(r.Trainable)).ToArray();
+        if (flats is null)
+        {
+            flats = replicas.Select(r => new FlatParameters(r.Trainable, master.WorkingType)).ToArray();
+            for (int i = 0; i < replicas.Count; i++)
+                if (flats[i].WorkingViews is { } views) replicas[i].Model.UseWorkingWeights(replicas[i].Trainable, views);
+        }
         foreach (var flat in flats)
             if (!flat.SameLayout(master)) throw new InvalidOperationException("A replica's trainable parameters differ from the master's.");
         return flats;
@@ -87,7 +92,11 @@ public sealed class DataParallel(IReadOnlyList<Replica> replicas) : IDisposable
     public void Broadcast(FlatParameters master)
     {
         using var noGrad = no_grad();
-        foreach (var flat in Flats(master)) flat.Data.copy_(master.Data);
+        foreach (var flat in Flats(master))
+        {
+            flat.Data.copy_(master.Data);
+            flat.RefreshWork();
+        }
     }
 
     public void Dispose()

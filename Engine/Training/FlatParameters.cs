@@ -15,7 +15,12 @@ public sealed class FlatParameters : IDisposable
 {
     readonly IReadOnlyList<Parameter> parameters;
 
-    public FlatParameters(IReadOnlyList<Parameter> parameters)
+    /// <param name="workingType">
+    /// bf16 for bf16-pure training: forward reads bf16 working copies (views of <see cref="Work"/>, gradients in
+    /// <see cref="Grad"/>, also bf16) while the parameters stay the fp32 master weights the optimizer updates;
+    /// null: forward reads the parameters and <see cref="Grad"/> holds their own gradients.
+    /// </param>
+    public FlatParameters(IReadOnlyList<Parameter> parameters, ScalarType? workingType = null)
     {
         if (parameters.Count == 0) throw new ArgumentException("No trainable parameters.");
         var first = parameters[0];
@@ -24,8 +29,11 @@ public sealed class FlatParameters : IDisposable
                 throw new ArgumentException($"Trainable parameters must share one device and dtype; found {first.device}/{first.dtype} and {p.device}/{p.dtype}.");
         this.parameters = parameters;
         Count = parameters.Sum(p => p.numel());
+        bool working = workingType is { } w && w != first.dtype;
         Data = empty(Count, first.dtype, first.device).DetachFromDisposeScope();
-        Grad = zeros(Count, first.dtype, first.device).DetachFromDisposeScope();
+        Grad = zeros(Count, working ? workingType!.Value : first.dtype, first.device).DetachFromDisposeScope();
+        Work = working ? empty(Count, workingType!.Value, first.device).DetachFromDisposeScope() : null;
+        var views = working ? new List<Tensor>(parameters.Count) : null;
         using var noGrad = no_grad();
         long offset = 0;
         foreach (var p in parameters)
@@ -36,9 +44,38 @@ public sealed class FlatParameters : IDisposable
                 slot.copy_(p);
                 p.set_(slot);
             }
-            using (var gradSlot = Grad.narrow(0, offset, n).view(p.shape)) p.grad = gradSlot;
+            using (var gradSlot = Grad.narrow(0, offset, n).view(p.shape))
+            {
+                if (Work is null) p.grad = gradSlot;
+                else
+                {
+                    // a leaf of its own (Work requires no gradient), whose gradient accumulates into Grad in place
+                    var view = Work.narrow(0, offset, n).view(p.shape).requires_grad_(true).DetachFromDisposeScope();
+                    view.grad = gradSlot;
+                    views!.Add(view);
+                }
+            }
             offset += n;
         }
+        WorkingViews = views;
+        RefreshWork();
+    }
+
+    /// <summary>The bf16 working copies forward reads (bf16-pure training), one per parameter in order; null otherwise.</summary>
+    public IReadOnlyList<Tensor>? WorkingViews { get; }
+
+    /// <summary>The working copies' buffer (bf16-pure training), or null.</summary>
+    public Tensor? Work { get; }
+
+    /// <summary>The working copies' dtype, or null when forward reads the parameters.</summary>
+    public ScalarType? WorkingType => Work?.dtype;
+
+    /// <summary>Copies the (fp32) parameters into the working copies: after each optimizer step and after a restore.</summary>
+    public void RefreshWork()
+    {
+        if (Work is null) return;
+        using var noGrad = no_grad();
+        Work.copy_(Data);
     }
 
     /// <summary>The parameters, in buffer order.</summary>
@@ -50,14 +87,14 @@ public sealed class FlatParameters : IDisposable
     /// <summary>Every parameter's values, one after another (the parameters are views of it).</summary>
     public Tensor Data { get; }
 
-    /// <summary>Every parameter's gradient, in the same layout (the parameters' <c>.grad</c> are views of it).</summary>
+    /// <summary>Every parameter's gradient, in the same layout (the parameters' <c>.grad</c>, or the working copies', are views of it).</summary>
     public Tensor Grad { get; }
 
     public void ZeroGrad() => Grad.zero_();
 
     /// <summary>True when another buffer holds parameters of the same shapes in the same order (a replica's).</summary>
     public bool SameLayout(FlatParameters other) =>
-        other.Count == Count && other.parameters.Count == parameters.Count &&
+        other.Count == Count && other.parameters.Count == parameters.Count && other.WorkingType == WorkingType &&
         parameters.Zip(other.parameters).All(pair => pair.First.shape.SequenceEqual(pair.Second.shape));
 
     /// <summary>Drops this object's handles; the parameters keep the storage alive through their views.</summary>
@@ -65,5 +102,7 @@ public sealed class FlatParameters : IDisposable
     {
         Data.Dispose();
         Grad.Dispose();
+        Work?.Dispose();
+        foreach (var view in WorkingViews ?? []) view.Dispose();
     }
 }

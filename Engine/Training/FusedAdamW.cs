@@ -45,14 +45,15 @@ public sealed class FusedAdamW : IDisposable
     /// Clips the gradient to <paramref name="maxNorm"/> and takes one AdamW step at learning rate
     /// <paramref name="lr"/>, unless <paramref name="loss"/> or the gradient norm is not finite (or an earlier
     /// step was not). Returns the pre-clip gradient norm as a device scalar (the caller disposes it).
-    /// Leaves the gradient buffer clipped; zero it before the next accumulation.
+    /// Leaves the gradient buffer clipped (fp32 gradients); zero it before the next accumulation. Refreshes the
+    /// working copies of bf16-pure training from the updated fp32 weights.
     /// </summary>
     public Tensor Step(double lr, double maxNorm, Tensor loss)
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         Steps++;
-        var grad = flat.Grad;
+        var grad = flat.Grad.dtype == ScalarType.Float32 ? flat.Grad : flat.Grad.to(ScalarType.Float32); // bf16-pure: bf16 gradients
         var norm = grad.norm(2.0f); // the float overload: norm(2) would be norm(dim: 2)
         var ok = norm.isfinite().logical_and_(loss.detach().to(norm.device).isfinite()).logical_and_(halted.logical_not());
         halted.logical_or_(ok.logical_not());
@@ -72,6 +73,7 @@ public sealed class FusedAdamW : IDisposable
         // weights -= lr / correction1 * exp_avg / (sqrt(exp_avg_sq) / sqrt(correction2) + eps)
         scratch.copy_(expAvgSq).sqrt_().div_(Math.Sqrt(correction2)).add_(eps).reciprocal_().mul_(expAvg);
         weights.sub_(scratch.mul_(okf * (lr / correction1)));
+        flat.RefreshWork();
         return norm.MoveToOuterDisposeScope();
     }
 

@@ -20,6 +20,21 @@ public static class Trainer
 {
     public static TrainingResult Run(TrainerSetup setup, Action<StepMetrics>? onStep = null, CancellationToken cancel = default, PauseGate? pause = null)
     {
+        using var flat = new FlatParameters(setup.Trainable, setup.WorkingWeights);
+        if (flat.WorkingViews is { } views) setup.Model.UseWorkingWeights(setup.Trainable, views);
+        try
+        {
+            return Loop(setup, flat, onStep, cancel, pause);
+        }
+        finally
+        {
+            // the model reads its own (fp32) weights again, as the checkpoint holds them
+            if (flat.WorkingViews is not null) setup.Model.UseWorkingWeights(setup.Trainable, null);
+        }
+    }
+
+    static TrainingResult Loop(TrainerSetup setup, FlatParameters flat, Action<StepMetrics>? onStep, CancellationToken cancel, PauseGate? pause)
+    {
         var o = setup.Options;
         var model = setup.Model;
         var run = setup.Run;
@@ -28,7 +43,6 @@ public static class Trainer
         if (total <= 0)
             return new TrainingResult(run.Id, RunOutcome.Failed, 0, 0, setup.OutputPath, "The dataset gives no batch: it is empty, or every record was skipped as bad.");
         var schedule = new LearningRateSchedule(o.LearningRate, total, o.WarmupSteps, o.LrSchedule == "constant");
-        using var flat = new FlatParameters(setup.Trainable);
         using var optimizer = new FusedAdamW(flat, o.AdamBeta1, o.AdamBeta2, o.AdamEps, o.WeightDecay);
         int syncEvery = o.SyncEvery ?? (setup.Device.type == DeviceType.CUDA ? 10 : 1);
 
@@ -37,6 +51,7 @@ public static class Trainer
         if (setup.Resume && ResumeState.Read(run.ResumePath) is { } state)
         {
             ResumeState.Restore(run.ResumePath, model, optimizer);
+            flat.RefreshWork();
             step = state.Step;
             elapsedBefore = state.ElapsedSeconds;
             run.TruncateMetricsAfter(step);

@@ -21,6 +21,11 @@ public sealed record TrainerSetup : IDisposable
     public required Action<string, long> SaveOutput { get; init; }
     /// <summary>Continue from this run folder's resume state.</summary>
     public bool Resume { get; init; }
+    /// <summary>
+    /// bf16 for bf16-pure training: forward and backward run on bf16 working copies of the trainable weights while
+    /// the weights themselves (what checkpoints and resume states hold) stay fp32 masters; null: they run on the weights.
+    /// </summary>
+    public ScalarType? WorkingWeights { get; init; }
     /// <summary>Replicas on other devices (data parallel), or null for one device.</summary>
     public DataParallel? Parallel { get; init; }
 

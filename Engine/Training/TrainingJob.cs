@@ -81,6 +81,7 @@ public static class TrainingJob
             {
                 Options = o, Model = model, Trainable = trainable, Objective = objective, Data = new LoaderData(loader),
                 Device = device, Run = run, OutputPath = outputPath, Resume = resume, Parallel = parallel,
+                WorkingWeights = o.Precision == "bf16-pure" ? ScalarType.BFloat16 : null,
                 SaveOutput = (path, step) =>
                 {
                     if (o.Stage == TrainingStage.Lora) LoRAAdapters.Save(model, path, info with { Step = step, CreatedUtc = DateTimeOffset.UtcNow });
@@ -180,10 +181,10 @@ public static class TrainingJob
         _ => DatasetKind.Sft,
     };
 
-    /// <summary>auto: bf16 compute on CUDA (fp32 master weights), fp32 on the CPU.</summary>
+    /// <summary>auto: bf16 compute on CUDA (fp32 master weights), fp32 on the CPU; bf16-pure computes in bf16 too (its working copies are the trainer's).</summary>
     public static ScalarType? ComputeType(string precision, Device device) => precision switch
     {
-        "bf16" => ScalarType.BFloat16,
+        "bf16" or "bf16-pure" => ScalarType.BFloat16,
         "fp32" => null,
         _ => device.type == TorchSharp.DeviceType.CUDA ? ScalarType.BFloat16 : null,
     };

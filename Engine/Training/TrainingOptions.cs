@@ -47,7 +47,11 @@ public sealed record TrainingOptions
     [JsonPropertyName("device")] public string Device { get; init; } = "auto";
     /// <summary>Data parallel over several local devices, e.g. "cuda:0,cuda:1" or "all" (every CUDA device); null: one device.</summary>
     [JsonPropertyName("devices")] public string? Devices { get; init; }
-    /// <summary>auto (bf16 compute on CUDA, fp32 on CPU), fp32 or bf16.</summary>
+    /// <summary>
+    /// auto (bf16 on CUDA, fp32 on CPU), fp32, bf16 (fp32 weights cast to bf16 in each projection, fp32 residual
+    /// stream, as autocast does) or bf16-pure (bf16 working copies of the weights and a bf16 residual stream, fp32
+    /// master weights in the optimizer and the checkpoints; norms, softmax and the loss still in fp32).
+    /// </summary>
     [JsonPropertyName("precision")] public string Precision { get; init; } = "auto";
     [JsonPropertyName("save_every")] public long SaveEvery { get; init; } = 100;
     /// <summary>
@@ -142,7 +146,7 @@ public sealed record TrainingOptions
         Require(MaxSeqLen >= 2, "max_seq_len", MaxSeqLen, "must be at least 2");
         Require(SaveEvery > 0, "save_every", SaveEvery, "must be positive");
         Require(SyncEvery is null or > 0, "sync_every", SyncEvery, "must be positive");
-        Require(Precision is "auto" or "fp32" or "bf16", "precision", Precision, "must be auto, fp32 or bf16");
+        Require(Precision is "auto" or "fp32" or "bf16" or "bf16-pure", "precision", Precision, "must be auto, fp32, bf16 or bf16-pure");
         Require(LoraRank > 0, "lora_rank", LoraRank, "must be positive");
         Require(LoraTargets is "square" or "all", "lora_targets", LoraTargets, "must be square or all");
         Require(!string.IsNullOrWhiteSpace(LoraName) && LoraName.All(c => char.IsLetterOrDigit(c) || c is '_' or '-'), "lora_name", LoraName, "must be letters, digits, _ or -");

@@ -26,7 +26,7 @@ public static class TrainBench
         var seq = new Option<int>("--seq") { Description = "Tokens per row", DefaultValueFactory = _ => 128 };
         var vocab = new Option<int?>("--vocab") { Description = "Vocabulary size [default: the preset's]" };
         var steps = new Option<int>("--steps") { Description = "Timed steps (after 3 warm-up steps)", DefaultValueFactory = _ => 20 };
-        var precision = new Option<string>("--precision") { Description = "fp32 or bf16 (compute dtype of the projections)", DefaultValueFactory = _ => "fp32" };
+        var precision = new Option<string>("--precision") { Description = "fp32, bf16 (fp32 weights cast in each projection) or bf16-pure (bf16 working copies, fp32 masters)", DefaultValueFactory = _ => "fp32" };
         var padShare = new Option<double>("--pad-share") { Description = "Share of each row that is padding (masked), to see useful tokens/s", DefaultValueFactory = _ => 0.0 };
         var data = new Option<string?>("--data") { Description = "Pretraining jsonl/parquet to take the batches from (real lengths) instead of synthetic rows; --seq is then max_seq_len" };
         var tokenizer = new Option<string>("--tokenizer") { Description = "Tokenizer for --data", DefaultValueFactory = _ => "dataset/minimind_tokenizer" };
@@ -49,7 +49,13 @@ public static class TrainBench
             double usefulShare = batches.Sum(b => b.UsefulTokens) / (double)batches.Sum(b => (long)b.Rows * b.Length);
             int fullRow = dataPath is null ? length : length - 1; // a pretraining row of max_seq_len tokens gives max_seq_len - 1 targets
             double usefulShareFullRows = batches.Sum(b => b.UsefulTokens) / (double)batches.Sum(b => (long)b.Rows * fullRow);
-            var computeType = parse.GetValue(precision) == "bf16" ? ScalarType.BFloat16 : (ScalarType?)null;
+            var computeType = parse.GetValue(precision) switch
+            {
+                "fp32" => (ScalarType?)null,
+                "bf16" or "bf16-pure" => ScalarType.BFloat16,
+                var other => throw new ArgumentException($"--precision must be fp32, bf16 or bf16-pure; got {other}."),
+            };
+            var working = parse.GetValue(precision) == "bf16-pure" ? ScalarType.BFloat16 : (ScalarType?)null;
 
             // The loop (Trainer) and the same libtorch work in a bare loop, in alternating rounds so that a change in
             // machine load hits both alike; each round's first step (optimizer state, caches) is left out.
@@ -86,7 +92,7 @@ public static class TrainBench
                     {
                         Options = options, Model = model, Trainable = model.UniqueParameters(), Objective = new CrossEntropyObjective("pretrain"),
                         Data = new Cycle(batches), Device = device, Run = RunDirectory.Create(outDir, TrainingStage.Pretrain),
-                        OutputPath = Path.Combine(outDir, "bench.safetensors"), SaveOutput = (_, _) => { },
+                        OutputPath = Path.Combine(outDir, "bench.safetensors"), SaveOutput = (_, _) => { }, WorkingWeights = working,
                     };
                     double previousElapsed = 0;
                     Trainer.Run(setup, m =>
@@ -96,8 +102,9 @@ public static class TrainBench
                         peak = Math.Max(peak, Environment.WorkingSet);
                     });
                     if (parse.GetValue(loopOnly)) continue;
-                    bareTimes.AddRange(BareSteps(bare!, batches, device, perRound, fused: true));
-                    unfusedTimes.AddRange(BareSteps(unfused!, batches, device, perRound, fused: false));
+                    bareTimes.AddRange(BareSteps(bare!, batches, device, perRound, fused: true, working));
+                    // TorchSharp's AdamW keeps no master copies: beside bf16-pure it runs the bf16 (cast) path
+                    unfusedTimes.AddRange(BareSteps(unfused!, batches, device, perRound, fused: false, null));
                 }
                 double loopMs = Median(stepTimes) * 1000;
                 double? bareMs = bareTimes.Count > 0 ? Median(bareTimes) * 1000 : null, unfusedMs = unfusedTimes.Count > 0 ? Median(unfusedTimes) * 1000 : null;
@@ -140,14 +147,15 @@ public static class TrainBench
     /// Forward, masked loss, backward, clip, AdamW step on tensors built once: the floor the loop is measured against
     /// (first step not timed). <paramref name="fused"/>: the loop's flat-buffer optimizer; else TorchSharp's AdamW.
     /// </summary>
-    static List<double> BareSteps(MiniMindModel model, IReadOnlyList<TokenBatch> batches, Device device, int timed, bool fused)
+    static List<double> BareSteps(MiniMindModel model, IReadOnlyList<TokenBatch> batches, Device device, int timed, bool fused, ScalarType? working)
     {
         var tensors = batches.Select(b => (
             tensor(b.Inputs, [b.Rows, b.Length], ScalarType.Int64, device).DetachFromDisposeScope(),
             tensor(b.Targets, [b.Rows, b.Length], ScalarType.Int64, device).DetachFromDisposeScope(),
             tensor(b.LossMask, [b.Rows, b.Length], ScalarType.Float32, device).DetachFromDisposeScope())).ToList();
         var parameters = model.UniqueParameters();
-        using var flat = fused ? new FlatParameters(parameters) : null;
+        using var flat = fused ? new FlatParameters(parameters, working) : null;
+        if (flat?.WorkingViews is { } views) model.UseWorkingWeights(parameters, views);
         using var fusedAdamW = fused ? new FusedAdamW(flat!) : null;
         using var optimizer = fused ? null : optim.AdamW(parameters, 5e-4);
         model.train();
@@ -177,6 +185,7 @@ public static class TrainBench
             }
             if (i >= 1) times.Add(watch.Elapsed.TotalSeconds);
         }
+        if (flat?.WorkingViews is not null) model.UseWorkingWeights(parameters, null);
         return times;
     }
 

@@ -1,0 +1,126 @@
+using MiniMind.Engine.Checkpoints;
+using MiniMind.Engine.Data;
+using MiniMind.Engine.Model;
+using MiniMind.Engine.Training;
+using MiniMind.Engine.Training.Objectives;
+using static TorchSharp.torch;
+
+namespace MiniMind.Engine.Tests.Training;
+
+/// <summary>bf16-pure training: bf16 working copies in forward and backward, fp32 master weights in the optimizer and the checkpoints.</summary>
+public sealed class PureBf16Tests : IDisposable
+{
+    readonly string outDir = Directory.CreateTempSubdirectory("minimind-bf16-").FullName;
+
+    public void Dispose() => Directory.Delete(outDir, recursive: true);
+
+    static readonly MiniMindConfig Small = new() { Dim = 32, NLayers = 2, NHeads = 4, NKvHeads = 2, VocabSize = 64, MaxSeqLen = 32 };
+
+    static MiniMindModel NewModel(int seed = 3, MiniMindConfig? config = null)
+    {
+        manual_seed(seed);
+        return new MiniMindModel(config ?? Small);
+    }
+
+    TrainerSetup Setup(MiniMindModel model, ITrainingData data, TrainingOptions options, bool pure, RunDirectory? run = null, bool resume = false,
+        DataParallel? parallel = null)
+    {
+        model.ComputeType = pure ? ScalarType.BFloat16 : null;
+        return new TrainerSetup
+        {
+            Options = options, Model = model, Trainable = model.UniqueParameters(), Objective = new CrossEntropyObjective("pretrain"),
+            Data = data, Device = CPU, Run = run ?? RunDirectory.Create(outDir, TrainingStage.Pretrain),
+            OutputPath = Path.Combine(outDir, "pure.safetensors"),
+            SaveOutput = (path, step) => ModelCheckpoint.Save(model, path, new CheckpointInfo { Config = model.Config, Stage = "pretrain", Step = step }),
+            Resume = resume, WorkingWeights = pure ? ScalarType.BFloat16 : null, Parallel = parallel,
+        };
+    }
+
+    static readonly TrainingOptions Options = new() { Epochs = 1, AccumulationSteps = 1, LearningRate = 3e-3, SaveEvery = 4 };
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)] // MoE: the gate reads its working copy too, and softmaxes in fp32
+    public void TrainsLikeFp32_WithinBf16Rounding_AndLeavesFp32WeightsThatTheModelReadsAgain(bool moe)
+    {
+        var config = moe ? Small with { UseMoe = true } : Small;
+        var batches = InMemoryData.Random(8, 2, 8, 64, seed: 21);
+        var fp32Steps = new List<StepMetrics>();
+        var pureSteps = new List<StepMetrics>();
+        using var fp32 = NewModel(config: config);
+        using var pure = NewModel(config: config);
+        using var initial = NewModel(config: config);
+        Trainer.Run(Setup(fp32, new InMemoryData(batches), Options, pure: false), fp32Steps.Add);
+        var setup = Setup(pure, new InMemoryData(batches), Options, pure: true);
+
+        var result = Trainer.Run(setup, pureSteps.Add);
+
+        Assert.Equal(RunOutcome.Completed, result.Outcome);
+        for (int i = 0; i < fp32Steps.Count; i++)
+            Assert.True(Math.Abs(fp32Steps[i].Loss - pureSteps[i].Loss) < 0.05, $"step {i + 1}: {fp32Steps[i].Loss} vs {pureSteps[i].Loss}");
+        Assert.Contains(fp32Steps.Zip(pureSteps), p => p.First.Loss != p.Second.Loss); // bf16 really rounded somewhere
+        Assert.All(pure.parameters(), p => Assert.Equal(ScalarType.Float32, p.dtype));
+        foreach (var (a, b) in fp32.UniqueParameters().Zip(pure.UniqueParameters())) Assert.True(Fixture.MaxAbsDiff(a, b) < 2e-2);
+        Assert.True(pure.UniqueParameters().Zip(initial.UniqueParameters()).Any(p => Fixture.MaxAbsDiff(p.First, p.Second) > 1e-3), "it trained");
+        Assert.All(pure.Projections(), p => Assert.Null(p.Projection.Working)); // reads its fp32 weights again
+        using var saved = ModelCheckpoint.Load(setup.OutputPath);
+        foreach (var (a, b) in pure.UniqueParameters().Zip(saved.UniqueParameters())) Assert.Equal(0f, Fixture.MaxAbsDiff(a, b)); // the fp32 masters were saved
+    }
+
+    [Fact]
+    public void CancelledAndResumed_EqualsTheUninterruptedRun()
+    {
+        var batches = InMemoryData.Random(10, 2, 8, 64, seed: 22);
+        var full = new List<StepMetrics>();
+        using (var model = NewModel()) Trainer.Run(Setup(model, new InMemoryData(batches), Options, pure: true), full.Add);
+
+        using var cancel = new CancellationTokenSource();
+        var run = RunDirectory.Create(outDir, TrainingStage.Pretrain);
+        using (var model = NewModel())
+            Trainer.Run(Setup(model, new InMemoryData(batches), Options, pure: true, run), m => { if (m.Step == 6) cancel.Cancel(); }, cancel.Token);
+        var cursor = ResumeState.Read(run.ResumePath)!.Cursor;
+        using (var model = NewModel(seed: 77))
+            Assert.Equal(RunOutcome.Completed, Trainer.Run(Setup(model, new InMemoryData(batches, cursor), Options, pure: true, run, resume: true)).Outcome);
+
+        var resumed = run.ReadMetrics();
+        Assert.Equal(full.Select(m => m.Step), resumed.Select(m => m.Step));
+        for (int i = 0; i < full.Count; i++) Assert.True(Math.Abs(full[i].Loss - resumed[i].Loss) <= 1e-5, $"step {i + 1}: {full[i].Loss} vs {resumed[i].Loss}");
+    }
+
+    [Fact]
+    public void TwoReplicas_TrainLikeOneModel_WithinBf16Rounding()
+    {
+        var batches = InMemoryData.Random(4, rows: 4, length: 8, vocab: 64, seed: 23);
+        var alone = new List<StepMetrics>();
+        var together = new List<StepMetrics>();
+        using (var single = NewModel()) Trainer.Run(Setup(single, new InMemoryData(batches), Options, pure: true), alone.Add);
+        using var master = NewModel();
+        var replica = NewModel();
+        replica.ComputeType = ScalarType.BFloat16;
+        using var parallel = new DataParallel([new Replica(replica, replica.UniqueParameters(), new CrossEntropyObjective("pretrain"), CPU)]);
+
+        Trainer.Run(Setup(master, new InMemoryData(batches), Options, pure: true, parallel: parallel), together.Add);
+
+        for (int i = 0; i < alone.Count; i++) Assert.True(Math.Abs(alone[i].Loss - together[i].Loss) < 1e-2, $"step {i + 1}: {alone[i].Loss} vs {together[i].Loss}");
+        foreach (var (a, b) in master.UniqueParameters().Zip(replica.UniqueParameters())) Assert.Equal(0f, Fixture.MaxAbsDiff(a, b));
+    }
+
+    [Fact]
+    public void Forward_ReadsTheWorkingCopies_UntilTheyAreDropped()
+    {
+        using var model = NewModel();
+        model.eval();
+        var parameters = model.UniqueParameters();
+        var ids = tensor(new long[] { 1, 2, 3, 4 }, [1, 4]);
+        using var _ = no_grad();
+        var before = model.Forward(ids).Logits.clone();
+        var zeros = parameters.Select(p => zeros_like(p, dtype: ScalarType.BFloat16)).ToList();
+
+        model.UseWorkingWeights(parameters, zeros);
+        var zeroed = model.Forward(ids).Logits;
+        model.UseWorkingWeights(parameters, null);
+
+        Assert.Equal(0f, zeroed.abs().max().to(ScalarType.Float32).item<float>()); // the tied head read its (zero) copy
+        Assert.Equal(0f, Fixture.MaxAbsDiff(model.Forward(ids).Logits, before));
+    }
+}
