@@ -80,6 +80,15 @@ else
   small="--preset small" base="--preset base" moe="--preset moe" b=32 seq=511 steps=120 gen="--preset small"
 fi
 
+# the engine must see the GPU: TorchSharp finds the PyTorch libtorch through run.sh's LD_LIBRARY_PATH; should that
+# fail, bind it explicitly (MINIMIND_LIBTORCH, the engine's own loader) and say so in the log
+if ! timeout 60 $app info --device "$device" >> "$log" 2>&1; then
+  echo "info failed; retrying with MINIMIND_LIBTORCH" | tee -a "$log"
+  MINIMIND_LIBTORCH=$(python3 -c 'import os, torch; print(os.path.join(os.path.dirname(torch.__file__), "lib"))' 2>/dev/null)
+  export MINIMIND_LIBTORCH
+  timeout 60 $app info --device "$device" >> "$log" 2>&1 || echo "info failed again: see above" | tee -a "$log"
+fi
+
 # correctness first: the reference fixture on this device
 check parity-fp32 60 bench parity
 # generation (issue 6): batch 1 and 8, bf16 projections by default on CUDA
