@@ -10,7 +10,8 @@
 # reserve included, so an upper bound of what the tensors needed) and gpu-checks.log (everything printed).
 #
 # Dry run on a machine without a GPU (checks the script and the verbs, not the figures):
-#   GPU_CHECKS_DEVICE=cpu GPU_CHECKS_QUICK=1 GPU_CHECKS_APP="dotnet Studio/bin/Release/net10.0/MiniMind.Studio.dll" bash tools/gpu-checks.sh
+#   GPU_CHECKS_DEVICE=cpu GPU_CHECKS_QUICK=1 GPU_CHECKS_APP="dotnet Studio/bin/Release/net10.0/MiniMind.Studio.dll" \
+#   GPU_CHECKS_PYTHON=/usr/bin/python3 bash tools/gpu-checks.sh        (the PyTorch step needs a python3 with torch)
 set -uo pipefail
 out=${OUT:-/tmp/gpu-checks}
 mkdir -p "$out"
