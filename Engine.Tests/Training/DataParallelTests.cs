@@ -60,13 +60,7 @@ public sealed class DataParallelTests : IDisposable
     [Fact]
     public void TrainingJob_WithTwoDevices_BuildsAReplica_AndTrainsLikeOne()
     {
-        var data = Path.Combine(outDir, "pretrain.jsonl");
-        File.WriteAllLines(data, Enumerable.Range(0, 40).Select(i => System.Text.Json.JsonSerializer.Serialize(new { text = $"第{i}句：小明有{i % 7}个苹果。Bob has {i} pears." })));
-        var options = TrainingOptions.ForStage(TrainingStage.Pretrain) with
-        {
-            Model = Small with { VocabSize = 6400 }, DataPath = data, TokenizerPath = Fixture.Path("seed-tokenizer"), OutDir = outDir,
-            MaxSteps = 3, BatchSize = 4, AccumulationSteps = 1, MaxSeqLen = 32, Packed = true, LearningRate = 3e-3,
-        };
+        var options = SmallPretrainJob.Options(outDir, Small);
         List<StepMetrics> Run(TrainingOptions o)
         {
             var steps = new List<StepMetrics>();

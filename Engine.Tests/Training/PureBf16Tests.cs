@@ -108,13 +108,7 @@ public sealed class PureBf16Tests : IDisposable
     [Fact]
     public void TrainingJob_WithPrecisionBf16Pure_TrainsAndWritesAnFp32Checkpoint()
     {
-        var data = Path.Combine(outDir, "pretrain.jsonl");
-        File.WriteAllLines(data, Enumerable.Range(0, 24).Select(i => System.Text.Json.JsonSerializer.Serialize(new { text = $"第{i}句：小明有{i % 7}个苹果。Bob has {i} pears." })));
-        var options = TrainingOptions.ForStage(TrainingStage.Pretrain) with
-        {
-            Model = Small with { VocabSize = 6400 }, DataPath = data, TokenizerPath = Fixture.Path("seed-tokenizer"), OutDir = outDir,
-            MaxSteps = 3, BatchSize = 4, AccumulationSteps = 1, MaxSeqLen = 32, Packed = true, LearningRate = 3e-3, Precision = "bf16-pure",
-        };
+        var options = SmallPretrainJob.Options(outDir, Small, lines: 24) with { Precision = "bf16-pure" };
         using var setup = TrainingJob.Prepare(options, CPU, RunDirectory.Create(outDir, TrainingStage.Pretrain));
 
         Assert.Equal(ScalarType.BFloat16, setup.WorkingWeights);
