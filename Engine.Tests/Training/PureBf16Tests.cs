@@ -120,6 +120,23 @@ public sealed class PureBf16Tests : IDisposable
     }
 
     [Fact]
+    public void LoraAdapters_TrainInBf16Pure_TheFrozenBaseUntouched()
+    {
+        using var model = NewModel();
+        using var frozen = NewModel();
+        var adapters = LoRAAdapters.Attach(model, new LoraSettings(4, 4, "square"));
+        model.ComputeType = ScalarType.BFloat16;
+        var setup = Setup(model, new InMemoryData(InMemoryData.Random(6, 2, 8, 64, seed: 24)), Options, pure: true) with { Trainable = adapters };
+
+        Assert.Equal(RunOutcome.Completed, Trainer.Run(setup).Outcome);
+
+        var state = model.state_dict();
+        foreach (var (name, weight) in frozen.state_dict()) Assert.Equal(0f, Fixture.MaxAbsDiff(state[name], weight)); // base weights as they were
+        Assert.Contains(model.named_parameters(), p => p.name.EndsWith("lora.B.weight") && p.parameter.abs().max().item<float>() > 0); // B left zero: it trained
+        Assert.All(adapters, p => Assert.Equal(ScalarType.Float32, p.dtype));
+    }
+
+    [Fact]
     public void Forward_ReadsTheWorkingCopies_UntilTheyAreDropped()
     {
         using var model = NewModel();
