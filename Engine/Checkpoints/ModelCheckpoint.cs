@@ -90,25 +90,35 @@ public static class ModelCheckpoint
     public static void LoadStateDict(MiniMindModel model, IReadOnlyDictionary<string, Tensor> tensors, string source)
     {
         var expected = BaseStateDict(model);
-        var missing = expected.Keys.Where(k => !tensors.ContainsKey(k)).ToList();
-        var unexpected = tensors.Keys.Where(k => !expected.ContainsKey(k)).ToList();
-        if (missing.Count > 0 || unexpected.Count > 0)
-            throw new InvalidDataException(
-                $"{source} does not fit this model config: " +
-                (missing.Count > 0 ? $"missing {string.Join(", ", missing.Take(5))}{(missing.Count > 5 ? $" and {missing.Count - 5} more" : "")}. " : "") +
-                (unexpected.Count > 0 ? $"unexpected {string.Join(", ", unexpected.Take(5))}{(unexpected.Count > 5 ? $" and {unexpected.Count - 5} more" : "")}." : ""));
-        foreach (var (name, target) in expected)
-        {
-            var source_ = tensors[name];
-            if (!source_.shape.SequenceEqual(target.shape))
-                throw new InvalidDataException(
-                    $"{source}: tensor {name} has shape [{string.Join(", ", source_.shape)}], the model expects [{string.Join(", ", target.shape)}].");
-        }
+        CheckFits(expected, tensors, source, "this model config");
         using (no_grad())
         {
             foreach (var (name, target) in expected)
                 target.copy_(tensors[name]);
         }
+    }
+
+    /// <summary>
+    /// Throws an <see cref="InvalidDataException"/> naming the missing and unexpected tensors (five of each at most),
+    /// then the first shape that differs, before anything is written. <paramref name="show"/> renders a name as the
+    /// source spells it (an import from another layout); <paramref name="config"/> says where the config came from.
+    /// </summary>
+    public static void CheckFits(IReadOnlyDictionary<string, Tensor> expected, IReadOnlyDictionary<string, Tensor> tensors, string source,
+        string config, Func<string, string>? show = null)
+    {
+        show ??= name => name;
+        static string List(List<string> names) => string.Join(", ", names.Take(5)) + (names.Count > 5 ? $" and {names.Count - 5} more" : "");
+        var missing = expected.Keys.Where(k => !tensors.ContainsKey(k)).Select(show).ToList();
+        var unexpected = tensors.Keys.Where(k => !expected.ContainsKey(k)).Select(show).ToList();
+        if (missing.Count > 0 || unexpected.Count > 0)
+            throw new InvalidDataException(
+                $"{source} does not fit {config}: " +
+                (missing.Count > 0 ? $"missing {List(missing)}. " : "") +
+                (unexpected.Count > 0 ? $"unexpected {List(unexpected)}." : ""));
+        foreach (var (name, target) in expected)
+            if (!tensors[name].shape.SequenceEqual(target.shape))
+                throw new InvalidDataException(
+                    $"{source}: tensor {show(name)} has shape [{string.Join(", ", tensors[name].shape)}], {config} expects [{string.Join(", ", target.shape)}].");
     }
 
     /// <summary>The state dict without LoRA adapters (those are saved apart, by LoRAAdapters).</summary>

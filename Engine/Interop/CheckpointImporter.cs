@@ -182,21 +182,9 @@ public static partial class CheckpointImporter
     /// <summary>Names and shapes against the model, reported in the source's own names, before anything is written.</summary>
     static void CheckFits(MiniMindModel model, Dictionary<string, Tensor> state, WeightLayout layout, string source, string configSource)
     {
-        string Show(string name) => layout == WeightLayout.Transformers ? LlamaNames.ToTransformers(name) ?? name : name;
-        var expected = model.state_dict().Where(kv => !kv.Key.Contains(".lora.", StringComparison.Ordinal)).ToDictionary(kv => kv.Key, kv => kv.Value.shape);
-        var missing = expected.Keys.Where(k => !state.ContainsKey(k)).Select(Show).ToList();
-        var unexpected = state.Keys.Where(k => !expected.ContainsKey(k)).Select(Show).ToList();
-        if (missing.Count > 0 || unexpected.Count > 0)
-            throw new InvalidDataException(
-                $"{source} does not fit the model config (from {configSource}): " +
-                (missing.Count > 0 ? $"missing {string.Join(", ", missing.Take(5))}{(missing.Count > 5 ? $" and {missing.Count - 5} more" : "")}. " : "") +
-                (unexpected.Count > 0 ? $"unexpected {string.Join(", ", unexpected.Take(5))}{(unexpected.Count > 5 ? $" and {unexpected.Count - 5} more" : "")}." : ""));
-        foreach (var (name, shape) in expected)
-        {
-            if (!state[name].shape.SequenceEqual(shape))
-                throw new InvalidDataException(
-                    $"{source}: tensor {Show(name)} has shape [{string.Join(", ", state[name].shape)}], the model (config from {configSource}) expects [{string.Join(", ", shape)}].");
-        }
+        var expected = model.state_dict().Where(kv => !kv.Key.Contains(".lora.", StringComparison.Ordinal)).ToDictionary(kv => kv.Key, kv => kv.Value);
+        ModelCheckpoint.CheckFits(expected, state, source, $"the model config (from {configSource})",
+            name => layout == WeightLayout.Transformers ? LlamaNames.ToTransformers(name) ?? name : name);
     }
 
     [GeneratedRegex(@"^layers\.(\d+)\.")] private static partial Regex LayerIndex();
