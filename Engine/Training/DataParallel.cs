@@ -69,10 +69,13 @@ public sealed class DataParallel(IReadOnlyList<Replica> replicas) : IDisposable
         {
             flats = replicas.Select(r => new FlatParameters(r.Trainable, master.WorkingType)).ToArray();
             for (int i = 0; i < replicas.Count; i++)
+            {
+                if (!flats[i].SameLayout(master)) throw new InvalidOperationException("A replica's trainable parameters differ from the master's.");
                 if (flats[i].WorkingViews is { } views) replicas[i].Model.UseWorkingWeights(replicas[i].Trainable, views);
+            }
         }
-        foreach (var flat in flats)
-            if (!flat.SameLayout(master)) throw new InvalidOperationException("A replica's trainable parameters differ from the master's.");
+        else if (flats[0].Count != master.Count)
+            throw new InvalidOperationException("These replicas were flattened for another master."); // the shapes were checked when they were
         return flats;
     }
 

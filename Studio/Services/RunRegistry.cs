@@ -62,40 +62,35 @@ public sealed class RunRegistry
 
     public void Delete(string id) => Execute("DELETE FROM runs WHERE id = $id", c => c.Parameters.AddWithValue("$id", id));
 
-    IReadOnlyList<RunRecord> Query(string sql, Action<SqliteCommand>? bind)
+    IReadOnlyList<RunRecord> Query(string sql, Action<SqliteCommand>? bind) => Run(sql, bind, command =>
     {
-        lock (gate)
+        using var reader = command.ExecuteReader();
+        var list = new List<RunRecord>();
+        while (reader.Read())
         {
-            using var connection = new SqliteConnection(connectionString);
-            connection.Open();
-            using var command = connection.CreateCommand();
-            command.CommandText = sql;
-            bind?.Invoke(command);
-            using var reader = command.ExecuteReader();
-            var list = new List<RunRecord>();
-            while (reader.Read())
+            list.Add(new RunRecord
             {
-                list.Add(new RunRecord
-                {
-                    Id = reader.GetString(reader.GetOrdinal("id")),
-                    Stage = TrainingStages.Parse(reader.GetString(reader.GetOrdinal("stage"))),
-                    Status = Enum.Parse<RunStatus>(reader.GetString(reader.GetOrdinal("status"))),
-                    Message = reader.IsDBNull(reader.GetOrdinal("message")) ? null : reader.GetString(reader.GetOrdinal("message")),
-                    OptionsJson = reader.GetString(reader.GetOrdinal("options")),
-                    Directory = reader.GetString(reader.GetOrdinal("directory")),
-                    CreatedUtc = DateTimeOffset.Parse(reader.GetString(reader.GetOrdinal("created")), System.Globalization.CultureInfo.InvariantCulture),
-                    UpdatedUtc = DateTimeOffset.Parse(reader.GetString(reader.GetOrdinal("updated")), System.Globalization.CultureInfo.InvariantCulture),
-                    Step = reader.GetInt64(reader.GetOrdinal("step")),
-                    TotalSteps = reader.GetInt64(reader.GetOrdinal("total_steps")),
-                    Loss = reader.IsDBNull(reader.GetOrdinal("loss")) ? null : reader.GetDouble(reader.GetOrdinal("loss")),
-                    Output = reader.IsDBNull(reader.GetOrdinal("output")) ? null : reader.GetString(reader.GetOrdinal("output")),
-                });
-            }
-            return list;
+                Id = reader.GetString(reader.GetOrdinal("id")),
+                Stage = TrainingStages.Parse(reader.GetString(reader.GetOrdinal("stage"))),
+                Status = Enum.Parse<RunStatus>(reader.GetString(reader.GetOrdinal("status"))),
+                Message = reader.IsDBNull(reader.GetOrdinal("message")) ? null : reader.GetString(reader.GetOrdinal("message")),
+                OptionsJson = reader.GetString(reader.GetOrdinal("options")),
+                Directory = reader.GetString(reader.GetOrdinal("directory")),
+                CreatedUtc = DateTimeOffset.Parse(reader.GetString(reader.GetOrdinal("created")), System.Globalization.CultureInfo.InvariantCulture),
+                UpdatedUtc = DateTimeOffset.Parse(reader.GetString(reader.GetOrdinal("updated")), System.Globalization.CultureInfo.InvariantCulture),
+                Step = reader.GetInt64(reader.GetOrdinal("step")),
+                TotalSteps = reader.GetInt64(reader.GetOrdinal("total_steps")),
+                Loss = reader.IsDBNull(reader.GetOrdinal("loss")) ? null : reader.GetDouble(reader.GetOrdinal("loss")),
+                Output = reader.IsDBNull(reader.GetOrdinal("output")) ? null : reader.GetString(reader.GetOrdinal("output")),
+            });
         }
-    }
+        return list;
+    });
 
-    void Execute(string sql, Action<SqliteCommand>? bind = null)
+    void Execute(string sql, Action<SqliteCommand>? bind = null) => Run(sql, bind, command => command.ExecuteNonQuery());
+
+    /// <summary>One statement on its own connection, under the registry's lock (runs report from their own threads).</summary>
+    T Run<T>(string sql, Action<SqliteCommand>? bind, Func<SqliteCommand, T> body)
     {
         lock (gate)
         {
@@ -104,7 +99,7 @@ public sealed class RunRegistry
             using var command = connection.CreateCommand();
             command.CommandText = sql;
             bind?.Invoke(command);
-            command.ExecuteNonQuery();
+            return body(command);
         }
     }
 }
