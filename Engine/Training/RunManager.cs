@@ -13,9 +13,6 @@ public sealed class RunManager(RuntimeInfo runtime) : IDisposable
     readonly ConcurrentDictionary<string, TrainingRun> runs = new();
     readonly ConcurrentDictionary<string, SemaphoreSlim> deviceLocks = new();
 
-    /// <summary>Raised when a run is submitted (subscribe to the run for its events).</summary>
-    public event Action<TrainingRun>? Submitted;
-
     public IReadOnlyCollection<TrainingRun> Runs => runs.Values.ToList();
 
     public TrainingRun? Find(string id) => runs.GetValueOrDefault(id);
@@ -29,7 +26,6 @@ public sealed class RunManager(RuntimeInfo runtime) : IDisposable
             throw new InvalidOperationException($"Run {directory.Id} is still {existing.Status.ToString().ToLowerInvariant()}.");
         var run = new TrainingRun(directory, options, resumeRunId is not null);
         runs[run.Id] = run;
-        Submitted?.Invoke(run);
         run.Publish(new RunEvent(run.Id, RunStatus.Queued));
         Task.Factory.StartNew(() => Execute(run), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         return run;
@@ -58,8 +54,15 @@ public sealed class RunManager(RuntimeInfo runtime) : IDisposable
         }
         catch (Exception e)
         {
-            File.AppendAllText(Path.Combine(run.Directory.Path, "error.txt"), $"{DateTimeOffset.UtcNow:O} {e}{Environment.NewLine}");
             result = new TrainingResult(run.Id, RunOutcome.Failed, 0, 0, "", e.Message);
+            try
+            {
+                File.AppendAllText(Path.Combine(run.Directory.Path, "error.txt"), $"{DateTimeOffset.UtcNow:O} {e}{Environment.NewLine}");
+            }
+            catch (Exception writing) when (writing is IOException or UnauthorizedAccessException)
+            {
+                // the run folder is gone or the disk full: the result still carries the message, and the device must still pass on
+            }
         }
         // the run is reported finished before the device passes to the next one in the queue
         run.Finish(result);

@@ -19,24 +19,10 @@ public static class ChatCompletionsEndpoint
         var request = await ChatCompletionRequest.ReadAsync(http.Request, cancel);
         var entry = catalog.Find(request.Model)
                     ?? throw new ApiException(404, $"The model '{request.Model}' does not exist. GET /v1/models lists the models this server has.", "model", "model_not_found");
-        try
-        {
-            request.Options.Validate(entry.Info.Config.MaxSeqLen); // before loading anything
-        }
-        catch (ChatRequestException e)
-        {
-            throw ApiException.BadRequest(e.Message, e.Parameter, e.Code);
-        }
+        // a ChatRequestException from either becomes a 400 in the middleware (OpenAiApiMiddleware.Translate)
+        request.Options.Validate(entry.Info.Config.MaxSeqLen); // before loading anything
         var model = await catalog.GetAsync(entry.Id, cancel);
-        ChatPrompt prompt;
-        try
-        {
-            prompt = model.BuildPrompt(request.Messages, request.Options);
-        }
-        catch (ChatRequestException e)
-        {
-            throw ApiException.BadRequest(e.Message, e.Parameter, e.Code);
-        }
+        var prompt = model.BuildPrompt(request.Messages, request.Options);
 
         var id = $"chatcmpl-{Guid.NewGuid():N}";
         var created = DateTimeOffset.UtcNow.ToUnixTimeSeconds();

@@ -31,6 +31,7 @@ public sealed class OpenAiApiMiddleware(RequestDelegate next, ApiOptions options
         }
         catch (Exception e) when (Translate(e) is { } error)
         {
+            if (error.StatusCode >= 500) logger.LogError(e, "Chat API request failed");
             if (http.Response.HasStarted)
             {
                 // a stream already under way: say so in-band, as OpenAI does, and end it
@@ -39,7 +40,6 @@ public sealed class OpenAiApiMiddleware(RequestDelegate next, ApiOptions options
                 await http.Response.Body.WriteAsync("\n\n"u8.ToArray());
                 return;
             }
-            if (error.StatusCode >= 500) logger.LogError(e, "Chat API request failed");
             await OpenAiError.WriteAsync(http.Response, error);
         }
     }

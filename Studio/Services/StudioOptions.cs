@@ -19,8 +19,6 @@ public sealed class StudioOptions
     public int MaxUploadMegabytes { get; set; } = 512;
     /// <summary>Live metrics reach pages and hub clients at most this often per run (a fast run never floods the browser).</summary>
     public int MetricsIntervalMilliseconds { get; set; } = 250;
-    /// <summary>Models kept loaded for chat (least recently used ones are dropped).</summary>
-    public int ChatModelCacheSize { get; set; } = 2;
 
     public static StudioOptions From(IConfiguration configuration) =>
         configuration.GetSection("Studio").Get<StudioOptions>() ?? new StudioOptions();

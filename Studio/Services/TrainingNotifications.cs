@@ -33,10 +33,6 @@ public sealed class TrainingNotifications : IDisposable
         return subscription;
     }
 
-    public int SubscriberCount
-    {
-        get { lock (gate) return subscribers.Count; }
-    }
 
     /// <summary>Queues a step of a run for the next delivery.</summary>
     public void QueueStep(StepMetrics step)

@@ -152,7 +152,7 @@ public sealed class TrainingService
                     notifications.QueueStep(step);
                     if (e.TimeUtc - lastSaved > RegistryInterval)
                     {
-                        registry.Save(record);
+                        TrySave(record);
                         lastSaved = e.TimeUtc;
                     }
                     if (lastStatus != e.Status) { lastStatus = e.Status; notifications.PublishRun(record); }
@@ -161,22 +161,37 @@ public sealed class TrainingService
                 if (e.Status == lastStatus && e.Message is null) continue;
                 lastStatus = e.Status;
                 record = record with { Status = e.Status, Message = e.Message ?? record.Message, UpdatedUtc = e.TimeUtc };
-                if (e.Status == RunStatus.Completed && run.Completion.IsCompleted) record = record with { Output = run.Completion.Result.OutputPath };
                 if (e.Message is not null) AppendLog(run.Id, $"{e.TimeUtc.ToLocalTime():HH:mm:ss} {e.Status.ToString().ToLowerInvariant()}: {e.Message}");
                 else AppendLog(run.Id, $"{e.TimeUtc.ToLocalTime():HH:mm:ss} {e.Status.ToString().ToLowerInvariant()}");
                 live[run.Id] = record;
-                registry.Save(record);
+                TrySave(record);
                 notifications.PublishRun(record);
             }
             var result = await run.Completion;
             var final = live[run.Id] with { Output = string.IsNullOrEmpty(result.OutputPath) ? live[run.Id].Output : result.OutputPath };
             live[run.Id] = final;
-            registry.Save(final);
+            TrySave(final);
             if (final.Output != null) notifications.PublishRun(final);
         }
         catch (Exception e)
         {
             logger.LogError(e, "Following run {Run} failed.", run.Id);
+        }
+    }
+
+    /// <summary>
+    /// Writes a run's record, logging a failure (a busy or full disk) instead of ending the following of the run:
+    /// the live record still serves the pages, and the next write tries again.
+    /// </summary>
+    void TrySave(RunRecord record)
+    {
+        try
+        {
+            registry.Save(record);
+        }
+        catch (Exception e)
+        {
+            logger.LogError(e, "Could not record run {Run} in the run registry.", record.Id);
         }
     }
 
