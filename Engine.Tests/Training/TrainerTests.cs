@@ -116,6 +116,23 @@ public sealed class TrainerTests : IDisposable
     }
 
     [Fact]
+    public void RunKilledBeforeItsFirstSave_ResumesFromTheStart_WithoutDuplicateMetrics()
+    {
+        var batches = InMemoryData.Random(6, 2, 8, 64, seed: 14);
+        var options = new TrainingOptions { Epochs = 1, AccumulationSteps = 1, LearningRate = 3e-3, SaveEvery = 100 };
+        var run = RunDirectory.Create(outDir, TrainingStage.Pretrain);
+        using (var model = NewModel())
+            Assert.Throws<IOException>(() => Trainer.Run(Setup(model, new InMemoryData(batches), options, run),
+                m => { if (m.Step == 2) throw new IOException("simulated kill before the first save"); }));
+        Assert.Null(ResumeState.Read(run.ResumePath));
+
+        using (var model = NewModel())
+            Trainer.Run(Setup(model, new InMemoryData(batches), options, run, resume: true));
+
+        Assert.Equal(Enumerable.Range(1, 6).Select(i => (long)i), run.ReadMetrics().Select(m => m.Step));
+    }
+
+    [Fact]
     public void Accumulation_FourByTwo_GivesTheSameUpdateAsOneBatchOfEight()
     {
         var small = InMemoryData.Random(4, 2, 8, 64, seed: 7);

@@ -87,7 +87,6 @@ public sealed class DataLoader : IDisposable
         }
     }
 
-    public DatasetKind Kind => options.Kind;
 
     /// <summary>Examples in one epoch (documents, packed rows, conversations or pairs).</summary>
     public long Examples => source.Count;

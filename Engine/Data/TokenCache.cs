@@ -67,14 +67,6 @@ public sealed class TokenCache : IDisposable
         }
     }
 
-    /// <summary>The tokens of entry <paramref name="entry"/>.</summary>
-    public int[] Entry(long entry)
-    {
-        var result = new int[LengthOf(entry)];
-        CopyTokens(StartOf(entry), result);
-        return result;
-    }
-
     /// <summary>Opens the cache of <paramref name="file"/> for <paramref name="kind"/> and <paramref name="tokenizer"/>, building it when missing or stale.</summary>
     public static TokenCache Open(DatasetFile file, DatasetKind kind, ByteLevelBpeTokenizer tokenizer,
         IProgress<double>? progress = null, CancellationToken cancellationToken = default)

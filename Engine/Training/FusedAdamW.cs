@@ -12,8 +12,9 @@ namespace MiniMind.Engine.Training;
 /// <para>
 /// A step never reads anything back to the host, so a GPU can run several steps ahead of the loop: the
 /// pre-clip gradient norm comes back as a device scalar, and a non-finite loss or norm turns that step, and
-/// every later one until <see cref="Halted"/> is read, into a no-op on the device (weights and moments keep
-/// their last good values). The loop reads the norms and the flag every few steps and stops the run there.
+/// every later one until <see cref="Load"/>, into a no-op on the device (weights and moments keep their last
+/// good values). The loop finds the bad step in the losses and norms it reads back every few steps, and stops
+/// the run there.
 /// </para>
 /// </summary>
 public sealed class FusedAdamW : IDisposable
@@ -77,7 +78,7 @@ public sealed class FusedAdamW : IDisposable
         return norm.MoveToOuterDisposeScope();
     }
 
-    /// <summary>True once a step met a non-finite loss or gradient (reading it waits for the device).</summary>
+    /// <summary>True once a step met a non-finite loss or gradient (reading it waits for the device; the loop needs it not, tests and diagnostics do).</summary>
     public bool Halted
     {
         get

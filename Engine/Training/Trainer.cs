@@ -54,8 +54,9 @@ public static class Trainer
             flat.RefreshWork();
             step = state.Step;
             elapsedBefore = state.ElapsedSeconds;
-            run.TruncateMetricsAfter(step);
         }
+        // steps after the resumed one (or every step, when the run was killed before its first save) are run again
+        if (setup.Resume) run.TruncateMetricsAfter(step);
         if (step >= total) return new TrainingResult(run.Id, RunOutcome.Completed, step, total, setup.OutputPath);
 
         long startStep = step;

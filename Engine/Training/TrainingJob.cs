@@ -57,18 +57,23 @@ public static class TrainingJob
         progress?.Report($"loading tokenizer {o.TokenizerPath}");
         var tokenizer = ByteLevelBpeTokenizer.Load(o.TokenizerPath);
         var (model, init) = StartingModel(o, tokenizer);
+        // what this method builds, released if a later step fails (a reference model or a replica holds GPU memory,
+        // the loader open files), so a bad data file leaves nothing behind in a long-lived studio
+        IObjective? objective = null;
+        DataParallel? parallel = null;
+        DataLoader? loader = null;
         try
         {
             model.to(device);
             model.ComputeType = ComputeType(o.Precision, device);
-            var (objective, trainable) = StageParts(o, model, tokenizer, device);
-            var parallel = devices.Count > 1
+            (objective, var trainable) = StageParts(o, model, tokenizer, device);
+            parallel = devices.Count > 1
                 ? new DataParallel(devices.Skip(1).Select(d => Replicate(o, model, tokenizer, d)).ToList())
                 : null;
             var outputPath = Path.Combine(o.OutDir, OutputName(o, model.Config) + ".safetensors");
             var cursor = resume ? ResumeState.Read(run.ResumePath)?.Cursor : null;
             progress?.Report($"opening {o.DataPath}");
-            var loader = DataLoader.Open(o.DataPath, Kind(o.Stage), tokenizer, o.MaxSeqLen, o.BatchSize, o.Seed, o.Packed, cursor, progress, cancel);
+            loader = DataLoader.Open(o.DataPath, Kind(o.Stage), tokenizer, o.MaxSeqLen, o.BatchSize, o.Seed, o.Packed, cursor, progress, cancel);
             if (o.FailOnBadRecords && loader.Skipped.Bad > 0)
                 throw new InvalidDataException($"{loader.Skipped.Bad} bad record(s) in {o.DataPath} (fail_on_bad_records is set); the first: {loader.Skipped.FirstProblems.FirstOrDefault()}");
             var info = new CheckpointInfo
@@ -91,6 +96,9 @@ public static class TrainingJob
         }
         catch
         {
+            loader?.Dispose();
+            parallel?.Dispose();
+            objective?.Dispose();
             model.Dispose();
             throw;
         }
