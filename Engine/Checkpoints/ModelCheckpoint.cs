@@ -86,11 +86,15 @@ public static class ModelCheckpoint
         }
     }
 
-    /// <summary>Copies named tensors into the model's parameters, checking names and shapes first.</summary>
-    public static void LoadStateDict(MiniMindModel model, IReadOnlyDictionary<string, Tensor> tensors, string source)
+    /// <summary>
+    /// Copies named tensors into the model's parameters, checking names and shapes first (see <see cref="CheckFits"/>
+    /// for <paramref name="config"/> and <paramref name="show"/>).
+    /// </summary>
+    public static void LoadStateDict(MiniMindModel model, IReadOnlyDictionary<string, Tensor> tensors, string source,
+        string config = "this model config", Func<string, string>? show = null)
     {
         var expected = BaseStateDict(model);
-        CheckFits(expected, tensors, source, "this model config");
+        CheckFits(expected, tensors, source, config, show);
         using (no_grad())
         {
             foreach (var (name, target) in expected)
@@ -103,7 +107,7 @@ public static class ModelCheckpoint
     /// then the first shape that differs, before anything is written. <paramref name="show"/> renders a name as the
     /// source spells it (an import from another layout); <paramref name="config"/> says where the config came from.
     /// </summary>
-    public static void CheckFits(IReadOnlyDictionary<string, Tensor> expected, IReadOnlyDictionary<string, Tensor> tensors, string source,
+    static void CheckFits(IReadOnlyDictionary<string, Tensor> expected, IReadOnlyDictionary<string, Tensor> tensors, string source,
         string config, Func<string, string>? show = null)
     {
         show ??= name => name;

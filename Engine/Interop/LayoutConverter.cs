@@ -108,11 +108,12 @@ public static class LayoutConverter
         else if (hasOutput && !hasEmbedding) miniMind["tok_embeddings.weight"] = output!;
         else if (hasEmbedding && hasOutput && embedding!.shape.SequenceEqual(output!.shape))
         {
+            if (embedding.allclose(output, rtol: 0, atol: 0)) return; // exactly equal: the usual case
+            using var scope = NewDisposeScope(); // the vocab x dim temporaries of the message, freed here
             float difference = (embedding.to(ScalarType.Float32) - output.to(ScalarType.Float32)).abs().max().item<float>();
-            if (difference != 0)
-                throw new InvalidDataException(
-                    $"{source}: the output head (lm_head / output) differs from the token embedding (embed_tokens / tok_embeddings), max abs difference {difference}; " +
-                    "MiniMind2 ties them (tie_word_embeddings), so an untied model cannot be imported exactly.");
+            throw new InvalidDataException(
+                $"{source}: the output head (lm_head / output) differs from the token embedding (embed_tokens / tok_embeddings), max abs difference {difference}; " +
+                "MiniMind2 ties them (tie_word_embeddings), so an untied model cannot be imported exactly.");
         }
     }
 

@@ -46,14 +46,12 @@ public static class TorchRuntime
         {
             var libtorch = options.LibTorchPath ?? NullIfEmpty(Environment.GetEnvironmentVariable(LibTorchEnvironmentVariable));
             if (libtorch is not null) BindExternalLibTorch(libtorch);
-            if (options.Threads is int n)
-            {
-                if (n <= 0) throw new ArgumentException($"CPU threads must be positive; got {n}.");
-                set_num_threads(n);
-            }
+            if (options.Threads is <= 0) throw new ArgumentException($"CPU threads must be positive; got {options.Threads}.");
             Device device;
             try
             {
+                // the first calls into libtorch: a missing one fails here, with the message below
+                if (options.Threads is int n) set_num_threads(n);
                 device = ResolveDevice(options.Device);
             }
             catch (TypeInitializationException e) when (libtorch is null)

@@ -98,6 +98,7 @@ internal sealed class BpeModel
                 i++;
             }
             CharMerge current = scratch.CharMerge(codePoint, this);
+            if (current.MaxRank == long.MaxValue) return false; // a character whose bytes the vocabulary lacks: the byte path handles it
             if (previous != null && !scratch.IsSafeBoundary(previousCodePoint, codePoint, previous, current, this))
             {
                 return false;

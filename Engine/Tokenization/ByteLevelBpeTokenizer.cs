@@ -109,14 +109,6 @@ public sealed class ByteLevelBpeTokenizer
         return scratch.Output.AsSpan().ToArray();
     }
 
-    /// <summary>Appends the ids of <paramref name="text"/> to <paramref name="output"/>.</summary>
-    public void EncodeInto(string text, List<int> output)
-    {
-        EncodeScratch scratch = _scratch.Value!;
-        EncodeCore(text, scratch);
-        output.AddRange(scratch.Output.AsSpan());
-    }
-
     /// <summary>Encodes <paramref name="text"/> into the thread's reusable id buffer (cleared first).</summary>
     private void EncodeCore(string text, EncodeScratch scratch)
     {

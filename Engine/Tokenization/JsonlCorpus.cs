@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json;
 
 namespace MiniMind.Engine.Tokenization;
@@ -22,7 +23,7 @@ internal static class JsonlCorpus
             while (reader.ReadLine() is { } line)
             {
                 batch.Add(line);
-                batchBytes += line.Length + 1;
+                batchBytes += Encoding.UTF8.GetByteCount(line) + 1; // the total it is set against is in file bytes
                 if (batch.Count == batchLines)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
