@@ -36,7 +36,7 @@ public sealed class Attention : nn.Module
     {
         var shape = x.shape; // one native call (each shape or size(i) is one)
         long b = shape[0], t = shape[1];
-        if (t == 1 && cache is not null && nHeads != nKvHeads && !cache.IsPadded && !(training && dropout > 0))
+        if (t == 1 && cache is not null && nHeads != nKvHeads && !cache.IsPadded && !(dropout > 0 && training))
             return DecodeStep(x, b, rope, startPos, cache, layer);
         using var scope = NewDisposeScope();
         // rows of different lengths (left-padded in the cache) carry their own positions and mask
@@ -51,7 +51,7 @@ public sealed class Attention : nn.Module
         else if (startPos != 0)
             throw new ArgumentException("A start position other than 0 needs a KV cache holding the earlier positions.");
 
-        double p = training ? dropout : 0.0;
+        double p = dropout > 0 && training ? dropout : 0.0; // dropout first: `training` is a native call
         var paddingMask = cache?.PaddingMask(startPos, t);
         Tensor attended;
         if (t == 1 && nHeads != nKvHeads)

@@ -31,7 +31,7 @@ public sealed class FeedForward : nn.Module<Tensor, Tensor>
         using var up = w3.forward(x);
         using var product = activated * up;
         var y = w2.forward(product);
-        if (training && dropout > 0)
+        if (dropout > 0 && training)
         {
             using var undropped = y;
             y = F.dropout(undropped, dropout, training);

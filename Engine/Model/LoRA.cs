@@ -40,7 +40,7 @@ public sealed class LoRA : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
-        if (training && dropout > 0) x = F.dropout(x, dropout, training);
+        if (dropout > 0 && training) x = F.dropout(x, dropout, training);
         var y = B.forward(A.forward(x.to(A.Weight.dtype)));
         return (Scale == 1.0 ? y : y * Scale).MoveToOuterDisposeScope();
     }

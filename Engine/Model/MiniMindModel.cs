@@ -46,7 +46,7 @@ public sealed class MiniMindModel : nn.Module
         using var scope = NewDisposeScope();
         if (ids.dim() != 2) throw new ArgumentException($"Token ids must be (batch, length); got shape [{string.Join(", ", ids.shape)}].");
         var h = tokEmbeddings.forward(ids);
-        if (training && Config.Dropout > 0) h = F.dropout(h, Config.Dropout, training);
+        if (Config.Dropout > 0 && training) h = F.dropout(h, Config.Dropout, training);
         var aux = zeros([], ScalarType.Float32, h.device);
         foreach (var block in layers)
         {
@@ -137,27 +137,18 @@ public sealed class MiniMindModel : nn.Module
         var copies = new Dictionary<IntPtr, Tensor>();
         if (working is not null)
             for (int i = 0; i < parameters.Count; i++) copies[parameters[i].Handle] = working[i];
-        var readers = named_modules().Select(m => m.module).Where(m => m is Projection or TokenEmbedding or RMSNorm or MoEGate).ToList();
-        var read = readers.Select(m => m switch
+        // every module that reads a weight in forward: the weight, and how to hand it a working copy
+        var readers = named_modules().Select(m => m.module switch
         {
-            Projection projection => projection.Weight.Handle,
-            TokenEmbedding embedding => embedding.Weight.Handle,
-            RMSNorm norm => norm.Weight.Handle,
-            _ => ((MoEGate)m).Weight.Handle,
-        }).ToHashSet();
-        if (copies.Keys.Any(handle => !read.Contains(handle)))
+            Projection p => (p.Weight, (Action<Tensor?>)(w => p.Working = w)),
+            TokenEmbedding e => (e.Weight, w => e.Working = w),
+            RMSNorm n => (n.Weight, w => n.Working = w),
+            MoEGate g => (g.Weight, w => g.Working = w),
+            _ => default((Parameter Weight, Action<Tensor?> Set)?),
+        }).OfType<(Parameter Weight, Action<Tensor?> Set)>().ToList();
+        if (copies.Keys.Except(readers.Select(r => r.Weight.Handle)).Any())
             throw new ArgumentException("A working copy was given for a parameter no module of this model reads.");
-        Tensor? For(Parameter p) => copies.GetValueOrDefault(p.Handle);
-        foreach (var module in readers)
-        {
-            switch (module)
-            {
-                case Projection projection: projection.Working = For(projection.Weight); break;
-                case TokenEmbedding embedding: embedding.Working = For(embedding.Weight); break;
-                case RMSNorm norm: norm.Working = For(norm.Weight); break;
-                case MoEGate gate: gate.Working = For(gate.Weight); break;
-            }
-        }
+        foreach (var (weight, set) in readers) set(copies.GetValueOrDefault(weight.Handle));
     }
 
     /// <summary>Every trainable tensor once (the tied embedding/output weight appears under two names).</summary>

@@ -42,18 +42,18 @@ public sealed class MoEFeedForward : nn.Module
         var tokens = x.reshape(-1, d);                              // (N, dim)
         var flatPicks = picks.reshape(-1);                          // (N*k): slot s belongs to token s / k
         var order = flatPicks.sort(stable: true).Indices;            // slots grouped by expert
+        var tokenOfSlot = order.div(topK, rounding_mode: RoundingMode.floor);   // the token each sorted slot belongs to
         var counts = flatPicks.bincount(null, experts.Count).to(CPU).data<long>().ToArray(); // one host sync per layer
         var outputs = new List<Tensor>(experts.Count);
         long offset = 0;
         for (int e = 0; e < experts.Count; e++)
         {
             if (counts[e] == 0) continue;
-            var slots = order.narrow(0, offset, counts[e]);
-            outputs.Add(experts[e].forward(tokens.index_select(0, slots.div(topK, rounding_mode: RoundingMode.floor))));
+            outputs.Add(experts[e].forward(tokens.index_select(0, tokenOfSlot.narrow(0, offset, counts[e]))));
             offset += counts[e];
         }
         var sortedWeights = weights.reshape(-1).index_select(0, order).unsqueeze(1).to(x.dtype);
-        var routed = zeros_like(tokens).index_add(0, order.div(topK, rounding_mode: RoundingMode.floor), cat(outputs, 0) * sortedWeights, 1);
+        var routed = zeros_like(tokens).index_add(0, tokenOfSlot, cat(outputs, 0) * sortedWeights, 1);
         var y = routed.view(x.shape);
         if (sharedExperts is not null)
             y = y + sharedExperts.forward(x);

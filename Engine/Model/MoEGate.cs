@@ -22,15 +22,15 @@ public sealed class MoEGate : nn.Module
         register_parameter("weight", weight);
     }
 
-    /// <summary>
-    /// x (B, T, dim) -> picked experts (B*T, k) int64, their weights (B*T, k), and the aux loss
-    /// (already times aux_loss_alpha; a zero scalar outside training).
-    /// </summary>
     /// <summary>The working copy routing reads instead of the weight (see <see cref="Projection.Working"/>); null: the weight.</summary>
     internal Tensor? Working { get; set; }
 
     public Parameter Weight => weight;
 
+    /// <summary>
+    /// x (B, T, dim) -> picked experts (B*T, k) int64, their weights (B*T, k), and the aux loss
+    /// (already times aux_loss_alpha; a zero scalar outside training).
+    /// </summary>
     public (Tensor Experts, Tensor Weights, Tensor AuxLoss) Route(Tensor x)
     {
         using var scope = NewDisposeScope();

@@ -43,18 +43,18 @@ public sealed class Projection : nn.Module<Tensor, Tensor>
     /// <summary>True while the adapter's delta is folded into the weight (forward then skips the adapter).</summary>
     public bool AdapterMerged { get; private set; }
 
-    /// <summary>W += scale * B A: the adapted model as one plain matrix (exactly reversible with <see cref="UnmergeAdapter"/>).</summary>
+    /// <summary>W += scale * B A: the adapted model as one plain matrix (reversible with <see cref="UnmergeAdapter"/>, up to rounding).</summary>
     public void MergeAdapter()
     {
         if (lora is null || AdapterMerged) return;
-        using (no_grad()) using (var delta = lora.Delta()) weight.add_(delta.to(weight.dtype));
+        using (no_grad()) using (NewDisposeScope()) weight.add_(lora.Delta().to(weight.dtype)); // the delta and its cast freed here
         AdapterMerged = true;
     }
 
     public void UnmergeAdapter()
     {
         if (lora is null || !AdapterMerged) return;
-        using (no_grad()) using (var delta = lora.Delta()) weight.sub_(delta.to(weight.dtype));
+        using (no_grad()) using (NewDisposeScope()) weight.sub_(lora.Delta().to(weight.dtype));
         AdapterMerged = false;
     }
 
