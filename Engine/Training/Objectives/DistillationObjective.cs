@@ -37,7 +37,8 @@ public sealed class DistillationObjective : IObjective
         Tensor teacherLogits;
         using (no_grad())
             teacherLogits = teacher.Forward(batch.Inputs).Logits;
-        var (logits, aux) = model.Forward(batch.Inputs);
+        var (rawLogits, aux) = model.Forward(batch.Inputs);
+        var logits = rawLogits.to(ScalarType.Float32); // once: both terms below would otherwise each make a (B, T, V) fp32 copy of bf16 logits
         var denominator = batch.LossMask.sum();
         var ce = TokenLoss.MaskedMean(TokenLoss.PerTokenCrossEntropy(logits, batch.Targets), batch.LossMask, denominator);
         var kl = KlDivergence(logits, teacherLogits, temperature, batch.LossMask);

@@ -63,9 +63,9 @@ public static class GenerateBench
                     .ToArray();
                 Run(model, rows, generate); // warm-up: allocator, kernels, JIT
                 var timings = Enumerable.Range(0, Math.Max(1, parse.GetValue(runs))).Select(_ => Run(model, rows, generate)).ToList();
-                var firstMs = timings.Select(t => t.FirstMs).Order().ElementAt(timings.Count / 2);
-                var decodeS = timings.Select(t => t.DecodeS).Order().ElementAt(timings.Count / 2);
-                var totalS = timings.Select(t => t.TotalS).Order().ElementAt(timings.Count / 2);
+                var firstMs = BenchMath.Median(timings.Select(t => t.FirstMs));
+                var decodeS = BenchMath.Median(timings.Select(t => t.DecodeS));
+                var totalS = BenchMath.Median(timings.Select(t => t.TotalS));
                 parse.InvocationConfiguration.Output.WriteLine(JsonSerializer.Serialize(new
                 {
                     benchmark = "generate",
@@ -87,9 +87,9 @@ public static class GenerateBench
                     // tokens after the first, over the time after the first: the steady decode rate
                     decode_tokens_per_s = Math.Round(batch * (generate - 1) / decodeS, 1),
                     decode_tokens_per_s_per_row = Math.Round((generate - 1) / decodeS, 1),
-                    // everything a caller waits for, prefill included
                     // wall time of one decode step (every row's token): at a negligible dim, the host's cost per step
                     decode_us_per_step = Math.Round(decodeS / (generate - 1) * 1e6, 1),
+                    // everything a caller waits for, prefill included
                     end_to_end_tokens_per_s = Math.Round(batch * generate / totalS, 1),
                     host_bytes_per_step_first_quarter = timings[^1].EarlyBytesPerStep,
                     host_bytes_per_step_last_quarter = timings[^1].LateBytesPerStep,

@@ -4,10 +4,10 @@ using MiniMind.Engine.Checkpoints;
 using MiniMind.Engine.Generation;
 using MiniMind.Engine.Model;
 using MiniMind.Engine.Training;
+using MiniMind.Engine.Training.Objectives;
 using TorchSharp;
 using TorchSharp.PyBridge;
 using static TorchSharp.torch;
-using F = TorchSharp.torch.nn.functional;
 
 namespace MiniMind.Studio.Cli.Bench;
 
@@ -99,7 +99,7 @@ public static class ParityBench
         return command;
     }
 
-    /// <summary>Five steps of the training loop's optimizer on the fixture's batch: loss = masked CE + aux, clip 1.0, AdamW(1e-3, 0.9, 0.999, 1e-8, 0.01).</summary>
+    /// <summary>Five steps of the training loop's objective and optimizer on the fixture's batch: masked CE + aux, clip 1.0, AdamW(1e-3, 0.9, 0.999, 1e-8, 0.01).</summary>
     static (double Loss, double Norm, double Sum) FiveSteps(MiniMindModel model, Dictionary<string, Tensor> io)
     {
         using var _ = model;
@@ -111,15 +111,14 @@ public static class ParityBench
         var mask = io["loss_mask"].to(ScalarType.Float32);
         using var flat = new FlatParameters(model.UniqueParameters());
         using var optimizer = new FusedAdamW(flat, 0.9, 0.999, 1e-8, 0.01);
+        using var objective = new CrossEntropyObjective("pretrain"); // the loss the training loop backpropagates
         var losses = io["train_losses"].cpu().data<float>().ToArray();
         var norms = io["train_grad_norms"].cpu().data<float>().ToArray();
         double lossError = 0, normError = 0;
         for (int step = 0; step < 5; step++)
         {
             using var scope = NewDisposeScope();
-            var (logits, aux) = model.Forward(x);
-            var ce = F.cross_entropy(logits.to(ScalarType.Float32).reshape(-1, logits.shape[2]), y.reshape(-1), reduction: nn.Reduction.None).view(y.shape);
-            var loss = (ce * mask).sum() / mask.sum() + aux;
+            var loss = objective.Compute(model, new BatchTensors(x, y, mask)).Loss;
             loss.backward();
             double norm = optimizer.Step(1e-3, 1.0, loss).item<float>();
             flat.ZeroGrad();

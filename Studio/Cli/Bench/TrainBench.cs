@@ -38,7 +38,8 @@ public static class TrainBench
         {
             var runtime = StudioCli.StartEngine(parse);
             var device = runtime.Device;
-            var config = MiniMindConfig.Preset(parse.GetValue(preset)!) is var c && parse.GetValue(vocab) is int v ? c with { VocabSize = v } : MiniMindConfig.Preset(parse.GetValue(preset)!);
+            var config = MiniMindConfig.Preset(parse.GetValue(preset)!);
+            if (parse.GetValue(vocab) is int v) config = config with { VocabSize = v };
             config = config with { MaxSeqLen = Math.Max(config.MaxSeqLen, parse.GetValue(seq)) };
             int rows = parse.GetValue(batch), length = parse.GetValue(seq), timed = parse.GetValue(steps);
             var dataPath = parse.GetValue(data) is { } d ? StudioCli.ResolvePath(d) : null;
@@ -106,8 +107,8 @@ public static class TrainBench
                     // TorchSharp's AdamW keeps no master copies: beside bf16-pure it runs the bf16 (cast) path
                     unfusedTimes.AddRange(BareSteps(unfused!, batches, device, perRound, fused: false, null));
                 }
-                double loopMs = Median(stepTimes) * 1000;
-                double? bareMs = bareTimes.Count > 0 ? Median(bareTimes) * 1000 : null, unfusedMs = unfusedTimes.Count > 0 ? Median(unfusedTimes) * 1000 : null;
+                double loopMs = BenchMath.Median(stepTimes) * 1000;
+                double? bareMs = bareTimes.Count > 0 ? BenchMath.Median(bareTimes) * 1000 : null, unfusedMs = unfusedTimes.Count > 0 ? BenchMath.Median(unfusedTimes) * 1000 : null;
                 parse.InvocationConfiguration.Output.WriteLine(JsonSerializer.Serialize(new
                 {
                     benchmark = "train",
@@ -126,8 +127,8 @@ public static class TrainBench
                     useful_share = Math.Round(usefulShare, 4),
                     useful_share_if_padded_to_seq = Math.Round(usefulShareFullRows, 4),
                     ms_per_step = Math.Round(loopMs, 2),
-                    tokens_per_s = Math.Round(Median(throughput)),
-                    useful_tokens_per_s = Math.Round(Median(useful)),
+                    tokens_per_s = Math.Round(BenchMath.Median(throughput)),
+                    useful_tokens_per_s = Math.Round(BenchMath.Median(useful)),
                     bare_ms_per_step = bareMs is { } b ? Math.Round(b, 2) : (double?)null,
                     loop_overhead_percent = bareMs is { } b2 ? Math.Round((loopMs - b2) / b2 * 100, 2) : (double?)null,
                     bare_torchsharp_adamw_ms_per_step = unfusedMs is { } u ? Math.Round(u, 2) : (double?)null,
@@ -209,7 +210,6 @@ public static class TrainBench
             Enumerable.Range(0, rows * length).Select(i => i % length < real ? 1f : 0f).ToArray(), rows, length)).ToList();
     }
 
-    static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
 
     sealed class Cycle(IReadOnlyList<TokenBatch> batches) : ITrainingData
     {
