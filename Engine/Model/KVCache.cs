@@ -12,7 +12,6 @@ public sealed class KVCache : IDisposable
     readonly Tensor[] keys, values; // per layer: (B, capacity, kv_heads, head_dim)
     Tensor? validSlots;   // (B, capacity) bool: false at a row's left padding; null when no row is padded
     Tensor? padCounts;    // (B, 1) int64: left padding of each row
-    Tensor? diagonal;     // (capacity, capacity) bool identity, so a padding query still attends to something
 
     public KVCache(MiniMindConfig config, long batch, int capacity, Device device, ScalarType dtype)
     {
@@ -42,14 +41,12 @@ public sealed class KVCache : IDisposable
         if (padding.Count != batch) throw new ArgumentException($"Padding has {padding.Count} rows; the cache holds {batch}.");
         validSlots?.Dispose();
         padCounts?.Dispose();
-        diagonal?.Dispose();
-        validSlots = padCounts = diagonal = null;
+        validSlots = padCounts = null;
         if (padding.All(p => p == 0)) return;
         using var scope = NewDisposeScope();
         var pads = tensor(padding.Select(p => (long)p).ToArray(), [batch, 1], ScalarType.Int64, device);
         validSlots = (arange(Capacity, ScalarType.Int64, device).unsqueeze(0) >= pads).DetachFromDisposeScope();
         padCounts = pads.DetachFromDisposeScope();
-        diagonal = eye(Capacity, Capacity, ScalarType.Bool, device).DetachFromDisposeScope();
     }
 
     /// <summary>True when some row is left-padded (rows then carry their own positions and a mask).</summary>
@@ -75,9 +72,10 @@ public sealed class KVCache : IDisposable
         var visible = validSlots.narrow(1, 0, s).view(batch, 1, 1, s);
         if (t == 1) return visible; // one new token after the cache: a view, nothing allocated per step
         using var scope = NewDisposeScope();
-        var slots = arange(s, ScalarType.Int64, validSlots.device);
-        var causal = slots.unsqueeze(0) <= arange(startPos, s, 1, ScalarType.Int64, validSlots.device).unsqueeze(1);
-        var own = diagonal!.narrow(0, startPos, t).narrow(1, 0, s);
+        var slots = arange(s, ScalarType.Int64, validSlots.device).unsqueeze(0);
+        var queries = arange(startPos, s, 1, ScalarType.Int64, validSlots.device).unsqueeze(1);
+        var causal = slots <= queries;
+        var own = slots == queries; // each query's own slot, so a padding query still attends to something
         return ((visible & causal) | own).MoveToOuterDisposeScope();
     }
 
@@ -98,6 +96,5 @@ public sealed class KVCache : IDisposable
         foreach (var t in values) t.Dispose();
         validSlots?.Dispose();
         padCounts?.Dispose();
-        diagonal?.Dispose();
     }
 }

@@ -1,3 +1,4 @@
+using MiniMind.Engine.Checkpoints;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 
@@ -11,7 +12,13 @@ internal static class TokenizerFilesWriter
 {
     private static readonly JsonWriterOptions Options = new() { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    public static void WriteTokenizerJson(string path, IReadOnlyList<string> vocab, IReadOnlyList<(string Left, string Right)> merges, IReadOnlyList<string> specials)
+    // written to a temporary file and renamed into place (AtomicFile), so a crash mid-write never leaves half a tokenizer
+    public static void WriteTokenizerJson(string path, IReadOnlyList<string> vocab, IReadOnlyList<(string Left, string Right)> merges, IReadOnlyList<string> specials) =>
+        AtomicFile.Write(path, tmp => WriteTokenizerJsonTo(tmp, vocab, merges, specials));
+
+    public static void WriteTokenizerConfig(string path, BpeTrainerOptions options) => AtomicFile.Write(path, tmp => WriteTokenizerConfigTo(tmp, options));
+
+    static void WriteTokenizerJsonTo(string path, IReadOnlyList<string> vocab, IReadOnlyList<(string Left, string Right)> merges, IReadOnlyList<string> specials)
     {
         using FileStream stream = File.Create(path);
         using var json = new Utf8JsonWriter(stream, Options);
@@ -63,7 +70,7 @@ internal static class TokenizerFilesWriter
         json.WriteEndObject();
     }
 
-    public static void WriteTokenizerConfig(string path, BpeTrainerOptions options)
+    static void WriteTokenizerConfigTo(string path, BpeTrainerOptions options)
     {
         using FileStream stream = File.Create(path);
         using var json = new Utf8JsonWriter(stream, Options);

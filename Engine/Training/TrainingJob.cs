@@ -73,9 +73,11 @@ public static class TrainingJob
             var outputPath = Path.Combine(o.OutDir, OutputName(o, model.Config) + ".safetensors");
             var cursor = resume ? ResumeState.Read(run.ResumePath)?.Cursor : null;
             progress?.Report($"opening {o.DataPath}");
-            loader = DataLoader.Open(o.DataPath, Kind(o.Stage), tokenizer, o.MaxSeqLen, o.BatchSize, o.Seed, o.Packed, cursor, progress, cancel);
-            if (o.FailOnBadRecords && loader.Skipped.Bad > 0)
-                throw new InvalidDataException($"{loader.Skipped.Bad} bad record(s) in {o.DataPath} (fail_on_bad_records is set); the first: {loader.Skipped.FirstProblems.FirstOrDefault()}");
+            loader = DataLoader.Open(o.DataPath, tokenizer, new DataLoaderOptions
+            {
+                Kind = Kind(o.Stage), MaxSeqLen = o.MaxSeqLen, BatchSize = o.BatchSize, Seed = o.Seed, Packed = o.Packed, ResumeFrom = cursor,
+                MaxBadRecords = o.FailOnBadRecords ? 0 : long.MaxValue, // the loader refuses the file itself, naming the first bad record
+            }, progress, cancel);
             var info = new CheckpointInfo
             {
                 Config = model.Config, Stage = o.Stage.Name(), Tokenizer = Path.GetFullPath(o.TokenizerPath), RunId = run.Id,
