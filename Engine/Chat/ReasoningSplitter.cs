@@ -90,10 +90,5 @@ public sealed class ReasoningSplitter
     }
 
     /// <summary>Length of the longest tail of <paramref name="text"/> that is a proper prefix of <paramref name="tag"/>.</summary>
-    static int PartialTagLength(string text, string tag)
-    {
-        for (int length = Math.Min(tag.Length - 1, text.Length); length > 0; length--)
-            if (tag.AsSpan().StartsWith(text.AsSpan(text.Length - length), StringComparison.Ordinal)) return length;
-        return 0;
-    }
+    static int PartialTagLength(string text, string tag) => PartialMatch.HeldTail(text, tag);
 }

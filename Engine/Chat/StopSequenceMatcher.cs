@@ -9,7 +9,6 @@ namespace MiniMind.Engine.Chat;
 public sealed class StopSequenceMatcher(IReadOnlyList<string> stops)
 {
     readonly StringBuilder held = new();
-    readonly int longest = stops.Count == 0 ? 0 : stops.Max(s => s.Length);
 
     /// <summary>True once a stop string was seen; nothing is emitted after it.</summary>
     public bool Stopped { get; private set; }
@@ -33,13 +32,8 @@ public sealed class StopSequenceMatcher(IReadOnlyList<string> stops)
             held.Clear();
             return buffer[..first];
         }
-        // keep the longest tail that is a proper prefix of some stop string (bounded by the longest stop)
-        int keep = 0;
-        for (int length = Math.Min(longest - 1, buffer.Length); length > 0; length--)
-        {
-            var tail = buffer[^length..];
-            if (stops.Any(s => s.StartsWith(tail, StringComparison.Ordinal))) { keep = length; break; }
-        }
+        // keep the longest tail that is a proper prefix of some stop string
+        int keep = stops.Max(s => PartialMatch.HeldTail(buffer, s));
         held.Clear().Append(buffer, buffer.Length - keep, keep);
         return buffer[..^keep];
     }
