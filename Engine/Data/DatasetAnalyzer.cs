@@ -54,8 +54,8 @@ public static class DatasetAnalyzer
         var conversations = tokenizer is not null && kind != DatasetKind.Pretrain ? new ConversationEncoder(tokenizer) : null;
         // Pretraining examples add bos and eos around the text.
         var added = kind == DatasetKind.Pretrain && tokenizer is not null ? 2 : 0;
-        long lines = 0, records = 0, blank = 0, bad = 0, sequences = 0, characters = 0, tokens = 0, longest = 0, lengthSum = 0, truncated = 0;
-        var problems = new List<DataProblem>();
+        var tally = new RecordTally();
+        long sequences = 0, characters = 0, tokens = 0, longest = 0, lengthSum = 0, truncated = 0;
         var histogram = new SortedDictionary<long, long>();
         var turns = new SortedDictionary<int, long>();
         var roles = new SortedDictionary<string, long>(StringComparer.Ordinal);
@@ -81,19 +81,8 @@ public static class DatasetAnalyzer
 
         RecordScanner.Scan(file, kind, Summarize, item =>
         {
-            lines++;
-            if (item.Problem is { } problem)
-            {
-                bad++;
-                if (problems.Count < DataStats.ProblemsKept) problems.Add(problem);
-                return;
-            }
-            if (item.Value is not { } summary)
-            {
-                blank++;
-                return;
-            }
-            records++;
+            if (!tally.Add(item)) return;
+            var summary = item.Value!;
             foreach (var c in summary.Characters) characters += c;
             foreach (var length in summary.Lengths)
             {
@@ -116,7 +105,7 @@ public static class DatasetAnalyzer
         {
             File = file.Path,
             Kind = kind,
-            Records = new DataStats(lines, records, blank, bad, problems),
+            Records = tally.ToStats(),
             Sequences = sequences,
             Characters = characters,
             Tokens = tokenizer is null ? null : tokens,
@@ -136,20 +125,11 @@ public static class DatasetAnalyzer
     {
         using var file = DatasetFile.Open(path, cancellationToken: cancellationToken);
         var actualKind = kind ?? DatasetFormat.Detect(file);
-        long lines = 0, records = 0, blank = 0, bad = 0;
-        var first = new List<DataProblem>();
-        RecordScanner.Scan<bool>(file, actualKind, _ => true, item =>
+        var tally = new RecordTally();
+        RecordScanner.Scan<bool>(file, actualKind, _ => true, item => tally.Add(item, problem =>
         {
-            lines++;
-            if (item.Problem is { } problem)
-            {
-                bad++;
-                if (first.Count < DataStats.ProblemsKept) first.Add(problem);
-                if (bad <= limit) report(problem);
-            }
-            else if (item.Record is null) blank++;
-            else records++;
-        }, cancellationToken: cancellationToken);
-        return new DataStats(lines, records, blank, bad, first);
+            if (tally.Bad <= limit) report(problem);
+        }), cancellationToken: cancellationToken);
+        return tally.ToStats();
     }
 }

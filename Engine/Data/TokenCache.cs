@@ -103,8 +103,8 @@ public sealed class TokenCache : IDisposable
         File.Delete(basePath + ".json"); // the metadata goes last: without it, half-written ids are never trusted
         var tokenBytes = tokenizer.VocabSize <= 65536 ? 2 : 4;
         var encode = EncoderFor(kind, tokenizer);
-        long entries = 0, total = 0, lines = 0, records = 0, blank = 0, bad = 0;
-        var problems = new List<DataProblem>();
+        long entries = 0, total = 0;
+        var tally = new RecordTally();
         CacheLocation.WriteAtomically(basePath + ".tok", tokenStream =>
             CacheLocation.WriteAtomically(basePath + ".off", offsetStream =>
             {
@@ -112,20 +112,8 @@ public sealed class TokenCache : IDisposable
                 offsetWriter.Write(0L);
                 RecordScanner.Scan(file, kind, encode, item =>
                 {
-                    lines++;
-                    if (item.Problem is { } problem)
-                    {
-                        bad++;
-                        if (problems.Count < DataStats.ProblemsKept) problems.Add(problem);
-                        return;
-                    }
-                    if (item.Value is null)
-                    {
-                        blank++;
-                        return;
-                    }
-                    records++;
-                    foreach (var sequence in item.Value)
+                    if (!tally.Add(item)) return;
+                    foreach (var sequence in item.Value!)
                     {
                         WriteTokens(tokenStream, sequence, tokenBytes);
                         total += sequence.Length;
@@ -136,7 +124,7 @@ public sealed class TokenCache : IDisposable
                 offsetWriter.Flush();
             }));
         var info = new TokenCacheInfo(TokenCacheInfo.CurrentVersion, stamp.Length, stamp.LastWriteTicks, fingerprint, kind, tokenBytes,
-            entries, total, new DataStats(lines, records, blank, bad, problems));
+            entries, total, tally.ToStats());
         CacheLocation.WriteAtomically(basePath + ".json", s => JsonSerializer.Serialize(s, info));
         return info;
     }
