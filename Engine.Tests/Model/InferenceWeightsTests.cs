@@ -2,6 +2,7 @@ using MiniMind.Engine.Chat;
 using MiniMind.Engine.Generation;
 using MiniMind.Engine.Model;
 using MiniMind.Engine.Tests.Chat;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace MiniMind.Engine.Tests.Model;
@@ -17,7 +18,7 @@ public sealed class InferenceWeightsTests
         using var _ = no_grad();
 
         Assert.All(model.parameters(), p => Assert.Equal(ScalarType.BFloat16, p.dtype));
-        Assert.All(model.buffers().Where(b => b.is_floating_point()), b => Assert.Equal(ScalarType.Float32, b.dtype));
+        Assert.Equal(ScalarType.Float32, Rotary(model).TableType);
         var (logits, _) = model.Forward(io["input_ids"]);
         float error = Fixture.MaxAbsDiff(logits, io["logits"]);
         Assert.True(error < 0.1, $"bf16 logits differ from the reference by {error}");
@@ -27,6 +28,19 @@ public sealed class InferenceWeightsTests
         state["tok_embeddings.weight"][0, 0] = tensor(7.0f, ScalarType.BFloat16);
         Assert.Equal(7.0f, state["output.weight"][0, 0].to(ScalarType.Float32).item<float>());
     }
+
+    [Fact]
+    public void MoveAndConvertInOneCall_KeepsTheRotaryTablesFp32()
+    {
+        using var model = Fixture.TinyDenseModel();
+
+        model.to(CPU, ScalarType.BFloat16);
+
+        Assert.All(model.parameters(), p => Assert.Equal(ScalarType.BFloat16, p.dtype));
+        Assert.Equal(ScalarType.Float32, Rotary(model).TableType);
+    }
+
+    static RotaryEmbedding Rotary(MiniMindModel model) => (RotaryEmbedding)model.named_modules().Single(m => m.name == "rotary").module;
 
     [Fact]
     public void Bf16Weights_KvSteps_EqualTheirOwnFullSequence()

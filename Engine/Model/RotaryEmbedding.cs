@@ -35,11 +35,14 @@ public sealed class RotaryEmbedding : nn.Module
         register_buffer("swap", swap, persistent: false);
     }
 
-    // The tables stay fp32 when the model's weights are converted (ConvertWeightsForInference): a rotation always
-    // runs in fp32, and bf16 tables would round the angles' cosines to three digits.
-    protected override nn.Module _to(ScalarType dtype, bool non_blocking) => this;
-
     public int MaxSeqLen => (int)cos.shape[0];
+
+    /// <summary>
+    /// The tables' dtype: fp32 also after the weights are converted (ConvertWeightsForInference), since TorchSharp's
+    /// Module.to(dtype) leaves non-persistent buffers as they are (tested); a rotation always runs in fp32, and bf16
+    /// tables would round the angles' cosines to three digits.
+    /// </summary>
+    internal ScalarType TableType => cos.dtype;
 
     /// <summary>Rotates x (B, T, heads, head_dim) for positions startPos .. startPos + T - 1.</summary>
     public Tensor Apply(Tensor x, int startPos)
