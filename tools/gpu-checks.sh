@@ -98,6 +98,9 @@ check generate 120 bench generate $gen --batch 1 8
 check train-small-compare 150 bench train $small --batch $b --seq $seq --steps $steps --precision bf16
 # one model in memory: the throughput and memory figures set beside the anchors
 check train-small 60 bench train $small --batch $b --seq $seq --steps $steps --precision bf16 --loop-only
+# the chunked head lever (output head + cross-entropy fused a chunk of tokens at a time, the default) against
+# the whole logits tensor: peak memory first, tokens/s second
+check train-small-fullhead 60 bench train $small --batch $b --seq $seq --steps $steps --precision bf16 --loop-only --head full
 # the bf16-pure lever (bf16 working copies, fp32 masters) beside the bf16 (cast per projection) default
 check train-small-pure 60 bench train $small --batch $b --seq $seq --steps $steps --precision bf16-pure --loop-only
 check train-base 75 bench train $base --batch $b --seq $seq --steps $((steps / 2)) --precision bf16 --loop-only

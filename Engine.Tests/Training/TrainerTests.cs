@@ -150,8 +150,10 @@ public sealed class TrainerTests : IDisposable
 
         Assert.True(Math.Abs(stepB[0].Loss - stepA[0].Loss) < 1e-5, $"{stepA[0].Loss} vs {stepB[0].Loss}");
         Assert.True(Math.Abs(stepB[0].GradNorm - stepA[0].GradNorm) < 1e-5, $"{stepA[0].GradNorm} vs {stepB[0].GradNorm}");
+        // AdamW's first step moves each weight by lr * g / (|g| + eps): a gradient element that cancels to about eps
+        // (1e-8) turns the summation-order rounding of 4 x 2 rows against 8 into up to 1e-3 of lr (1e-2) there
         foreach (var (pa, pb) in a.UniqueParameters().Zip(b.UniqueParameters()))
-            Assert.True(Fixture.MaxAbsDiff(pa, pb) < 1e-6);
+            Assert.True(Fixture.MaxAbsDiff(pa, pb) < 1e-5, $"{Fixture.MaxAbsDiff(pa, pb)} in a {string.Join("x", pa.shape)} weight");
     }
 
     [Fact]

@@ -44,6 +44,27 @@ public sealed class MiniMindModel : nn.Module
     public (Tensor Logits, Tensor AuxLoss) Forward(Tensor ids, int startPos = 0, KVCache? cache = null, bool lastOnly = false)
     {
         using var scope = NewDisposeScope();
+        var (h, aux) = Trunk(ids, startPos, cache, lastOnly);
+        return (output.forward(h).MoveToOuterDisposeScope(), aux.MoveToOuterDisposeScope());
+    }
+
+    /// <summary>
+    /// Everything but the output head: ids (B, T) -> the final-normed hidden states (B, T, dim) that
+    /// <see cref="OutputHead"/> turns into logits, and the aux loss. For losses that apply the head themselves
+    /// (<see cref="Training.Objectives.ChunkedHeadLoss"/>) so the (tokens x vocab) logits never exist whole.
+    /// </summary>
+    public (Tensor Hidden, Tensor AuxLoss) ForwardHidden(Tensor ids)
+    {
+        using var scope = NewDisposeScope();
+        var (h, aux) = Trunk(ids, 0, null, false);
+        return (h.MoveToOuterDisposeScope(), aux.MoveToOuterDisposeScope());
+    }
+
+    /// <summary>The output projection (dim -> vocab; its weight is the token embedding's).</summary>
+    public Projection OutputHead => output;
+
+    (Tensor Hidden, Tensor AuxLoss) Trunk(Tensor ids, int startPos, KVCache? cache, bool lastOnly)
+    {
         if (ids.dim() != 2) throw new ArgumentException($"Token ids must be (batch, length); got shape [{string.Join(", ", ids.shape)}].");
         var h = tokEmbeddings.forward(ids);
         if (Config.Dropout > 0 && training) h = F.dropout(h, Config.Dropout, training);
@@ -55,8 +76,7 @@ public sealed class MiniMindModel : nn.Module
             if (layerAux is not null) aux = aux + layerAux;
         }
         if (lastOnly) h = h.narrow(1, h.shape[1] - 1, 1);
-        var logits = output.forward(norm.forward(h));
-        return (logits.MoveToOuterDisposeScope(), aux.MoveToOuterDisposeScope());
+        return (norm.forward(h), aux);
     }
 
     // TorchSharp's to() replaces each module's parameters one module at a time and disposes the old tensors,

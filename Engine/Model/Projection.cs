@@ -64,6 +64,17 @@ public sealed class Projection : nn.Module<Tensor, Tensor>
     /// </summary>
     internal Tensor? Working { get; set; }
 
+    /// <summary>
+    /// The matrix forward multiplies by, in the dtype it multiplies in (a cast of the weight, or of its working copy,
+    /// when those differ; the weight itself otherwise); null while an unmerged adapter adds its own term to the product.
+    /// </summary>
+    internal Tensor? ComputeWeight()
+    {
+        if (lora is not null && !AdapterMerged) return null;
+        var source = Working ?? weight;
+        return ComputeType is { } ct && ct != source.dtype ? source.to(ct) : source;
+    }
+
     public override Tensor forward(Tensor x)
     {
         var source = Working ?? weight;

@@ -15,6 +15,7 @@ public sealed class ReasoningObjective : IObjective
     readonly Tensor tagIds; // (n) int64, on the CPU
     Tensor? deviceTagIds;   // the same on the training device, copied once (a copy per step would wait for the GPU)
     readonly double tagWeight;
+    readonly ChunkedHeadLoss head = new();
 
     public ReasoningObjective(IEnumerable<long> tagTokenIds, double tagWeight)
     {
@@ -30,8 +31,7 @@ public sealed class ReasoningObjective : IObjective
     public ObjectiveResult Compute(MiniMindModel model, BatchTensors batch)
     {
         using var scope = NewDisposeScope();
-        var (logits, aux) = model.Forward(batch.Inputs);
-        var ce = TokenLoss.PerTokenCrossEntropy(logits, batch.Targets);
+        var (hidden, aux) = model.ForwardHidden(batch.Inputs);
         var ids = tagIds;
         if (batch.Targets.device_type != DeviceType.CPU)
         {
@@ -44,7 +44,7 @@ public sealed class ReasoningObjective : IObjective
         }
         var isTag = isin(batch.Targets, ids) & (batch.LossMask > 0);
         var weights = where(isTag, full_like(batch.LossMask, tagWeight), batch.LossMask);
-        var loss = TokenLoss.MaskedMean(ce, weights, batch.LossMask.sum()) + aux;
+        var loss = head.WeightedSum(model, hidden, batch.Targets, weights / batch.LossMask.sum().clamp_min(1.0)) + aux;
         return new ObjectiveResult(loss.MoveToOuterDisposeScope(), aux.MoveToOuterDisposeScope());
     }
 
@@ -52,5 +52,6 @@ public sealed class ReasoningObjective : IObjective
     {
         tagIds.Dispose();
         deviceTagIds?.Dispose();
+        head.Dispose();
     }
 }

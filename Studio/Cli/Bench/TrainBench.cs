@@ -33,7 +33,8 @@ public static class TrainBench
         var packed = new Option<bool>("--packed") { Description = "With --data: pack documents into full rows instead of padding each" };
         var loopOnly = new Option<bool>("--loop-only") { Description = "Time only the loop (one model in memory, so an outside memory probe sees what training needs)" };
         var syncEvery = new Option<int?>("--sync-every") { Description = "Steps between the loop's host reads of the loss [default: 1 on CPU, 10 on CUDA]" };
-        var command = new Command("train", "Training step throughput and the loop's overhead over the libtorch work") { preset, batch, seq, vocab, steps, precision, padShare, data, tokenizer, packed, loopOnly, syncEvery };
+        var head = new Option<string>("--head") { Description = "chunked (the output head and cross-entropy fused, a chunk of tokens at a time) or full (the whole logits tensor, as unfused)", DefaultValueFactory = _ => "chunked" };
+        var command = new Command("train", "Training step throughput and the loop's overhead over the libtorch work") { preset, batch, seq, vocab, steps, precision, padShare, data, tokenizer, packed, loopOnly, syncEvery, head };
         command.SetAction(parse => StudioCli.Guard(parse, () =>
         {
             var runtime = StudioCli.StartEngine(parse);
@@ -57,6 +58,13 @@ public static class TrainBench
                 var other => throw new ArgumentException($"--precision must be fp32, bf16 or bf16-pure; got {other}."),
             };
             var working = parse.GetValue(precision) == "bf16-pure" ? ScalarType.BFloat16 : (ScalarType?)null;
+            var chunkedHead = parse.GetValue(head) switch
+            {
+                "chunked" => true,
+                "full" => false,
+                var other => throw new ArgumentException($"--head must be chunked or full; got {other}."),
+            };
+            CrossEntropyObjective NewObjective() => new("pretrain") { ChunkedHead = chunkedHead };
 
             // The loop (Trainer) and the same libtorch work in a bare loop, in alternating rounds so that a change in
             // machine load hits both alike; each round's first step (optimizer state, caches) is left out.
@@ -84,6 +92,7 @@ public static class TrainBench
                 long peak = 0;
                 for (int round = 0; round < rounds; round++)
                 {
+                    using var objective = NewObjective();
                     var options = new TrainingOptions
                     {
                         MaxSteps = perRound + 1, Epochs = int.MaxValue, BatchSize = rows, AccumulationSteps = 1, SaveEvery = long.MaxValue, OutDir = outDir,
@@ -91,7 +100,7 @@ public static class TrainBench
                     };
                     var setup = new TrainerSetup
                     {
-                        Options = options, Model = model, Trainable = model.UniqueParameters(), Objective = new CrossEntropyObjective("pretrain"),
+                        Options = options, Model = model, Trainable = model.UniqueParameters(), Objective = objective,
                         Data = new Cycle(batches), Device = device, Run = RunDirectory.Create(outDir, TrainingStage.Pretrain),
                         OutputPath = Path.Combine(outDir, "bench.safetensors"), SaveOutput = (_, _) => { }, WorkingWeights = working,
                     };
@@ -103,9 +112,9 @@ public static class TrainBench
                         peak = Math.Max(peak, Environment.WorkingSet);
                     });
                     if (parse.GetValue(loopOnly)) continue;
-                    bareTimes.AddRange(BareSteps(bare!, batches, device, perRound, fused: true, working));
+                    using (var o = NewObjective()) bareTimes.AddRange(BareSteps(bare!, o, batches, device, perRound, fused: true, working));
                     // TorchSharp's AdamW keeps no master copies: beside bf16-pure it runs the bf16 (cast) path
-                    unfusedTimes.AddRange(BareSteps(unfused!, batches, device, perRound, fused: false, null));
+                    using (var o = NewObjective()) unfusedTimes.AddRange(BareSteps(unfused!, o, batches, device, perRound, fused: false, null));
                 }
                 double loopMs = BenchMath.Median(stepTimes) * 1000;
                 double? bareMs = bareTimes.Count > 0 ? BenchMath.Median(bareTimes) * 1000 : null, unfusedMs = unfusedTimes.Count > 0 ? BenchMath.Median(unfusedTimes) * 1000 : null;
@@ -119,6 +128,7 @@ public static class TrainBench
                     batch = rows,
                     seq = length,
                     precision = parse.GetValue(precision),
+                    head = parse.GetValue(head),
                     device = device.ToString(),
                     threads = runtime.CpuThreads,
                     data = dataPath is null ? null : Path.GetFileName(dataPath),
@@ -148,7 +158,7 @@ public static class TrainBench
     /// Forward, masked loss, backward, clip, AdamW step on tensors built once: the floor the loop is measured against
     /// (first step not timed). <paramref name="fused"/>: the loop's flat-buffer optimizer; else TorchSharp's AdamW.
     /// </summary>
-    static List<double> BareSteps(MiniMindModel model, IReadOnlyList<TokenBatch> batches, Device device, int timed, bool fused, ScalarType? working)
+    static List<double> BareSteps(MiniMindModel model, IObjective objective, IReadOnlyList<TokenBatch> batches, Device device, int timed, bool fused, ScalarType? working)
     {
         var tensors = batches.Select(b => (
             tensor(b.Inputs, [b.Rows, b.Length], ScalarType.Int64, device).DetachFromDisposeScope(),
@@ -167,9 +177,7 @@ public static class TrainBench
             using (NewDisposeScope())
             {
                 var (x, y, mask) = tensors[i % tensors.Count];
-                var (logits, aux) = model.Forward(x);
-                var ce = TokenLoss.PerTokenCrossEntropy(logits, y);
-                var loss = (ce * mask).sum() / mask.sum() + aux;
+                var loss = objective.Compute(model, new BatchTensors(x, y, mask)).Loss;
                 loss.backward();
                 if (fused)
                 {
