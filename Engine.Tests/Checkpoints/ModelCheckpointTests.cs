@@ -33,6 +33,29 @@ public sealed class ModelCheckpointTests : IDisposable
     }
 
     [Fact]
+    public void TokenizerPathOf_AbsoluteAsWritten_RelativeBesideTheSidecarFirst_ThenUnderTheRoot()
+    {
+        manual_seed(11);
+        using var model = new MiniMindModel(Small);
+        string Saved(string name, string? tokenizer)
+        {
+            var path = Path.Combine(dir, "out", name + ".safetensors");
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            ModelCheckpoint.Save(model, path, new CheckpointInfo { Config = model.Config, Stage = "pretrain", Tokenizer = tokenizer });
+            return path;
+        }
+        var root = Path.Combine(dir, "root");
+        Directory.CreateDirectory(Path.Combine(dir, "out", "beside_tok"));
+
+        Assert.Equal("/somewhere/tok", ModelCheckpoint.TokenizerPathOf(Saved("absolute", "/somewhere/tok"), root));
+        Assert.Equal(Path.Combine(dir, "out", "beside_tok"), ModelCheckpoint.TokenizerPathOf(Saved("beside", "beside_tok"), root));
+        Assert.Equal(Path.Combine(root, "dataset", "tok"), ModelCheckpoint.TokenizerPathOf(Saved("rooted", "dataset/tok"), root));
+        Assert.Equal(Path.Combine(Directory.GetCurrentDirectory(), "dataset", "tok"), ModelCheckpoint.TokenizerPathOf(Saved("cwd", "dataset/tok")));
+        Assert.Null(ModelCheckpoint.TokenizerPathOf(Saved("none", null), root));
+        Assert.Null(ModelCheckpoint.TokenizerPathOf(Path.Combine(dir, "no_sidecar.safetensors"), root));
+    }
+
+    [Fact]
     public void SeedLayoutFile_LoadsWithAnLMConfig()
     {
         using var model = ModelCheckpoint.Load(Fixture.Path("tiny-dense", "weights.safetensors"), Fixture.TinyDenseConfig());

@@ -63,10 +63,9 @@ public sealed class ChatModel : IDisposable
         var info = ModelCheckpoint.ReadInfo(weightsPath);
         if (info is not null && info.Lora is not null)
             throw new ArgumentException($"{weightsPath} is a LoRA adapter, not a model: load its base ({info.BaseCheckpoint ?? "named in no sidecar"}) with this as the adapter.");
-        var adapterInfo = adapterPath is null ? null : ModelCheckpoint.ReadInfo(adapterPath);
         var tokenizerPath = options.TokenizerPath
-                            ?? Resolve(adapterInfo?.Tokenizer, adapterPath)
-                            ?? Resolve(info?.Tokenizer, weightsPath)
+                            ?? (adapterPath is null ? null : ModelCheckpoint.TokenizerPathOf(adapterPath))
+                            ?? ModelCheckpoint.TokenizerPathOf(weightsPath)
                             ?? throw new ArgumentException($"{weightsPath}: the sidecar names no tokenizer; give one (a tokenizer folder).");
         var tokenizer = ByteLevelBpeTokenizer.Load(tokenizerPath);
         var net = ModelCheckpoint.Load(weightsPath); // on the CPU: adapters are attached and merged there
@@ -94,15 +93,6 @@ public sealed class ChatModel : IDisposable
             net.Dispose();
             throw;
         }
-    }
-
-    /// <summary>A sidecar's tokenizer path: as written when absolute, else relative to the sidecar's folder, else to the working directory.</summary>
-    static string? Resolve(string? tokenizer, string? sidecarOf)
-    {
-        if (string.IsNullOrWhiteSpace(tokenizer) || sidecarOf is null) return null;
-        if (Path.IsPathRooted(tokenizer)) return tokenizer;
-        var besides = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(sidecarOf))!, tokenizer);
-        return Directory.Exists(besides) || File.Exists(besides) ? besides : Path.GetFullPath(tokenizer);
     }
 
     /// <summary>

@@ -32,6 +32,21 @@ public static class ModelCheckpoint
     public static void WriteSidecar(string weightsPath, CheckpointInfo info) =>
         AtomicFile.Write(SidecarPath(weightsPath), tmp => File.WriteAllText(tmp, JsonSerializer.Serialize(info, SidecarJson)));
 
+    /// <summary>
+    /// The tokenizer a checkpoint's sidecar names, as a path: as written when absolute; a relative one beside the
+    /// sidecar when it is there, else under <paramref name="root"/> (the studio's content root; default: the working
+    /// directory). Null when the checkpoint has no sidecar or its sidecar names no tokenizer. Chat, the API and
+    /// evaluation (page and command line) all find a checkpoint's tokenizer this one way.
+    /// </summary>
+    public static string? TokenizerPathOf(string weightsPath, string? root = null)
+    {
+        var named = ReadInfo(weightsPath)?.Tokenizer;
+        if (string.IsNullOrWhiteSpace(named)) return null;
+        if (Path.IsPathRooted(named)) return named;
+        var beside = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(weightsPath))!, named);
+        return Directory.Exists(beside) || File.Exists(beside) ? beside : Path.GetFullPath(Path.Combine(root ?? Directory.GetCurrentDirectory(), named));
+    }
+
     /// <summary>Reads a sidecar, or null when the weights have none.</summary>
     public static CheckpointInfo? ReadInfo(string weightsPath)
     {

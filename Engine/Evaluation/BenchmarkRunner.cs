@@ -13,6 +13,8 @@ public static class BenchmarkRunner
     public static EvaluationRecord Run(MiniMindModel model, ByteLevelBpeTokenizer tokenizer, string checkpoint, EvaluationBenchmark benchmark,
         int? limit = null, IProgress<(int Done, int Total)>? progress = null, CancellationToken cancel = default)
     {
+        if (tokenizer.VocabSize > model.Config.VocabSize)
+            throw new InvalidDataException($"The tokenizer has {tokenizer.VocabSize} tokens but {Path.GetFileName(checkpoint)} only {model.Config.VocabSize}: choose the tokenizer it was trained with.");
         int take = limit ?? int.MaxValue;
         var record = benchmark.Kind switch
         {

@@ -71,6 +71,35 @@ public sealed class EvalVerbTests : IDisposable
     }
 
     [Fact]
+    public async Task SidecarTokenizerRelativeToTheContentRoot_IsFound_FromAnyWorkingDirectory()
+    {
+        var relative = Path.Combine(dir, "relative.safetensors");
+        File.Copy(checkpoint, relative);
+        ModelCheckpoint.WriteSidecar(relative, ModelCheckpoint.ReadInfo(checkpoint)! with { Tokenizer = "dataset/tokenizer" });
+        Assert.False(Directory.Exists(Path.Combine(Directory.GetCurrentDirectory(), "dataset", "tokenizer"))); // the test runs in bin/
+
+        var (code, output, err) = await Cli.Run(["eval", "--model", relative, "--out-dir", dir, "--device", "cpu", "--benchmark", "demo", "--limit", "1"]);
+
+        Assert.True(code == 0, err);
+        Assert.Equal(1, LastLine(output).GetProperty("metrics").GetProperty("total").GetDouble());
+    }
+
+    [Fact]
+    public async Task TokenizerLargerThanTheModelsVocabulary_IsAClearError()
+    {
+        var small = Path.Combine(dir, "small_vocab.safetensors");
+        manual_seed(3);
+        using (var model = new MiniMindModel(new MiniMindConfig { Dim = 32, NLayers = 1, NHeads = 2, NKvHeads = 1, VocabSize = 100, MaxSeqLen = 64 }))
+            ModelCheckpoint.Save(model, small, new CheckpointInfo { Config = model.Config, Stage = "pretrain", Tokenizer = Path.Combine(Repo.Root, "dataset", "tokenizer") });
+
+        var (code, _, err) = await Cli.Run(["eval", "--model", small, "--out-dir", dir, "--device", "cpu", "--benchmark", "demo"]);
+
+        Assert.Equal(1, code);
+        Assert.Contains("only 100", err);
+        Assert.Contains("choose the tokenizer it was trained with", err);
+    }
+
+    [Fact]
     public async Task MissingBenchmarkFile_IsAClearError()
     {
         var (code, _, err) = await Eval("--benchmark", Path.Combine(dir, "nope.csv"));

@@ -4,6 +4,7 @@ using MiniMind.Engine.Checkpoints;
 using MiniMind.Engine.Evaluation;
 using MiniMind.Engine.Model;
 using MiniMind.Engine.Tokenization;
+using MiniMind.Studio.Hosting;
 
 namespace MiniMind.Studio.Cli;
 
@@ -29,8 +30,8 @@ public static class EvalCommand
             var runtime = StudioCli.StartEngine(parse);
             var path = parse.GetValue(model)!.FullName;
             using var net = ModelCheckpoint.Load(path, device: runtime.Device);
-            var tok = ByteLevelBpeTokenizer.Load(parse.GetValue(tokenizer) ?? ModelCheckpoint.ReadInfo(path)?.Tokenizer
-                ?? throw new ArgumentException($"{path} names no tokenizer; give --tokenizer."));
+            var tok = ByteLevelBpeTokenizer.Load(parse.GetValue(tokenizer) is { } chosen ? StudioCli.ResolvePath(chosen)
+                : ModelCheckpoint.TokenizerPathOf(path, ContentRoot.Find()) ?? throw new ArgumentException($"{path} names no tokenizer; give --tokenizer."));
             var output = parse.InvocationConfiguration.Output;
             var bar = new ProgressBar(parse.InvocationConfiguration.Error);
             var progress = new Engine.Data.SynchronousProgress<(int Done, int Total)>(p => bar.Report("evaluating", p.Done, p.Total));

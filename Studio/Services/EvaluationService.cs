@@ -114,8 +114,6 @@ public sealed class EvaluationService(StudioPaths paths, StudioOptions options, 
             {
                 tokenizer = TokenizerFor(checkpoint, request.Tokenizer);
                 model = ModelCheckpoint.Load(checkpoint, device: runtime.Device);
-                if (tokenizer.VocabSize > model.Config.VocabSize)
-                    throw new InvalidDataException($"The tokenizer has {tokenizer.VocabSize} tokens but {Path.GetFileName(checkpoint)} only {model.Config.VocabSize}: choose the tokenizer it was trained with.");
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
@@ -157,10 +155,8 @@ public sealed class EvaluationService(StudioPaths paths, StudioOptions options, 
     ByteLevelBpeTokenizer TokenizerFor(string checkpoint, string? chosen)
     {
         if (!string.IsNullOrWhiteSpace(chosen)) return tokenizers.Get(chosen);
-        var named = ModelCheckpoint.ReadInfo(checkpoint)?.Tokenizer;
-        if (string.IsNullOrWhiteSpace(named))
-            throw new ArgumentException($"{Path.GetFileName(checkpoint)} names no tokenizer: choose one in the tokenizer field.");
-        var folder = paths.Resolve(named);
+        var folder = ModelCheckpoint.TokenizerPathOf(checkpoint, paths.ContentRoot)
+                     ?? throw new ArgumentException($"{Path.GetFileName(checkpoint)} names no tokenizer: choose one in the tokenizer field.");
         if (!HasTokenizer(folder))
             throw new FileNotFoundException($"{Path.GetFileName(checkpoint)} was trained with the tokenizer {paths.Display(folder)}, which is missing: choose one in the tokenizer field.");
         return tokenizers.Get(folder);
