@@ -35,9 +35,8 @@ public sealed class DpoObjective : IObjective
             throw new ArgumentException($"A DPO batch holds chosen then rejected rows: an even row count, got {batch.Inputs.shape[0]}.");
         Tensor referenceLogp;
         using (no_grad())
-            referenceLogp = SequenceLogProbs(reference, batch);
-        var (logits, aux) = model.Forward(batch.Inputs);
-        var policyLogp = (TokenLoss.TargetLogProbs(logits, batch.Targets) * batch.LossMask).sum(1);
+            (referenceLogp, _) = SequenceLogProbs(reference, batch);
+        var (policyLogp, aux) = SequenceLogProbs(model, batch);
         var loss = Loss(policyLogp, referenceLogp, beta) + aux;
         long half = policyLogp.shape[0] / 2;
         var margin = ((policyLogp[..(int)half] - referenceLogp[..(int)half]) - (policyLogp[(int)half..] - referenceLogp[(int)half..])).mean() * beta;
@@ -45,10 +44,11 @@ public sealed class DpoObjective : IObjective
             new Dictionary<string, Tensor> { ["reward_margin"] = margin.detach().MoveToOuterDisposeScope() });
     }
 
-    static Tensor SequenceLogProbs(MiniMindModel model, BatchTensors batch)
+    /// <summary>Each row's summed log-probability of its targets (over the mask), and the model's aux loss.</summary>
+    static (Tensor LogProbs, Tensor AuxLoss) SequenceLogProbs(MiniMindModel model, BatchTensors batch)
     {
-        var (logits, _) = model.Forward(batch.Inputs);
-        return (TokenLoss.TargetLogProbs(logits, batch.Targets) * batch.LossMask).sum(1);
+        var (logits, aux) = model.Forward(batch.Inputs);
+        return ((TokenLoss.TargetLogProbs(logits, batch.Targets) * batch.LossMask).sum(1), aux);
     }
 
     /// <summary>policy and reference per-sequence log-probs (2N): chosen first, then rejected.</summary>
