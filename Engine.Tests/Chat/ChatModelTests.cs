@@ -1,3 +1,4 @@
+using MiniMind.Engine.Checkpoints;
 using MiniMind.Engine.Chat;
 using MiniMind.Engine.Generation;
 
@@ -136,6 +137,20 @@ public sealed class ChatModelTests : IDisposable
 
         Assert.NotEqual(baseAnswer.Choices[0].Content, adaptedAnswer.Choices[0].Content);
         Assert.Equal("identity", adapted.Name);
+    }
+
+    [Fact]
+    public void SidecarTokenizerRelativeToTheRoot_IsFound_FromAnyWorkingDirectory()
+    {
+        var relative = Path.Combine(folder.Dir, "relative.safetensors");
+        File.Copy(folder.BasePath, relative);
+        var root = Path.GetDirectoryName(Fixture.Path("seed-tokenizer"))!;
+        ModelCheckpoint.WriteSidecar(relative, ModelCheckpoint.ReadInfo(folder.BasePath)! with { Tokenizer = "seed-tokenizer" });
+
+        using var loaded = ChatModel.Load(relative, options: new ChatModelOptions { Root = root });
+
+        Assert.Equal(Fixture.Path("seed-tokenizer"), loaded.TokenizerPath);
+        Assert.ThrowsAny<IOException>(() => ChatModel.Load(relative)); // without the root: the working directory, which has none
     }
 
     [Fact]

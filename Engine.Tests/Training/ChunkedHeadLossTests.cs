@@ -87,7 +87,7 @@ public sealed class ChunkedHeadLossTests
         var (loss, grads) = LossAndGrads(model, chunked: true, 96L * 7);
 
         Assert.True(Math.Abs(loss - fullLoss) <= 1e-3 * Math.Abs(fullLoss), $"loss {loss} vs {fullLoss}");
-        Assert.True(MaxRelativeError(grads, fullGrads) < 3e-2, $"largest gradient error {MaxRelativeError(grads, fullGrads)}");
+        Assert.True(MaxRelativeError(grads, fullGrads) < 6e-3, $"largest gradient error {MaxRelativeError(grads, fullGrads)}"); // measured 2.6e-3
     }
 
     [Fact]
@@ -128,17 +128,57 @@ public sealed class ChunkedHeadLossTests
     }
 
     [Fact]
-    public void CrossEntropyObjective_ChunkedAndFull_GiveTheSameLoss()
+    public void CrossEntropyObjective_ChunkedAndFull_GiveTheSameLossAndGradients()
     {
         using var model = NewModel();
+        model.train();
         var (ids, targets, weights) = Batch();
         var mask = (weights > 0).to(ScalarType.Float32);
+        (float, Tensor[]) Run(CrossEntropyObjective objective)
+        {
+            foreach (var p in model.UniqueParameters()) p.grad = null;
+            var loss = objective.Compute(model, new BatchTensors(ids, targets, mask)).Loss;
+            loss.backward();
+            objective.AfterBackward();
+            return (loss.item<float>(), model.UniqueParameters().Select(p => p.grad!.clone()).ToArray());
+        }
         using var chunked = new CrossEntropyObjective("pretrain");
         using var full = new CrossEntropyObjective("pretrain") { ChunkedHead = false };
 
-        var a = chunked.Compute(model, new BatchTensors(ids, targets, mask)).Loss.item<float>();
-        var b = full.Compute(model, new BatchTensors(ids, targets, mask)).Loss.item<float>();
+        var (a, gradsA) = Run(chunked);
+        var (b, gradsB) = Run(full);
 
         Assert.Equal(b, a, 5);
+        Assert.True(MaxRelativeError(gradsA, gradsB) < 1e-4, $"largest gradient error {MaxRelativeError(gradsA, gradsB)}");
+    }
+
+    [Fact]
+    public void AFailureInsideBackward_IsThrownOnTheTrainingThread_NotInsideAutograd()
+    {
+        using var model = NewModel();
+        model.train();
+        var (ids, targets, weights) = Batch();
+        using var head = new ChunkedHeadLoss();
+        var (hidden, _) = model.ForwardHidden(ids);
+        var loss = head.WeightedSum(model, hidden, targets, weights);
+        loss.backward(retain_graph: true);
+        head.AfterBackward();
+
+        loss.backward(); // the saved gradients were scaled in place: reading them again fails inside autograd's callback
+
+        var fault = Assert.Throws<InvalidOperationException>(head.AfterBackward);
+        Assert.Contains("chunked head", fault.Message);
+        head.AfterBackward(); // thrown once
+    }
+
+    [Fact]
+    public void WeightsThatRequireAGradient_AreRefused()
+    {
+        using var model = NewModel();
+        var (ids, targets, weights) = Batch();
+        using var head = new ChunkedHeadLoss();
+        var (hidden, _) = model.ForwardHidden(ids);
+
+        Assert.Throws<ArgumentException>(() => head.WeightedSum(model, hidden, targets, weights.requires_grad_(true)));
     }
 }

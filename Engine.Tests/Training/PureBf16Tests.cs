@@ -23,12 +23,12 @@ public sealed class PureBf16Tests : IDisposable
     }
 
     TrainerSetup Setup(MiniMindModel model, ITrainingData data, TrainingOptions options, bool pure, RunDirectory? run = null, bool resume = false,
-        DataParallel? parallel = null)
+        DataParallel? parallel = null, bool chunkedHead = true)
     {
         model.ComputeType = pure ? ScalarType.BFloat16 : null;
         return new TrainerSetup
         {
-            Options = options, Model = model, Trainable = model.UniqueParameters(), Objective = new CrossEntropyObjective("pretrain"),
+            Options = options, Model = model, Trainable = model.UniqueParameters(), Objective = new CrossEntropyObjective("pretrain") { ChunkedHead = chunkedHead },
             Data = data, Device = CPU, Run = run ?? RunDirectory.Create(outDir, TrainingStage.Pretrain),
             OutputPath = Path.Combine(outDir, "pure.safetensors"),
             SaveOutput = (path, step) => ModelCheckpoint.Save(model, path, new CheckpointInfo { Config = model.Config, Stage = "pretrain", Step = step }),
@@ -103,6 +103,36 @@ public sealed class PureBf16Tests : IDisposable
 
         for (int i = 0; i < alone.Count; i++) Assert.True(Math.Abs(alone[i].Loss - together[i].Loss) < 1e-2, $"step {i + 1}: {alone[i].Loss} vs {together[i].Loss}");
         foreach (var (a, b) in master.UniqueParameters().Zip(replica.UniqueParameters())) Assert.Equal(0f, Fixture.MaxAbsDiff(a, b));
+    }
+
+    [Fact]
+    public void ChunkedHead_TrainsLikeTheFullLogits_WithAReplicaAndAccumulation()
+    {
+        var batches = InMemoryData.Random(8, rows: 4, length: 8, vocab: 64, seed: 24);
+        var options = Options with { AccumulationSteps = 2 };
+        (List<StepMetrics> Steps, MiniMindModel Model) Train(bool chunked)
+        {
+            var steps = new List<StepMetrics>();
+            var master = NewModel();
+            var replica = NewModel();
+            replica.ComputeType = ScalarType.BFloat16;
+            using var parallel = new DataParallel([new Replica(replica, replica.UniqueParameters(), new CrossEntropyObjective("pretrain") { ChunkedHead = chunked }, CPU)]);
+            Trainer.Run(Setup(master, new InMemoryData(batches), options, pure: true, parallel: parallel, chunkedHead: chunked), steps.Add);
+            return (steps, master);
+        }
+
+        var (full, fullModel) = Train(chunked: false);
+        var (chunkedSteps, chunkedModel) = Train(chunked: true);
+
+        Assert.Equal(full.Count, chunkedSteps.Count);
+        for (int i = 0; i < full.Count; i++)
+        {
+            Assert.True(Math.Abs(full[i].Loss - chunkedSteps[i].Loss) <= 1e-4, $"step {i + 1}: loss {full[i].Loss} vs {chunkedSteps[i].Loss}");
+            Assert.True(Math.Abs(full[i].GradNorm - chunkedSteps[i].GradNorm) <= 1e-3 * full[i].GradNorm, $"step {i + 1}: norm {full[i].GradNorm} vs {chunkedSteps[i].GradNorm}");
+        }
+        foreach (var (a, b) in fullModel.UniqueParameters().Zip(chunkedModel.UniqueParameters())) Assert.True(Fixture.MaxAbsDiff(a, b) < 1e-4, $"{Fixture.MaxAbsDiff(a, b)}");
+        fullModel.Dispose();
+        chunkedModel.Dispose();
     }
 
     [Fact]

@@ -64,8 +64,8 @@ public sealed class ChatModel : IDisposable
         if (info is not null && info.Lora is not null)
             throw new ArgumentException($"{weightsPath} is a LoRA adapter, not a model: load its base ({info.BaseCheckpoint ?? "named in no sidecar"}) with this as the adapter.");
         var tokenizerPath = options.TokenizerPath
-                            ?? (adapterPath is null ? null : ModelCheckpoint.TokenizerPathOf(adapterPath))
-                            ?? ModelCheckpoint.TokenizerPathOf(weightsPath)
+                            ?? (adapterPath is null ? null : ModelCheckpoint.TokenizerPathOf(adapterPath, options.Root))
+                            ?? ModelCheckpoint.TokenizerPathOf(weightsPath, options.Root)
                             ?? throw new ArgumentException($"{weightsPath}: the sidecar names no tokenizer; give one (a tokenizer folder).");
         var tokenizer = ByteLevelBpeTokenizer.Load(tokenizerPath);
         var net = ModelCheckpoint.Load(weightsPath); // on the CPU: adapters are attached and merged there

@@ -211,6 +211,7 @@ public static class Trainer
         var mask = Upload(tensor(batch.LossMask, shape, ScalarType.Float32), device);
         var result = objective.Compute(model, new BatchTensors(inputs, targets, mask));
         (result.Loss / scale).backward();
+        objective.AfterBackward();
         return new ObjectiveResult(
             result.Loss.detach().MoveToOuterDisposeScope(),
             result.AuxLoss.detach().MoveToOuterDisposeScope(),

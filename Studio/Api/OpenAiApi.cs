@@ -25,6 +25,7 @@ public static class OpenAiApi
                 Load = new ChatModelOptions
                 {
                     Device = provider.GetRequiredService<RuntimeInfo>().Device,
+                    Root = environment.ContentRootPath,
                     TokenizerPath = string.IsNullOrWhiteSpace(options.TokenizerPath) ? null : Path.GetFullPath(options.TokenizerPath, environment.ContentRootPath),
                 },
             });

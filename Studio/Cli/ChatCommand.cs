@@ -33,7 +33,7 @@ public static class ChatCommand
             try
             {
                 var runtime = StudioCli.StartEngine(parse);
-                var options = new ChatModelOptions { Device = runtime.Device, TokenizerPath = parse.GetValue(tokenizer) };
+                var options = new ChatModelOptions { Device = runtime.Device, TokenizerPath = parse.GetValue(tokenizer), Root = ContentRoot.Find() };
                 chat = Load(parse.GetValue(model)!, parse.GetValue(outDir), options);
             }
             catch (Exception e) when (e is ArgumentException or InvalidDataException or IOException or KeyNotFoundException)

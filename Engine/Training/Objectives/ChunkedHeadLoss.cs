@@ -18,8 +18,10 @@ namespace MiniMind.Engine.Training.Objectives;
 /// by the incoming gradient. The matmuls are the same three as unfused; no extra pass recomputes anything.
 /// </para>
 /// <para>
-/// One instance per objective (per replica): the gradients handed back to autograd are released at the next
-/// call, once autograd has taken them, instead of waiting for the garbage collector on a GPU's backward thread.
+/// One instance per objective (per replica). Backward runs inside autograd's native frames (on a GPU, on its
+/// device thread), where an exception would end the process: it only scales in place, catches anything that still
+/// goes wrong and leaves it for <see cref="AfterBackward"/> to throw on the training thread, which also frees the
+/// gradients handed back to autograd instead of leaving them to the garbage collector.
 /// </para>
 /// </summary>
 public sealed class ChunkedHeadLoss : IDisposable
@@ -30,6 +32,7 @@ public sealed class ChunkedHeadLoss : IDisposable
     readonly long chunkElements;
     readonly List<Tensor> handedBack = [];
     readonly object gate = new();
+    Exception? backwardFault;
 
     public ChunkedHeadLoss(long chunkElements = DefaultChunkElements)
     {
@@ -40,11 +43,13 @@ public sealed class ChunkedHeadLoss : IDisposable
     /// <summary>
     /// hidden (B, T, dim) from <see cref="MiniMindModel.ForwardHidden"/>, targets (B, T) int64, weights (B, T) fp32
     /// (the loss mask divided by its sum for a masked mean) -> the scalar sum of weight x cross-entropy, fp32.
-    /// Falls back to the plain head and <see cref="TokenLoss.PerTokenCrossEntropy"/> while the head carries an unmerged adapter.
+    /// The weights are constants: no gradient flows to them. Falls back to the plain head and
+    /// <see cref="TokenLoss.PerTokenCrossEntropy"/> while the head carries an unmerged adapter.
     /// </summary>
     public Tensor WeightedSum(MiniMindModel model, Tensor hidden, Tensor targets, Tensor weights)
     {
-        Release();
+        if (weights.requires_grad) throw new ArgumentException("The chunked head's token weights are constants; these require a gradient.", nameof(weights));
+        AfterBackward();
         using var scope = NewDisposeScope();
         if (model.OutputHead.ComputeWeight() is not { } w)
             return (TokenLoss.PerTokenCrossEntropy(model.OutputHead.forward(hidden), targets) * weights).sum().MoveToOuterDisposeScope();
@@ -88,12 +93,29 @@ public sealed class ChunkedHeadLoss : IDisposable
         return total;
     }
 
-    void HandBack(IEnumerable<Tensor> tensors)
+    void HandBack(IEnumerable<Tensor> tensors, Exception? fault = null)
     {
-        lock (gate) handedBack.AddRange(tensors);
+        lock (gate)
+        {
+            handedBack.AddRange(tensors);
+            backwardFault ??= fault;
+        }
     }
 
-    void Release()
+    /// <summary>After the backward of the last <see cref="WeightedSum"/>: frees the gradients it handed to autograd, and throws what failed in it.</summary>
+    public void AfterBackward()
+    {
+        Exception? fault;
+        lock (gate)
+        {
+            foreach (var t in handedBack) t.Dispose();
+            handedBack.Clear();
+            (fault, backwardFault) = (backwardFault, null);
+        }
+        if (fault is not null) throw new InvalidOperationException($"The chunked head's backward failed: {fault.Message}", fault);
+    }
+
+    public void Dispose()
     {
         lock (gate)
         {
@@ -101,8 +123,6 @@ public sealed class ChunkedHeadLoss : IDisposable
             handedBack.Clear();
         }
     }
-
-    public void Dispose() => Release();
 
     /// <summary>
     /// The autograd node: forward computes the loss and both gradients (the weights are inputs, so they are known);
@@ -125,12 +145,22 @@ public sealed class ChunkedHeadLoss : IDisposable
 
         public override List<Tensor> backward(autograd.AutogradContext ctx, Tensor gradOutput)
         {
-            // scaled in place: the graph is freed after this one backward (training never retains it), and a second
-            // backward would fail loudly on the saved tensors' version counters rather than reuse scaled gradients
-            var saved = ctx.get_saved_variables();
-            foreach (var g in saved) g?.mul_(gradOutput);
-            ((ChunkedHeadLoss)ctx.get_data("owner")).HandBack(saved.OfType<Tensor>());
-            return [saved[0], saved[1], null!, null!, null!, null!];
+            // scaled in place: the trainer never retains the graph, so these gradients are read by this one backward
+            // (a second one would find the saved tensors' versions changed: it is caught below like any other fault)
+            var owner = (ChunkedHeadLoss)ctx.get_data("owner");
+            List<Tensor> saved = [];
+            try
+            {
+                saved = ctx.get_saved_variables();
+                foreach (var g in saved) g?.mul_(gradOutput);
+                owner.HandBack(saved.OfType<Tensor>());
+                return [saved[0], saved[1], null!, null!, null!, null!];
+            }
+            catch (Exception e)
+            {
+                owner.HandBack(saved.OfType<Tensor>(), e);
+                return [null!, null!, null!, null!, null!, null!];
+            }
         }
     }
 }

@@ -37,5 +37,7 @@ public sealed class CrossEntropyObjective(string name) : IObjective
         return new ObjectiveResult(loss.MoveToOuterDisposeScope(), aux.MoveToOuterDisposeScope());
     }
 
+    public void AfterBackward() => head.AfterBackward();
+
     public void Dispose() => head.Dispose();
 }

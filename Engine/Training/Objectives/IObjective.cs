@@ -24,4 +24,10 @@ public interface IObjective : IDisposable
     bool PairedRows => false;
 
     ObjectiveResult Compute(MiniMindModel model, BatchTensors batch);
+
+    /// <summary>
+    /// Called by the loop right after the backward of a <see cref="Compute"/> result: frees what the objective kept
+    /// for that backward, and throws what went wrong inside it (a fault there cannot cross autograd's native frames).
+    /// </summary>
+    void AfterBackward() { }
 }

@@ -48,6 +48,8 @@ public sealed class ReasoningObjective : IObjective
         return new ObjectiveResult(loss.MoveToOuterDisposeScope(), aux.MoveToOuterDisposeScope());
     }
 
+    public void AfterBackward() => head.AfterBackward();
+
     public void Dispose()
     {
         tagIds.Dispose();

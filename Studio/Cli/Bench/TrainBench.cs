@@ -179,6 +179,7 @@ public static class TrainBench
                 var (x, y, mask) = tensors[i % tensors.Count];
                 var loss = objective.Compute(model, new BatchTensors(x, y, mask)).Loss;
                 loss.backward();
+                objective.AfterBackward();
                 if (fused)
                 {
                     fusedAdamW!.Step(5e-4, 1.0, loss);
