@@ -30,10 +30,10 @@ public sealed class TrainerTests : IDisposable
         Resume = resume,
     };
 
-    static MiniMindModel NewModel(int seed = 3)
+    static MiniMindModel NewModel(int seed = 3, double dropout = 0)
     {
         manual_seed(seed);
-        return new MiniMindModel(Small);
+        return new MiniMindModel(Small with { Dropout = dropout });
     }
 
     [Fact]
@@ -61,25 +61,27 @@ public sealed class TrainerTests : IDisposable
         Assert.True(Math.Abs(sum - io["param_sum_after"].item<float>()) <= 1e-3 * Math.Abs(io["param_sum_after"].item<float>()));
     }
 
-    [Fact]
-    public void CancelledRun_Resumed_ContinuesWithTheUninterruptedLosses()
+    [Theory]
+    [InlineData(0.0)]
+    [InlineData(0.2)] // dropout draws the same masks after the resume: the generators are seeded per step
+    public void CancelledRun_Resumed_ContinuesWithTheUninterruptedLosses(double dropout)
     {
         var batches = InMemoryData.Random(12, 2, 8, 64, seed: 5);
         var options = new TrainingOptions { Epochs = 1, AccumulationSteps = 1, LearningRate = 3e-3, SaveEvery = 3 };
         var full = new List<StepMetrics>();
-        using (var model = NewModel()) Trainer.Run(Setup(model, new InMemoryData(batches), options), full.Add);
+        using (var model = NewModel(dropout: dropout)) Trainer.Run(Setup(model, new InMemoryData(batches), options), full.Add);
 
         int stopAt = new System.Random().Next(2, 11);
         using var cancel = new CancellationTokenSource();
         var run = RunDirectory.Create(outDir, TrainingStage.Pretrain);
-        using (var model = NewModel())
+        using (var model = NewModel(dropout: dropout))
         {
             var first = Trainer.Run(Setup(model, new InMemoryData(batches), options, run), m => { if (m.Step == stopAt) cancel.Cancel(); }, cancel.Token);
             Assert.Equal(RunOutcome.Cancelled, first.Outcome);
             Assert.Equal(stopAt, first.Steps);
         }
         var cursor = ResumeState.Read(run.ResumePath)!.Cursor;
-        using (var model = NewModel(seed: 99)) // different init: the resume state must replace it
+        using (var model = NewModel(seed: 99, dropout: dropout)) // different init and generator state: the resume must replace both
         {
             var second = Trainer.Run(Setup(model, new InMemoryData(batches, cursor), options, run, resume: true));
             Assert.Equal(RunOutcome.Completed, second.Outcome);

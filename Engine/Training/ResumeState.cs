@@ -10,7 +10,7 @@ namespace MiniMind.Engine.Training;
 
 /// <summary>
 /// Everything needed to continue a run exactly: model weights (adapters included), AdamW moments,
-/// the optimizer step, the data cursor and the RNG state. Written as a folder that replaces the
+/// the optimizer step and the data cursor (the random generators are seeded per step from the run's seed). Written as a folder that replaces the
 /// previous one by rename, so a kill at any moment leaves either the old or the new state whole.
 /// </summary>
 public sealed record ResumeState
@@ -21,7 +21,7 @@ public sealed record ResumeState
     [JsonPropertyName("elapsed_s")] public double ElapsedSeconds { get; init; }
     [JsonPropertyName("saved_utc")] public DateTimeOffset SavedUtc { get; init; } = DateTimeOffset.UtcNow;
 
-    const string StateFile = "state.json", ModelFile = "model.safetensors", OptimizerFile = "optimizer.safetensors", RngFile = "rng.bin";
+    const string StateFile = "state.json", ModelFile = "model.safetensors", OptimizerFile = "optimizer.safetensors";
     /// <summary>The optimizer file of runs saved by earlier builds (TorchSharp's AdamW format).</summary>
     const string LegacyOptimizerFile = "optimizer.bin";
 
@@ -36,7 +36,6 @@ public sealed record ResumeState
             Safetensors.SaveStateDict(Path.Combine(staging, ModelFile), tensors);
             foreach (var t in tensors.Values) t.Dispose();
             optimizer.Save(Path.Combine(staging, OptimizerFile));
-            using (var rng = get_rng_state()) File.WriteAllBytes(Path.Combine(staging, RngFile), rng.data<byte>().ToArray());
             File.WriteAllText(Path.Combine(staging, StateFile), JsonSerializer.Serialize(state));
             // a crash mid-swap leaves the previous state whole under .old, where Read looks next
             AtomicFile.ReplaceFolder(staging, folder, folder + ".old");
@@ -66,7 +65,10 @@ public sealed record ResumeState
         return null;
     }
 
-    /// <summary>Restores weights, optimizer moments and RNG into a model and optimizer built like the original run's.</summary>
+    /// <summary>
+    /// Restores weights and optimizer moments into a model and optimizer built like the original run's. The random
+    /// generators need no state: the loop seeds them from the run's seed and the step at every step.
+    /// </summary>
     public static void Restore(string folder, MiniMindModel model, FusedAdamW optimizer)
     {
         if (!File.Exists(Path.Combine(folder, StateFile)) && Directory.Exists(folder + ".old")) folder += ".old";
@@ -87,11 +89,5 @@ public sealed record ResumeState
         if (File.Exists(Path.Combine(folder, OptimizerFile))) optimizer.Load(Path.Combine(folder, OptimizerFile));
         else if (File.Exists(Path.Combine(folder, LegacyOptimizerFile))) optimizer.LoadTorchSharpAdamW(Path.Combine(folder, LegacyOptimizerFile));
         else throw new InvalidDataException($"{folder}: the resume state has no optimizer file ({OptimizerFile}).");
-        var rngPath = Path.Combine(folder, RngFile);
-        if (File.Exists(rngPath))
-        {
-            using var rng = tensor(File.ReadAllBytes(rngPath), ScalarType.Byte);
-            set_rng_state(rng);
-        }
     }
 }

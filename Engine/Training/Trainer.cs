@@ -121,6 +121,7 @@ public static class Trainer
             foreach (var (batch, next) in setup.Data.Batches(cancel))
             {
                 if (cancel.IsCancellationRequested) break;
+                if (accumulated.MicroBatches == 0) SeedStep(o.Seed, step + 1, setup.Device);
                 accumulated.Add(MicroStep(setup, batch), batch);
                 if (accumulated.MicroBatches < o.AccumulationSteps) continue;
 
@@ -167,6 +168,21 @@ public static class Trainer
             Save(setup, optimizer, step, total, cursorAtStep, elapsedBefore + clock.Elapsed.TotalSeconds);
         return new TrainingResult(run.Id, RunOutcome.Cancelled, step, total, setup.OutputPath,
             $"Stopped at step {step} of {total}; resume with --resume {run.Id}.");
+    }
+
+    /// <summary>
+    /// Seeds the random generators (CPU and every GPU) from the run's seed and the step about to run, so that what
+    /// draws from them inside a step (dropout, LoRA dropout) is the same whether the run went straight through or was
+    /// stopped and resumed at any step: libtorch offers no way to save a GPU generator's state with the run.
+    /// </summary>
+    static void SeedStep(long seed, long step, Device device)
+    {
+        ulong z = unchecked((ulong)seed * 0x9E3779B97F4A7C15UL + (ulong)step); // SplitMix64 of (seed, step)
+        z = unchecked((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL);
+        z = unchecked((z ^ (z >> 27)) * 0x94D049BB133111EBUL);
+        var derived = (long)((z ^ (z >> 31)) >> 1);
+        manual_seed(derived);
+        if (device.type == DeviceType.CUDA) cuda.manual_seed_all(derived);
     }
 
     /// <summary>Forward and backward of one micro-batch (split across the replicas when data parallel); returns the detached loss, aux loss and extras.</summary>
