@@ -55,6 +55,20 @@ public sealed class CheckpointExportTests : StudioComponentTest
     }
 
     [Fact]
+    public void ATargetThatCannotBeAPath_IsRefusedWithAMessage_AndThePageLives()
+    {
+        CheckpointFiles.Tiny(Folders.OutDir, "full_sft_64");
+        var cut = RenderPage();
+
+        cut.Find("#export-full_sft_64").Click();
+        cut.Find("#export-target").Input("out/export/a\0b");
+        cut.Find("#export-run").Click();
+
+        cut.WaitForAssertion(() => Assert.Contains("is not a valid path", cut.Find("#export-error").TextContent), TimeSpan.FromSeconds(30));
+        Assert.Contains("a\\u0000b", cut.Find("#export-error").TextContent);
+    }
+
+    [Fact]
     public void AnOccupiedTargetFolder_IsRefusedWithTheExportersMessage()
     {
         CheckpointFiles.Tiny(Folders.OutDir, "full_sft_64");

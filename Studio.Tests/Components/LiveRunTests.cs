@@ -44,4 +44,25 @@ public sealed class LiveRunTests : StudioComponentTest
         Assert.Equal(before + 2, int.Parse(cut.Find("#loss-chart-wrapper").GetAttribute("data-points")!));
         Assert.Contains(JSInterop.Invocations, i => i.Identifier.Contains("extend", StringComparison.OrdinalIgnoreCase));
     }
+
+    [Fact]
+    public void ARunStoppedWhileQueued_ShowsNeitherAnotherRunsProgress_NorAContinueItCannotDo()
+    {
+        var training = Services.GetRequiredService<TrainingService>();
+        var first = training.Start(TinyRun.Pretrain(steps: 400)); // holds the CPU: the next run queues behind it
+        var cut = Render<LiveRun>(p => p.Add(r => r.RunId, first.Id));
+        cut.WaitForAssertion(() => Assert.True(cut.Instance.LastStep >= 1), TimeSpan.FromMinutes(2));
+        var queued = training.Start(TinyRun.Pretrain(steps: 5));
+        training.Stop(queued.Id);
+
+        cut.Render(p => p.Add(r => r.RunId, queued.Id));
+
+        cut.WaitForAssertion(() => Assert.Equal("cancelled", cut.Find("#live-run").GetAttribute("data-status")), TimeSpan.FromMinutes(1));
+        Assert.Equal("No steps recorded.", cut.Find("#run-progress").TextContent);
+        Assert.Empty(cut.FindAll("#run-continue")); // it never recorded its options: nothing to continue
+        training.Stop(first.Id);
+        cut.Render(p => p.Add(r => r.RunId, first.Id));
+        cut.WaitForAssertion(() => Assert.Equal("cancelled", cut.Find("#live-run").GetAttribute("data-status")), TimeSpan.FromMinutes(1));
+        Assert.Equal("Continue from last save", cut.Find("#run-continue").TextContent.Trim());
+    }
 }

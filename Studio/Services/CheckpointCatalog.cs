@@ -2,7 +2,11 @@ using MiniMind.Engine.Checkpoints;
 
 namespace MiniMind.Studio.Services;
 
-/// <summary>The checkpoints and adapters under out/ (not the run folders), newest first.</summary>
+/// <summary>
+/// The checkpoints and adapters under out/, newest first: the weights files with a sidecar (what training, import
+/// and the demo write). Run folders' resume states and exported folders (Hugging Face layout, no sidecar) are not
+/// checkpoints of the studio and are left out; a sidecar that cannot be read is listed without metadata, so it can be deleted.
+/// </summary>
 public sealed class CheckpointCatalog(StudioPaths paths)
 {
     public IReadOnlyList<CheckpointEntry> List()
@@ -10,13 +14,14 @@ public sealed class CheckpointCatalog(StudioPaths paths)
         if (!Directory.Exists(paths.OutDir)) return [];
         var runs = Path.Combine(paths.OutDir, "runs") + Path.DirectorySeparatorChar;
         return Directory.EnumerateFiles(paths.OutDir, "*.safetensors", new EnumerationOptions { RecurseSubdirectories = true, MaxRecursionDepth = 2 })
-            .Where(f => !f.StartsWith(runs, StringComparison.Ordinal) && !Path.GetFileName(f).StartsWith('.'))
+            .Where(f => !f.StartsWith(runs, StringComparison.Ordinal) && !Path.GetFileName(f).StartsWith('.') && File.Exists(ModelCheckpoint.SidecarPath(f)))
             .Select(Describe)
             .OrderByDescending(c => c.Created)
             .ToList();
     }
 
-    public IReadOnlyList<CheckpointEntry> Models() => List().Where(c => !c.IsLora).ToList();
+    /// <summary>The models that can be loaded (their sidecar read): what chat, compare, training and evaluation offer.</summary>
+    public IReadOnlyList<CheckpointEntry> Models() => List().Where(c => c.Info is not null && !c.IsLora).ToList();
     public IReadOnlyList<CheckpointEntry> Adapters() => List().Where(c => c.IsLora).ToList();
 
     public CheckpointEntry Describe(string path)

@@ -8,8 +8,11 @@ namespace MiniMind.Studio.Services;
 /// </summary>
 public sealed class StudioOptions
 {
-    /// <summary>Folders whose jsonl/parquet files the Datasets page lists (the first one receives uploads).</summary>
-    public string[] DatasetFolders { get; set; } = ["dataset"];
+    /// <summary>
+    /// Folders whose jsonl/parquet files the Datasets page lists (the first one receives uploads); empty: <c>dataset</c>.
+    /// Empty by default because the configuration binder appends a config's array to the default's elements.
+    /// </summary>
+    public string[] DatasetFolders { get; set; } = [];
     /// <summary>Checkpoints, run folders and the run registry.</summary>
     public string OutDir { get; set; } = "out";
     /// <summary>The tokenizer used when a page or a checkpoint names none.</summary>

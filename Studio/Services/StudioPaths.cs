@@ -6,7 +6,7 @@ public sealed class StudioPaths
     public StudioPaths(string contentRoot, StudioOptions options)
     {
         ContentRoot = Path.GetFullPath(contentRoot);
-        DatasetFolders = options.DatasetFolders.Select(Resolve).ToArray();
+        DatasetFolders = (options.DatasetFolders is { Length: > 0 } folders ? folders : ["dataset"]).Select(Resolve).Distinct().ToArray();
         OutDir = Resolve(options.OutDir);
         Tokenizer = Resolve(options.Tokenizer);
         RegistryPath = string.IsNullOrWhiteSpace(options.RegistryPath) ? Path.Combine(OutDir, "studio.db") : Resolve(options.RegistryPath);
@@ -20,8 +20,19 @@ public sealed class StudioPaths
     public string Tokenizer { get; }
     public string RegistryPath { get; }
 
-    /// <summary>A path from a form or a config: absolute as given, else relative to the content root.</summary>
-    public string Resolve(string path) => Path.GetFullPath(Path.IsPathRooted(path) ? path : Path.Combine(ContentRoot, path));
+    /// <summary>A path from a form or a config: absolute as given, else relative to the content root. Throws an <see cref="ArgumentException"/> naming it when it cannot be a path.</summary>
+    public string Resolve(string path)
+    {
+        try
+        {
+            return Path.GetFullPath(Path.IsPathRooted(path) ? path : Path.Combine(ContentRoot, path));
+        }
+        catch (ArgumentException e)
+        {
+            var shown = string.Concat(path.Select(c => char.IsControl(c) ? $"\\u{(int)c:x4}" : c.ToString()));
+            throw new ArgumentException($"\"{shown}\" is not a valid path: {e.Message}", nameof(path), e);
+        }
+    }
 
     /// <summary>How a path is shown: relative to the content root when inside it.</summary>
     public string Display(string path)

@@ -88,6 +88,26 @@ public sealed class TrainingService
         return Follow(manager.Submit(options, record.Directory), record.CreatedUtc);
     }
 
+    /// <summary>
+    /// What <see cref="Resume"/> would do for a finished run, as a button label: continue from its last resume state,
+    /// or start it again from its recorded options (it stopped or failed before its first save); null when it cannot
+    /// (still active, or it never got as far as recording its options).
+    /// </summary>
+    public string? Continuation(string id)
+    {
+        if (Find(id) is not { IsActive: false } record) return null;
+        var directory = new RunDirectory(record.Directory);
+        if (!File.Exists(directory.ConfigPath)) return null;
+        try
+        {
+            return ResumeState.Read(directory.ResumePath) is null ? "Start again" : "Continue from last save";
+        }
+        catch (Exception e) when (e is InvalidDataException or IOException)
+        {
+            return "Continue from last save"; // the resume then says what is wrong with the state
+        }
+    }
+
     public void Pause(string id) => manager.Find(id)?.PauseRun();
     public void Continue(string id) => manager.Find(id)?.ResumeRun();
     public void Stop(string id) => manager.Find(id)?.Cancel();
