@@ -28,7 +28,7 @@ public static class CheckpointExporter
             throw new ArgumentException($"{checkpointPath} is a LoRA adapter, not a model: export its base checkpoint with --lora {checkpointPath}.");
         var target = Path.GetFullPath(outDir);
         if (Directory.Exists(target) && Directory.EnumerateFileSystemEntries(target).Any() && !options.Overwrite)
-            throw new IOException($"{target} exists and is not empty; choose another folder or pass --overwrite.");
+            throw new IOException($"{target} exists and is not empty; choose another folder, or allow replacing its contents (overwrite).");
         if (File.Exists(target)) throw new IOException($"{target} is a file; the export is a folder.");
 
         using var model = ModelCheckpoint.Load(checkpointPath, options.Config);

@@ -54,7 +54,10 @@ public sealed class RunManager(RuntimeInfo runtime) : IDisposable
         }
         catch (Exception e)
         {
-            result = new TrainingResult(run.Id, RunOutcome.Failed, 0, 0, "", e.Message);
+            var message = NativeErrors.IsOutOfMemory(e)
+                ? $"Out of memory while preparing the run ({NativeErrors.Summary(e.Message)}): choose a smaller model, batch_size or max_seq_len."
+                : NativeErrors.Summary(e.Message);
+            result = new TrainingResult(run.Id, RunOutcome.Failed, 0, 0, "", message);
             try
             {
                 File.AppendAllText(Path.Combine(run.Directory.Path, "error.txt"), $"{DateTimeOffset.UtcNow:O} {e}{Environment.NewLine}");

@@ -1,6 +1,6 @@
 using System.Diagnostics;
-using System.Runtime.InteropServices;
 using MiniMind.Engine.Data;
+using MiniMind.Engine.Runtime;
 using MiniMind.Engine.Training.Objectives;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -152,7 +152,7 @@ public static class Trainer
         {
             if (Flush() is { } last) return last;
         }
-        catch (ExternalException e) when (e.Message.Contains("out of memory", StringComparison.OrdinalIgnoreCase))
+        catch (Exception e) when (NativeErrors.IsOutOfMemory(e))
         {
             return Failed(setup, savedStep, total,
                 $"Out of memory at step {step + 1}: lower batch_size or max_seq_len (or raise accumulation_steps to keep the effective batch). {LastGood(setup, savedStep)}");
@@ -167,7 +167,7 @@ public static class Trainer
         if (step > savedStep && cursorAtStep is not null)
             Save(setup, optimizer, step, total, cursorAtStep, elapsedBefore + clock.Elapsed.TotalSeconds);
         return new TrainingResult(run.Id, RunOutcome.Cancelled, step, total, setup.OutputPath,
-            $"Stopped at step {step} of {total}; resume with --resume {run.Id}.");
+            $"Stopped at step {step} of {total}; run {run.Id} continues from there (train --resume {run.Id}).");
     }
 
     /// <summary>

@@ -120,7 +120,7 @@ public static class TrainingJob
         {
             if (!File.Exists(init))
                 throw new FileNotFoundException(o.InitFrom is null
-                    ? $"The {o.Stage.Name()} stage starts from {init}, which does not exist: train the previous stage first, or set init_from."
+                    ? $"The {o.Stage.Name()} stage starts from {init}, which does not exist: train the previous stage first, or choose a starting checkpoint (init_from)."
                     : $"init_from: checkpoint not found: {init}", init);
             var config = ModelCheckpoint.ReadInfo(init)?.Config ?? o.Model
                 ?? throw new ArgumentException($"{init} has no sidecar with its config; give the model config in the training options (model).");

@@ -1,4 +1,5 @@
 using Bunit;
+using MiniMind.Engine.Training;
 using MiniMind.Studio.Components.Pages.Train;
 
 namespace MiniMind.Studio.Tests.Components;
@@ -29,6 +30,47 @@ public sealed class TrainFormTests : StudioComponentTest
         cut.WaitForAssertion(() => Assert.Contains("batch_size", cut.Instance.Errors.Keys));
         Assert.Contains("must be positive", cut.Instance.Errors["batch_size"]);
         Assert.True(cut.Find("#train-start").HasAttribute("disabled"));
+    }
+
+    [Fact]
+    public void AModelTooBigForThisMachine_IsRefusedBeforeItStarts()
+    {
+        var cut = Render<TrainForm>();
+
+        cut.Find("#f-dim").Input("100000");
+
+        cut.WaitForAssertion(() => Assert.Contains("this machine has", cut.Find("#form-error").TextContent));
+        Assert.True(cut.Find("#train-start").HasAttribute("disabled"));
+        cut.Find("#f-dim").Input("128");
+        cut.WaitForAssertion(() => Assert.Empty(cut.FindAll("#form-error")));
+        Assert.False(cut.Find("#train-start").HasAttribute("disabled"));
+    }
+
+    [Fact]
+    public void ALaterStage_WhoseStartingCheckpointIsMissing_SaysSo_UntilOneIsThere()
+    {
+        var cut = Render<TrainForm>(p => p.Add(f => f.Model, TrainFormModel.For(TrainingStage.Sft)));
+
+        Assert.Contains("does not exist: train the previous stage first", cut.Instance.Errors["init_from"]);
+        Assert.True(cut.Find("#train-start").HasAttribute("disabled"));
+        var expected = cut.Instance.Errors["init_from"].Split(' ')[4].TrimEnd(',');
+        CheckpointFiles.Tiny(Folders.OutDir, Path.GetFileNameWithoutExtension(expected), stage: "pretrain");
+        cut.Find("#f-batch_size").Input("4"); // any edit validates again
+
+        cut.WaitForAssertion(() => Assert.False(cut.Instance.Errors.ContainsKey("init_from")));
+    }
+
+    [Fact]
+    public void AnOutputNameThatExists_IsFlaggedAsReplaced_WithoutBlockingTheRun()
+    {
+        var cut = Render<TrainForm>();
+        Assert.DoesNotContain("this run replaces it", cut.Markup);
+        CheckpointFiles.Tiny(Folders.OutDir, "mine", stage: "pretrain");
+
+        cut.Find("#f-output_name").Input("mine");
+
+        cut.WaitForAssertion(() => Assert.Contains("mine.safetensors exists (pretrain, step 1): this run replaces it.", cut.Markup));
+        Assert.False(cut.Find("#train-start").HasAttribute("disabled"));
     }
 
     [Fact]
