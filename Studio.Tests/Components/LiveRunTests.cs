@@ -23,6 +23,11 @@ public sealed class LiveRunTests : StudioComponentTest
         Assert.Contains("step 5 / 5", cut.Find("#run-progress").TextContent);
         Assert.True(int.Parse(cut.Find("#loss-chart-wrapper").GetAttribute("data-points")!) >= 5);
         Assert.Contains("step 5/5 loss", cut.Find("#run-log").TextContent);
+        var lines = cut.Find("#run-log").TextContent.Trim().Split('\n');
+        Assert.Contains(" completed", lines[^1]); // in the order things happened: the steps, then the end
+        Assert.Contains("step 5/5 loss", lines[^2]);
+        Assert.Contains(lines, l => l.EndsWith("running"));
+        Assert.True(Array.FindIndex(lines, l => l.EndsWith("running")) < Array.FindIndex(lines, l => l.Contains("step 1/5")));
     }
 
     [Fact]
@@ -64,5 +69,6 @@ public sealed class LiveRunTests : StudioComponentTest
         cut.Render(p => p.Add(r => r.RunId, first.Id));
         cut.WaitForAssertion(() => Assert.Equal("cancelled", cut.Find("#live-run").GetAttribute("data-status")), TimeSpan.FromMinutes(1));
         Assert.Equal("Continue from last save", cut.Find("#run-continue").TextContent.Trim());
+        cut.WaitForAssertion(() => Assert.Contains(" cancelled", cut.Find("#run-log").TextContent.Trim().Split('\n')[^1])); // read back: the end comes last
     }
 }

@@ -37,4 +37,20 @@ public sealed class StudioHostTests : IClassFixture<WebApplicationFactory<Progra
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.True((await response.Content.ReadAsByteArrayAsync()).Length > 10, $"{path} came back empty");
     }
+
+    [Fact]
+    public async Task AnUnknownAddress_Is404_WithTheStudiosNotFoundPage_ButTheApiKeepsItsJson()
+    {
+        var client = factory.CreateClient();
+
+        var page = await client.GetAsync("/nonexistent");
+        var api = await client.GetAsync("/v1/models/nonexistent");
+
+        Assert.Equal(HttpStatusCode.NotFound, page.StatusCode);
+        var html = await page.Content.ReadAsStringAsync();
+        Assert.Contains("Nothing here.", html);
+        Assert.Contains("MiniMind Studio", html); // inside the layout
+        Assert.Equal(HttpStatusCode.NotFound, api.StatusCode);
+        Assert.StartsWith("{", (await api.Content.ReadAsStringAsync()).TrimStart());
+    }
 }

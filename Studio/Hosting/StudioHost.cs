@@ -30,6 +30,10 @@ public static class StudioHost
         app.Logger.LogInformation("MiniMind Studio engine: {Runtime}", runtime);
 
         if (!app.Environment.IsDevelopment()) app.UseExceptionHandler("/error", createScopeForErrors: true);
+        // an unknown page address gets the studio's not-found page (the API and the hub keep their own answers)
+        app.UseWhen(http => !http.Request.Path.StartsWithSegments("/v1") && !http.Request.Path.StartsWithSegments("/hubs"),
+            branch => branch.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));
+        app.UseRouting(); // after the re-execution, so that /not-found is routed when a 404 runs the pipeline again
         app.UseAntiforgery();
         app.MapStaticAssets();
         app.MapHub<TrainingHub>(TrainingHub.Path);
