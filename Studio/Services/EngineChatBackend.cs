@@ -14,9 +14,13 @@ public sealed class EngineChatBackend(ModelCatalog catalog, StudioPaths paths) :
     public async IAsyncEnumerable<ChatDelta> StreamAsync(ChatRequest request, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var model = await catalog.GetAsync(CatalogId(request), cancellationToken);
-        var options = request.Settings with { MaxTokens = Math.Min(request.Settings.MaxTokens ?? model.ContextLength - 1, model.ContextLength - 1), N = 1 };
+        // "max new tokens" on a page is a cap, not a reservation (the API's max_tokens is both): the conversation is
+        // trimmed to leave the answer at most half the context, and the answer may then use all the room left
+        int cap = Math.Min(request.Settings.MaxTokens ?? model.ContextLength - 1, model.ContextLength - 1);
+        var prompt = model.BuildPrompt(request.Messages, request.Settings with { MaxTokens = Math.Min(cap, model.ContextLength / 2), N = 1 });
+        var options = request.Settings with { MaxTokens = cap, N = 1 };
         var finished = false;
-        var stream = model.StreamAsync(request.Messages, options, cancellationToken).GetAsyncEnumerator(cancellationToken);
+        var stream = model.StreamAsync(prompt, options, cancellationToken).GetAsyncEnumerator(cancellationToken);
         try
         {
             while (true)
