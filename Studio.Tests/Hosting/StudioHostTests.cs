@@ -30,6 +30,7 @@ public sealed class StudioHostTests : IClassFixture<WebApplicationFactory<Progra
     [InlineData("/_content/MudBlazor/MudBlazor.min.css")]
     [InlineData("/_framework/blazor.web.js")]
     [InlineData("/app.css")]
+    [InlineData("/favicon.svg")]
     public async Task StaticAssets_AreServedWithContent(string path)
     {
         var response = await factory.CreateClient().GetAsync(path);
