@@ -92,4 +92,15 @@ public sealed class DatasetAnalyzerTests : IDisposable
 
         Assert.Contains("cannot tell the dataset kind", error.Message);
     }
+
+    [Fact]
+    public void AnEvaluationQuiz_IsNamedAsSuch_NotAsAnUnknownFormat()
+    {
+        var path = data.Write("quiz.jsonl", "{\"question\": \"Where?\", \"answer\": \"Here.\"}\n{\"question\": \"Who?\", \"answer\": \"Me.\"}");
+
+        var error = Assert.Throws<InvalidDataException>(() => DatasetAnalyzer.Analyze(path));
+
+        Assert.Contains("an evaluation file", error.Message);
+        Assert.DoesNotContain("cannot tell", error.Message);
+    }
 }

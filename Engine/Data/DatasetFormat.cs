@@ -14,6 +14,7 @@ public static class DatasetFormat
     public static DatasetKind Detect(DatasetFile file)
     {
         var seen = 0;
+        var questions = 0;
         DatasetKind? found = null;
         for (long i = 0; i < file.Count && seen < Probe; i++)
         {
@@ -31,6 +32,7 @@ public static class DatasetFormat
                 var root = document.RootElement;
                 if (root.ValueKind != JsonValueKind.Object) continue;
                 seen++;
+                if (root.TryGetProperty("question", out _)) questions++;
                 if (root.TryGetProperty("text", out _)) return DatasetKind.Pretrain;
                 if (root.TryGetProperty("chosen", out _) && root.TryGetProperty("rejected", out _)) return DatasetKind.Dpo;
                 if (root.TryGetProperty("conversations", out var conversation))
@@ -40,7 +42,10 @@ public static class DatasetFormat
                 }
             }
         }
-        return found ?? throw new InvalidDataException(
+        if (found is { } kind) return kind;
+        if (seen > 0 && questions == seen)
+            throw new InvalidDataException($"{file.Path}: an evaluation file (its records hold 'question' fields), not training data: evaluate checkpoints with it");
+        throw new InvalidDataException(
             $"{file.Path}: cannot tell the dataset kind: no record among the first {Probe} has a 'text', 'conversations' or 'chosen'+'rejected' field (jsonl) or column (parquet)");
     }
 
