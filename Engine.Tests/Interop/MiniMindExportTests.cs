@@ -14,6 +14,18 @@ public sealed class MiniMindExportTests : IDisposable
     public void Dispose() => files.Dispose();
 
     [Fact]
+    public void AFolderThatCannotBeWritten_IsNamedInTheError()
+    {
+        var checkpoint = files.PathOf("run", "sft_step100.safetensors");
+        using (var model = Fixture.TinyDenseModel())
+            ModelCheckpoint.Save(model, checkpoint, new CheckpointInfo { Config = model.Config, Stage = "sft", Tokenizer = Fixture.Path("seed-tokenizer") });
+
+        var error = Assert.ThrowsAny<IOException>(() => CheckpointExporter.Export(checkpoint, ExportFormat.MiniMindPth, "/proc/minimind-nope"));
+
+        Assert.StartsWith("Cannot write the export under /proc", error.Message);
+    }
+
+    [Fact]
     public void DenseExport_IsASeedStateDictNamedAsTheOriginalScriptsExpect()
     {
         var checkpoint = files.PathOf("run", "sft_step100.safetensors");

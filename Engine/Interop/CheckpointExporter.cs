@@ -43,9 +43,17 @@ public static class CheckpointExporter
         var tokenizer = ResolveTokenizer(tokenizerDir, info, format);
         var state = FloatStateDict(model);
         var parent = Path.GetDirectoryName(target)!;
-        Directory.CreateDirectory(parent);
         var temporary = Path.Combine(parent, $".{Path.GetFileName(target)}.{Guid.NewGuid():N}.tmp");
-        Directory.CreateDirectory(temporary);
+        try
+        {
+            Directory.CreateDirectory(parent);
+            Directory.CreateDirectory(temporary);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            foreach (var t in state.Values) t.Dispose();
+            throw new IOException($"Cannot write the export under {parent}: {e.Message}", e);
+        }
         try
         {
             var files = format == ExportFormat.HuggingFaceLlama
