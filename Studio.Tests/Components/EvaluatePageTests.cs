@@ -65,6 +65,20 @@ public sealed class EvaluatePageTests : StudioComponentTest
     }
 
     [Fact]
+    public void APathWithAControlCharacter_IsAProblemOnThePage_NotACrash()
+    {
+        CheckpointFiles.Tiny(Folders.OutDir, "full_sft_64");
+        var cut = Render<EvaluatePage>();
+
+        cut.Find("#quiz-file").Input("dataset/eval_demo.jsonl\0");
+
+        var problems = cut.Find("#evaluate-problems").TextContent;
+        Assert.Contains("\"dataset/eval_demo.jsonl\\u0000\" is not a valid path", problems);
+        Assert.DoesNotContain("(Parameter", problems);
+        Assert.True(cut.Find("#evaluate-run").HasAttribute("disabled"));
+    }
+
+    [Fact]
     public void AMalformedMultipleChoiceFile_IsRefusedWithItsLine()
     {
         CheckpointFiles.Tiny(Folders.OutDir, "full_sft_64");

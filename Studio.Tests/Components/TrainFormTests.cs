@@ -21,6 +21,25 @@ public sealed class TrainFormTests : StudioComponentTest
     }
 
     [Fact]
+    public void AFieldFlaggedBecauseOfAnother_IsClearedWhenTheOtherIsFixed()
+    {
+        var cut = Render<TrainForm>();
+
+        cut.Find("#f-n_heads").Input("3");
+        cut.Find("#f-n_heads").Blur();
+        cut.WaitForAssertion(() => Assert.True(cut.Instance.Errors.ContainsKey("n_kv_heads")));
+        Assert.NotEmpty(cut.FindAll(".mud-input-control:has(#f-n_kv_heads) .mud-input-error"));
+        // Tab lands on KV heads, then the user goes back to heads: KV heads is left, and validates itself
+        cut.Find("#f-n_kv_heads").Blur();
+        cut.Find("#f-n_heads").Input("4");
+        cut.Find("#f-n_heads").Blur();
+
+        cut.WaitForAssertion(() => Assert.Empty(cut.Instance.Errors));
+        Assert.Empty(cut.FindAll(".mud-input-control:has(#f-n_kv_heads) .mud-input-error"));
+        Assert.Empty(cut.FindAll(".mud-input-control:has(#f-n_heads) .mud-input-error"));
+    }
+
+    [Fact]
     public void AnInvalidHyperparameter_IsNamedByItsField()
     {
         var cut = Render<TrainForm>();

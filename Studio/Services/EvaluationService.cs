@@ -52,6 +52,18 @@ public sealed class EvaluationService(StudioPaths paths, StudioOptions options, 
     /// <summary>What is wrong with a request, in words for the page (empty: it can run).</summary>
     public IReadOnlyList<string> Validate(EvaluationRequest request)
     {
+        try
+        {
+            return Problems(request);
+        }
+        catch (ArgumentException e) // a path that cannot be one (a control character typed into a field)
+        {
+            return [e.Message];
+        }
+    }
+
+    List<string> Problems(EvaluationRequest request)
+    {
         var problems = new List<string>();
         if (request.Checkpoints.Count == 0) problems.Add("Choose at least one checkpoint.");
         if (request.Benchmarks.Count == 0) problems.Add("Choose at least one benchmark.");

@@ -30,7 +30,8 @@ public sealed class StudioPaths
         catch (ArgumentException e)
         {
             var shown = string.Concat(path.Select(c => char.IsControl(c) ? $"\\u{(int)c:x4}" : c.ToString()));
-            throw new ArgumentException($"\"{shown}\" is not a valid path: {e.Message}", nameof(path), e);
+            var reason = e.ParamName is { } name ? e.Message.Replace($" (Parameter '{name}')", "") : e.Message;
+            throw new ArgumentException($"\"{shown}\" is not a valid path: {reason}", e);
         }
     }
 
