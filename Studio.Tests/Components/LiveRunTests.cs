@@ -75,4 +75,27 @@ public sealed class LiveRunTests : StudioComponentTest
         Assert.Equal("Continue from last save", cut.Find("#run-continue").TextContent.Trim());
         cut.WaitForAssertion(() => Assert.Contains(" cancelled", cut.Find("#run-log").TextContent.Trim().Split('\n')[^1])); // read back: the end comes last
     }
+
+    [Fact]
+    public void AContinuedRun_KeepsItsFirstLog_AndWhatComesAfterFollowsIt()
+    {
+        var training = Services.GetRequiredService<TrainingService>();
+        var run = training.Start(TinyRun.Pretrain(steps: 160) with { SaveEvery = 20 }); // the whole log stays under the view's 200 lines
+        var cut = Render<LiveRun>(p => p.Add(r => r.RunId, run.Id));
+        cut.WaitForAssertion(() => Assert.True(cut.Instance.LastStep >= 25), TimeSpan.FromMinutes(2));
+        training.Stop(run.Id);
+        cut.WaitForAssertion(() => Assert.Equal("cancelled", cut.Find("#live-run").GetAttribute("data-status")), TimeSpan.FromMinutes(1));
+
+        training.Resume(run.Id);
+
+        cut.WaitForAssertion(() => Assert.Equal("completed", cut.Find("#live-run").GetAttribute("data-status")), TimeSpan.FromMinutes(3));
+        cut.WaitForAssertion(() => Assert.Contains(" completed", cut.Find("#run-log").TextContent.Trim().Split('\n')[^1]));
+        var lines = cut.Find("#run-log").TextContent.Trim().Split('\n');
+        var cancelled = Array.FindIndex(lines, l => l.Contains(" cancelled"));
+        Assert.True(cancelled >= 0, "the first attempt's end is kept");
+        var resumed = Array.FindLastIndex(lines, l => l.EndsWith(" running"));
+        Assert.True(resumed > cancelled, "the continuation's lines follow the first attempt's end");
+        Assert.Contains(lines[(cancelled + 1)..], l => l.StartsWith("step ")); // its steps too
+        Assert.Contains("step 160/160", lines[^2]);
+    }
 }

@@ -102,9 +102,9 @@ public sealed class TrainingService
         {
             return ResumeState.Read(directory.ResumePath) is null ? "Start again" : "Continue from last save";
         }
-        catch (Exception e) when (e is InvalidDataException or IOException)
+        catch (Exception)
         {
-            return "Continue from last save"; // the resume then says what is wrong with the state
+            return "Continue from last save"; // drawn while a page renders: never throws; the resume says what is wrong with the state
         }
     }
 
@@ -148,8 +148,10 @@ public sealed class TrainingService
             Directory = run.Directory.Path, CreatedUtc = created ?? DateTimeOffset.UtcNow,
             TotalSteps = run.Latest?.TotalSteps ?? 0,
         };
+        // a continued run keeps its log (the first attempt's lines, or the message a previous process left) and adds to it
+        var previous = Log(run.Id);
         live[run.Id] = record;
-        logs[run.Id] = [];
+        logs.TryAdd(run.Id, previous.ToList());
         registry.Save(record);
         notifications.PublishRun(record);
         _ = Task.Run(() => Watch(run));
