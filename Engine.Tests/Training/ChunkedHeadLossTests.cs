@@ -153,6 +153,22 @@ public sealed class ChunkedHeadLossTests
     }
 
     [Fact]
+    public void ReasoningObjective_ChunkedAndFull_GiveTheSameLoss()
+    {
+        using var model = NewModel();
+        var (ids, targets, weights) = Batch();
+        var mask = (weights > 0).to(ScalarType.Float32);
+        var tags = targets[0, ..3].data<long>().ToArray(); // some targets count as tag tokens, weighted 10
+        using var chunked = new ReasoningObjective(tags, 10);
+        using var full = new ReasoningObjective(tags, 10) { ChunkedHead = false };
+
+        var a = chunked.Compute(model, new BatchTensors(ids, targets, mask)).Loss.item<float>();
+        var b = full.Compute(model, new BatchTensors(ids, targets, mask)).Loss.item<float>();
+
+        Assert.Equal(b, a, 5);
+    }
+
+    [Fact]
     public void AFailureInsideBackward_IsThrownOnTheTrainingThread_NotInsideAutograd()
     {
         using var model = NewModel();

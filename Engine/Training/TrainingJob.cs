@@ -140,7 +140,7 @@ public static class TrainingJob
         switch (o.Stage)
         {
             case TrainingStage.Lora:
-                return (new CrossEntropyObjective("lora"), LoRAAdapters.Attach(model, LoraSettings(o), o.LoraDropout));
+                return (new CrossEntropyObjective("lora") { ChunkedHead = o.ChunkedHead }, LoRAAdapters.Attach(model, LoraSettings(o), o.LoraDropout));
             case TrainingStage.Dpo:
                 var reference = ModelCheckpoint.Load(o.InitFrom ?? DefaultInit(o, model.Config)!, model.Config, device);
                 reference.ComputeType = model.ComputeType;
@@ -151,9 +151,9 @@ public static class TrainingJob
                 return (new DistillationObjective(teacher, o.DistillAlpha, o.DistillTemperature), model.UniqueParameters());
             case TrainingStage.Reason:
                 var tags = new[] { "<think>", "</think>", "<answer>", "</answer>" }.SelectMany(t => tokenizer.Encode(t)).Select(i => (long)i);
-                return (new ReasoningObjective(tags, o.TagWeight), model.UniqueParameters());
+                return (new ReasoningObjective(tags, o.TagWeight) { ChunkedHead = o.ChunkedHead }, model.UniqueParameters());
             default:
-                return (new CrossEntropyObjective(o.Stage.Name()), model.UniqueParameters());
+                return (new CrossEntropyObjective(o.Stage.Name()) { ChunkedHead = o.ChunkedHead }, model.UniqueParameters());
         }
     }
 

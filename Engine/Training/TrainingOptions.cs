@@ -61,6 +61,11 @@ public sealed record TrainingOptions
     [JsonPropertyName("sync_every")] public int? SyncEvery { get; init; }
     /// <summary>Stop the run at the first bad record instead of skipping and counting it.</summary>
     [JsonPropertyName("fail_on_bad_records")] public bool FailOnBadRecords { get; init; }
+    /// <summary>
+    /// The output head and cross-entropy a chunk of tokens at a time (<see cref="Objectives.ChunkedHeadLoss"/>: the same
+    /// loss and gradients in less memory) for pretrain, SFT, LoRA and reasoning; false: the whole logits tensor.
+    /// </summary>
+    [JsonPropertyName("chunked_head")] public bool ChunkedHead { get; init; } = true;
 
     [JsonPropertyName("lora_name")] public string LoraName { get; init; } = "identity";
     [JsonPropertyName("lora_rank")] public int LoraRank { get; init; } = 16;

@@ -41,6 +41,28 @@ public sealed class ChunkedHeadLoss : IDisposable
     }
 
     /// <summary>
+    /// ids (B, T) through the model, then <see cref="WeightedSum"/> over its final hidden states; with
+    /// <paramref name="chunked"/> false, the same sum over the head's whole logits tensor (the unfused path, kept for
+    /// A/B runs and as the <c>chunked_head=false</c> option). Returns the sum and the model's aux loss.
+    /// </summary>
+    public (Tensor WeightedSum, Tensor AuxLoss) Forward(MiniMindModel model, Tensor ids, Tensor targets, Tensor weights, bool chunked = true)
+    {
+        using var scope = NewDisposeScope();
+        Tensor sum, aux;
+        if (chunked)
+        {
+            (var hidden, aux) = model.ForwardHidden(ids);
+            sum = WeightedSum(model, hidden, targets, weights);
+        }
+        else
+        {
+            (var logits, aux) = model.Forward(ids);
+            sum = (TokenLoss.PerTokenCrossEntropy(logits, targets) * weights).sum();
+        }
+        return (sum.MoveToOuterDisposeScope(), aux.MoveToOuterDisposeScope());
+    }
+
+    /// <summary>
     /// hidden (B, T, dim) from <see cref="MiniMindModel.ForwardHidden"/>, targets (B, T) int64, weights (B, T) fp32
     /// (the loss mask divided by its sum for a masked mean) -> the scalar sum of weight x cross-entropy, fp32.
     /// The weights are constants: no gradient flows to them. Falls back to the plain head and

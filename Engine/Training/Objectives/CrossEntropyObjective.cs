@@ -15,26 +15,16 @@ public sealed class CrossEntropyObjective(string name) : IObjective
     public string Name { get; } = name;
 
     /// <summary>
-    /// False: the head's full logits and <see cref="TokenLoss.PerTokenCrossEntropy"/> (the unfused path, for A/B
-    /// benchmarks); true (the default): <see cref="ChunkedHeadLoss"/>, the same loss and gradients in less memory.
+    /// True (the default): <see cref="ChunkedHeadLoss"/>; false: the head's full logits and
+    /// <see cref="TokenLoss.PerTokenCrossEntropy"/> (the unfused path: A/B benchmarks and the <c>chunked_head</c> option).
     /// </summary>
     public bool ChunkedHead { get; init; } = true;
 
     public ObjectiveResult Compute(MiniMindModel model, BatchTensors batch)
     {
         using var scope = NewDisposeScope();
-        Tensor loss, aux;
-        if (ChunkedHead)
-        {
-            (var hidden, aux) = model.ForwardHidden(batch.Inputs);
-            loss = head.WeightedSum(model, hidden, batch.Targets, batch.LossMask / batch.LossMask.sum().clamp_min(1.0)) + aux;
-        }
-        else
-        {
-            (var logits, aux) = model.Forward(batch.Inputs);
-            loss = TokenLoss.MaskedMean(TokenLoss.PerTokenCrossEntropy(logits, batch.Targets), batch.LossMask, batch.LossMask.sum()) + aux;
-        }
-        return new ObjectiveResult(loss.MoveToOuterDisposeScope(), aux.MoveToOuterDisposeScope());
+        var (sum, aux) = head.Forward(model, batch.Inputs, batch.Targets, batch.LossMask / batch.LossMask.sum().clamp_min(1.0), ChunkedHead);
+        return new ObjectiveResult((sum + aux).MoveToOuterDisposeScope(), aux.MoveToOuterDisposeScope());
     }
 
     public void AfterBackward() => head.AfterBackward();

@@ -28,10 +28,12 @@ public sealed class ReasoningObjective : IObjective
 
     public string Name => "reason";
 
+    /// <summary>True (the default): <see cref="ChunkedHeadLoss"/>; false: the head's full logits (as <see cref="CrossEntropyObjective.ChunkedHead"/>).</summary>
+    public bool ChunkedHead { get; init; } = true;
+
     public ObjectiveResult Compute(MiniMindModel model, BatchTensors batch)
     {
         using var scope = NewDisposeScope();
-        var (hidden, aux) = model.ForwardHidden(batch.Inputs);
         var ids = tagIds;
         if (batch.Targets.device_type != DeviceType.CPU)
         {
@@ -44,8 +46,8 @@ public sealed class ReasoningObjective : IObjective
         }
         var isTag = isin(batch.Targets, ids) & (batch.LossMask > 0);
         var weights = where(isTag, full_like(batch.LossMask, tagWeight), batch.LossMask);
-        var loss = head.WeightedSum(model, hidden, batch.Targets, weights / batch.LossMask.sum().clamp_min(1.0)) + aux;
-        return new ObjectiveResult(loss.MoveToOuterDisposeScope(), aux.MoveToOuterDisposeScope());
+        var (sum, aux) = head.Forward(model, batch.Inputs, batch.Targets, weights / batch.LossMask.sum().clamp_min(1.0), ChunkedHead);
+        return new ObjectiveResult((sum + aux).MoveToOuterDisposeScope(), aux.MoveToOuterDisposeScope());
     }
 
     public void AfterBackward() => head.AfterBackward();
