@@ -93,9 +93,9 @@ public sealed class LiveRunTests : StudioComponentTest
         var lines = cut.Find("#run-log").TextContent.Trim().Split('\n');
         var cancelled = Array.FindIndex(lines, l => l.Contains(" cancelled"));
         Assert.True(cancelled >= 0, "the first attempt's end is kept");
-        var resumed = Array.FindLastIndex(lines, l => l.EndsWith(" running"));
-        Assert.True(resumed > cancelled, "the continuation's lines follow the first attempt's end");
-        Assert.Contains(lines[(cancelled + 1)..], l => l.StartsWith("step ")); // its steps too
+        // the continuation's lines follow the first attempt's end: its steps, and its own end last (checked above);
+        // which of its lifecycle lines appear depends on how fast it starts (the service logs the events it sees)
+        Assert.Contains(lines[(cancelled + 1)..], l => l.StartsWith("step "));
         Assert.Contains("step 160/160", lines[^2]);
     }
 }
