@@ -61,7 +61,8 @@ public sealed class StudioJourneyTests : IClassFixture<StudioServer>
         await page.WaitForFunctionAsync("() => +document.querySelector('#loss-chart-wrapper').dataset.points >= 3", null, new() { Timeout = 120_000 });
         var early = int.Parse((await chart.GetAttributeAsync("data-points"))!);
         await page.WaitForFunctionAsync($"() => +document.querySelector('#loss-chart-wrapper').dataset.points > {early + 2}", null, new() { Timeout = 120_000 });
-        Assert.True(await page.Locator("#loss-chart .scatterlayer .trace").CountAsync() > 0, "plotly drew the loss trace");
+        // plotly draws in the browser after the server's update: wait for its trace rather than count at once
+        await Assertions.Expect(page.Locator("#loss-chart .scatterlayer .trace").First).ToBeAttachedAsync(new() { Timeout = 30_000 });
         await Shot(page, "02-training");
 
         // 4. stop it
