@@ -41,7 +41,6 @@ public static class CheckpointExporter
             LoRAAdapters.Merge(model);
         }
         var tokenizer = ResolveTokenizer(tokenizerDir, info, format);
-        var state = FloatStateDict(model);
         var parent = Path.GetDirectoryName(target)!;
         var temporary = Path.Combine(parent, $".{Path.GetFileName(target)}.{Guid.NewGuid():N}.tmp");
         try
@@ -51,11 +50,12 @@ public static class CheckpointExporter
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            foreach (var t in state.Values) t.Dispose();
             throw new IOException($"Cannot write the export under {parent}: {e.Message}", e);
         }
+        var state = new Dictionary<string, Tensor>();
         try
         {
+            state = FloatStateDict(model);
             var files = format == ExportFormat.HuggingFaceLlama
                 ? WriteHuggingFace(temporary, model.Config, state, tokenizer!)
                 : WriteMiniMind(temporary, model.Config, state, info?.Stage, checkpointPath, tokenizer);

@@ -68,12 +68,9 @@ public sealed class Projection : nn.Module<Tensor, Tensor>
     /// The matrix forward multiplies by, in the dtype it multiplies in (a cast of the weight, or of its working copy,
     /// when those differ; the weight itself otherwise); null while an unmerged adapter adds its own term to the product.
     /// </summary>
-    internal Tensor? ComputeWeight()
-    {
-        if (lora is not null && !AdapterMerged) return null;
-        var source = Working ?? weight;
-        return ComputeType is { } ct && ct != source.dtype ? source.to(ct) : source;
-    }
+    internal Tensor? ComputeWeight() => lora is not null && !AdapterMerged ? null : CastWeight(Working ?? weight);
+
+    Tensor CastWeight(Tensor source) => ComputeType is { } ct && ct != source.dtype ? source.to(ct) : source;
 
     public override Tensor forward(Tensor x)
     {
@@ -81,7 +78,7 @@ public sealed class Projection : nn.Module<Tensor, Tensor>
         // the common case (no adapter to add, no cast): one native call, no dispose scope to open and close
         if ((ComputeType is null || ComputeType == source.dtype) && (lora is null || AdapterMerged) && x.dtype == source.dtype) return F.linear(x, source);
         using var scope = NewDisposeScope();
-        var w = ComputeType is { } ct && ct != source.dtype ? source.to(ct) : source;
+        var w = CastWeight(source);
         var y = F.linear(x.dtype == w.dtype ? x : x.to(w.dtype), w);
         if (lora is not null && !AdapterMerged) y = y + lora.forward(x).to(y.dtype);
         return y.MoveToOuterDisposeScope();

@@ -10,10 +10,9 @@ public static class NativeErrors
 {
     /// <summary>Whether <paramref name="e"/> is libtorch failing to allocate (CPU or GPU memory).</summary>
     public static bool IsOutOfMemory(Exception e) =>
-        e is ExternalException or OutOfMemoryException
-        && (e is OutOfMemoryException
-            || e.Message.Contains("out of memory", StringComparison.OrdinalIgnoreCase)
-            || e.Message.Contains("can't allocate memory", StringComparison.OrdinalIgnoreCase));
+        e is OutOfMemoryException
+        || e is ExternalException && (e.Message.Contains("out of memory", StringComparison.OrdinalIgnoreCase)
+                                      || e.Message.Contains("can't allocate memory", StringComparison.OrdinalIgnoreCase));
 
     /// <summary>The message without the native stack: what comes before the first "frame #" or "Exception raised from" line, trimmed.</summary>
     public static string Summary(string message)

@@ -33,6 +33,9 @@ public static class TrainingJob
         };
     }
 
+    /// <summary>Where the run's checkpoint is written: <see cref="OutputName"/> under out_dir.</summary>
+    public static string OutputPath(TrainingOptions o, MiniMindConfig config) => Path.Combine(o.OutDir, OutputName(o, config) + ".safetensors");
+
     /// <summary>The checkpoint a stage starts from when init_from is not given (null: from scratch).</summary>
     public static string? DefaultInit(TrainingOptions o, MiniMindConfig config)
     {
@@ -70,7 +73,7 @@ public static class TrainingJob
             parallel = devices.Count > 1
                 ? new DataParallel(devices.Skip(1).Select(d => Replicate(o, model, tokenizer, d)).ToList())
                 : null;
-            var outputPath = Path.Combine(o.OutDir, OutputName(o, model.Config) + ".safetensors");
+            var outputPath = OutputPath(o, model.Config);
             var cursor = resume ? ResumeState.Read(run.ResumePath)?.Cursor : null;
             progress?.Report($"opening {o.DataPath}");
             loader = DataLoader.Open(o.DataPath, tokenizer, new DataLoaderOptions
