@@ -28,6 +28,25 @@ public class BpeTrainerTests
     }
 
     [Fact]
+    public void SplitCjkCharacters_NeverMergesTwoHanCharacters_WhileLatinWordsStillMerge()
+    {
+        string[] texts = ["艾丽丝住在苔河镇。", "艾丽丝是老师。", "Alice lives in Mossford.", "艾丽丝的职业是什么？"];
+        int LongestCjkToken(bool split)
+        {
+            using TestFiles.TempDir dir = TestFiles.NewTempDir();
+            string corpus = WriteCorpus(dir.Path, Enumerable.Repeat(texts, 20).SelectMany(t => t));
+            new BpeTrainer(new BpeTrainerOptions { VocabSize = 2000, SplitCjkCharacters = split }).Train([corpus], dir.Path);
+            var tokenizer = ByteLevelBpeTokenizer.Load(dir.Path);
+            Assert.Single(tokenizer.Encode(" Mossford")); // a Latin word is still one token
+            Assert.Equal(texts[3], tokenizer.Decode(tokenizer.Encode(texts[3])));
+            return texts.SelectMany(t => tokenizer.Encode(t)).Max(id => tokenizer.Decode([id]).Count(c => BpeTrainer.IsCjk(c)));
+        }
+
+        Assert.True(LongestCjkToken(split: false) > 3, "without the option a run of Chinese text becomes one token");
+        Assert.Equal(1, LongestCjkToken(split: true));
+    }
+
+    [Fact]
     public void Train_WritesSpecialsThenByteAlphabetThenMerges_AndMiniMindConfig()
     {
         using TestFiles.TempDir dir = TestFiles.NewTempDir();

@@ -28,7 +28,8 @@ public sealed class BpeTrainer(BpeTrainerOptions options)
 
         WordCounter counts = CountWords(jsonlFiles, progress, cancellationToken);
         List<string> vocab = InitialVocab();
-        TrainingWord[] words = ToTrainingWords(counts, vocab);
+        IEnumerable<KeyValuePair<string, long>> entries = options.SplitCjkCharacters ? SplitCjk(counts.Entries) : counts.Entries;
+        TrainingWord[] words = ToTrainingWords(entries, vocab);
 
         var merger = new BpeMerger(words, vocab, options.Threads);
         merger.Run(
@@ -90,21 +91,39 @@ public sealed class BpeTrainer(BpeTrainerOptions options)
         return vocab;
     }
 
-    private static TrainingWord[] ToTrainingWords(WordCounter counts, List<string> vocab)
+    /// <summary>Each word with every CJK character cut out as a word of its own (the counts of equal pieces added up).</summary>
+    private static Dictionary<string, long> SplitCjk(IEnumerable<KeyValuePair<string, long>> entries)
+    {
+        var split = new Dictionary<string, long>(StringComparer.Ordinal);
+        void Add(string piece, long count) => split[piece] = split.GetValueOrDefault(piece) + count;
+        foreach ((string word, long count) in entries)
+        {
+            int start = 0;
+            for (int i = 0; i < word.Length; i++)
+            {
+                if (!IsCjk(word[i])) continue;
+                if (i > start) Add(word[start..i], count);
+                Add(word[i].ToString(), count);
+                start = i + 1;
+            }
+            if (start < word.Length) Add(start == 0 ? word : word[start..], count);
+        }
+        return split;
+    }
+
+    /// <summary>CJK ideographs (basic and extension A), CJK symbols and punctuation, full-width forms.</summary>
+    internal static bool IsCjk(char c) => c is >= '\u4E00' and <= '\u9FFF' or >= '\u3400' and <= '\u4DBF' or >= '\u3000' and <= '\u303F' or >= '\uFF00' and <= '\uFFEF';
+
+    private static TrainingWord[] ToTrainingWords(IEnumerable<KeyValuePair<string, long>> entries, List<string> vocab)
     {
         var byteIds = new int[256];
         for (int b = 0; b < 256; b++)
         {
             byteIds[b] = vocab.IndexOf(ByteLevelAlphabet.ToChar((byte)b).ToString());
         }
-        var words = new TrainingWord[counts.Count];
-        int index = 0;
         // Ordinal order makes word indices, and so every tie downstream, independent of hashing and threads.
-        foreach ((string word, long count) in counts.Entries.OrderBy(e => e.Key, StringComparer.Ordinal))
-        {
-            byte[] bytes = Encoding.UTF8.GetBytes(word);
-            words[index++] = new TrainingWord(Array.ConvertAll(bytes, b => byteIds[b]), count);
-        }
-        return words;
+        return entries.OrderBy(e => e.Key, StringComparer.Ordinal)
+            .Select(e => new TrainingWord(Array.ConvertAll(Encoding.UTF8.GetBytes(e.Key), b => byteIds[b]), e.Value))
+            .ToArray();
     }
 }

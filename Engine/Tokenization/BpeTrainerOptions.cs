@@ -18,6 +18,14 @@ public sealed record BpeTrainerOptions
     /// </summary>
     public int MaxUniqueWords { get; init; } = 4_000_000;
 
+    /// <summary>
+    /// Never merge across two CJK characters: every Han character (and CJK punctuation) becomes at most one token of its own.
+    /// The byte-level pre-tokenizer keeps a run of Chinese text as one word, so on a small corpus whose words all fit the
+    /// vocabulary a whole clause ("艾丽丝的职业是什么") would become one token, and a tiny model could not relate a question
+    /// to a differently worded one. The tokenizer written stays an ordinary HF byte-level BPE (only its merges differ).
+    /// </summary>
+    public bool SplitCjkCharacters { get; init; }
+
     /// <summary>Threads used for counting and for large merge updates.</summary>
     public int Threads { get; init; } = Environment.ProcessorCount;
 
