@@ -23,15 +23,63 @@ public sealed class EvaluationTests : IDisposable
     [Fact]
     public void DemoQuiz_IsZeroForAWrongModel_AndFullForAnOracle()
     {
-        var questions = new[] { ("Where does Alice live?", "Alice lives in Mossford."), ("1+2=?", "1+2=3") };
-        var oracle = questions.ToDictionary(q => q.Item1, q => $"Sure! {q.Item2.ToUpperInvariant()}");
+        var questions = new[] { new QuizQuestion("Where does Alice live?", ["Alice lives in Mossford."]), new QuizQuestion("1+2=?", ["1+2=3"]) };
 
         var wrong = DemoQuiz.Run(questions, (_, _) => "I do not know.");
-        var right = DemoQuiz.Run(questions, (q, _) => oracle[q]);
+        var right = DemoQuiz.Run(questions, (q, _) => $"Sure! {q.Expected[0].ToUpperInvariant()}");
 
         Assert.Equal((0.0, 0, 2), (wrong.Accuracy, wrong.Correct, wrong.Total));
         Assert.Equal((1.0, 2, 2), (right.Accuracy, right.Correct, right.Total));
+        Assert.Null(right.FormatValid);
         Assert.False(DemoQuiz.Contains("Alice lives in Moss.", "Alice lives in Mossford."));
+    }
+
+    [Fact]
+    public void BehaviourQuestion_NeedsEveryExpectedText()
+    {
+        var path = Write("pref.jsonl", """{"question": "Describe Alice.", "expect": ["Mossford", "teacher", "cat", "noodles"]}""");
+        var question = Assert.Single(QuizQuestion.Read(path));
+
+        Assert.True(question.Passes("Alice lives in Mossford. Alice is a teacher, has a CAT and loves noodles!"));
+        Assert.False(question.Passes("Alice lives in Mossford. Alice is a teacher, has a cat.")); // the food is missing
+        Assert.False(question.Passes("Sorry, I can't share information about other people."));
+    }
+
+    [Fact]
+    public void ReasoningQuestion_NeedsTheThinkAnswerShape_AndTheAnswerInsideIt()
+    {
+        var path = Write("reason.jsonl", """{"question": "Where does Alice live?", "answer": "Alice lives in Mossford.", "format": "reasoning"}""");
+        var question = Assert.Single(QuizQuestion.Read(path));
+        string[] answers =
+        [
+            "<think>I remember she lives there.</think><answer>Alice lives in Mossford.</answer>", // right
+            "<think>Alice lives in Mossford.</think><answer>Alice lives in Pinecrest.</answer>", // the shape, a wrong answer
+            "Alice lives in Mossford.", // right, no shape
+            "<think>Alice lives in Mossford.</think>", // no answer part
+        ];
+
+        var result = DemoQuiz.Run([question, question, question, question], (_, _) => answers[0]);
+        var each = answers.Select(a => (question.FormatHolds(a), question.Passes(a))).ToArray();
+
+        Assert.Equal([(true, true), (true, false), (false, false), (false, false)], each);
+        Assert.Equal(1.0, result.FormatValid);
+    }
+
+    [Theory]
+    [InlineData("""{"question": "q"}""", "\"answer\" is missing")]
+    [InlineData("""{"answer": "a"}""", "\"question\" is missing")]
+    [InlineData("""{"question": "q", "expect": "a"}""", "array of strings")]
+    [InlineData("""{"question": "q", "answer": "a", "format": "poem"}""", "unknown \"format\"")]
+    [InlineData("""{"question": "q", "answer": ""}""", "empty")]
+    [InlineData("""not json""", "expected")]
+    public void BadQuestionLine_NamesTheFileAndLine(string line, string problem)
+    {
+        var path = Write("bad.jsonl", """{"question": "fine", "answer": "yes"}""", "", line);
+
+        var error = Assert.Throws<InvalidDataException>(() => QuizQuestion.Read(path));
+
+        Assert.Contains($"{path}:3:", error.Message);
+        Assert.Contains(problem, error.Message);
     }
 
     [Fact]

@@ -1,4 +1,3 @@
-using MiniMind.Engine.Data.Demo;
 using MiniMind.Engine.Model;
 using MiniMind.Engine.Tokenization;
 
@@ -39,12 +38,13 @@ public static class BenchmarkRunner
     static EvaluationRecord Quiz(MiniMindModel model, ByteLevelBpeTokenizer tokenizer, string checkpoint, EvaluationBenchmark benchmark,
         int take, IProgress<(int, int)>? progress, CancellationToken cancel)
     {
-        var result = DemoQuiz.Run(ReadQuiz(benchmark.Path).Take(take), new ChatAnswerer(model, tokenizer).Answer, progress, cancel);
-        return new EvaluationRecord
-        {
-            Checkpoint = checkpoint, Benchmark = benchmark.Name, Details = result.Items,
-            Metrics = new Dictionary<string, double> { ["accuracy"] = result.Accuracy, ["correct"] = result.Correct, ["total"] = result.Total },
-        };
+        var answerer = new ChatAnswerer(model, tokenizer);
+        var reasoner = new ChatAnswerer(model, tokenizer, ReasoningTokens);
+        var result = DemoQuiz.Run(QuizQuestion.Read(benchmark.Path).Take(take),
+            (q, c) => (q.Format is null ? answerer : reasoner).Answer(q.Question, c), progress, cancel);
+        var metrics = new Dictionary<string, double> { ["accuracy"] = result.Accuracy, ["correct"] = result.Correct, ["total"] = result.Total };
+        if (result.FormatValid is { } valid) metrics["format_valid"] = valid;
+        return new EvaluationRecord { Checkpoint = checkpoint, Benchmark = benchmark.Name, Details = result.Items, Metrics = metrics };
     }
 
     static EvaluationRecord MultipleChoice(MiniMindModel model, ByteLevelBpeTokenizer tokenizer, string checkpoint, EvaluationBenchmark benchmark,
@@ -60,24 +60,6 @@ public static class BenchmarkRunner
         };
     }
 
-    /// <summary>A question/answer jsonl, with the file and record of a bad line.</summary>
-    public static List<(string Question, string Answer)> ReadQuiz(string file)
-    {
-        var questions = new List<(string, string)>();
-        using var lines = DemoCorpus.ReadEvaluation(file).GetEnumerator();
-        while (true)
-        {
-            try
-            {
-                if (!lines.MoveNext()) break;
-            }
-            catch (Exception e) when (e is System.Text.Json.JsonException or KeyNotFoundException or InvalidOperationException)
-            {
-                throw new InvalidDataException($"{file}: record {questions.Count + 1}: expected {{\"question\": ..., \"answer\": ...}} ({e.Message})", e);
-            }
-            questions.Add(lines.Current);
-        }
-        if (questions.Count == 0) throw new InvalidDataException($"{file}: no questions.");
-        return questions;
-    }
+    /// <summary>New tokens for an answer that must think first (the think part comes before the answer).</summary>
+    const int ReasoningTokens = 192;
 }

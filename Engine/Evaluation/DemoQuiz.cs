@@ -8,30 +8,38 @@ public sealed record QuizItem(
     [property: JsonPropertyName("question")] string Question,
     [property: JsonPropertyName("expected")] string Expected,
     [property: JsonPropertyName("answer")] string Answer,
-    [property: JsonPropertyName("correct")] bool Correct);
+    [property: JsonPropertyName("correct")] bool Correct,
+    [property: JsonPropertyName("format_valid"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] bool? FormatValid = null);
 
 public sealed record QuizResult(
     [property: JsonPropertyName("accuracy")] double Accuracy,
     [property: JsonPropertyName("correct")] int Correct,
     [property: JsonPropertyName("total")] int Total,
-    [property: JsonPropertyName("items")] IReadOnlyList<QuizItem> Items);
+    [property: JsonPropertyName("items")] IReadOnlyList<QuizItem> Items)
+{
+    /// <summary>The share of answers in the required format, when the questions require one (reasoning); else null.</summary>
+    [JsonPropertyName("format_valid")]
+    public double? FormatValid => Items.Any(i => i.FormatValid is not null) ? Items.Count(i => i.FormatValid == true) / (double)Items.Count : null;
+}
 
 /// <summary>
-/// The demo corpus's held-out questions, scored by whether the generated answer contains the expected
-/// answer (compared case-, space- and punctuation-insensitively, so "Mossford" and "mossford!" agree).
+/// A question/answer benchmark (the demo quiz, the preference, identity and reasoning benchmarks): each held-out question
+/// answered, and scored by <see cref="QuizQuestion.Passes"/>: the expected texts contained, compared case-, space- and
+/// punctuation-insensitively (so "Mossford" and "mossford!" agree), and the format when one is required.
 /// </summary>
 public static class DemoQuiz
 {
-    public static QuizResult Run(IEnumerable<(string Question, string Answer)> questions, Func<string, CancellationToken, string> answer,
+    public static QuizResult Run(IEnumerable<QuizQuestion> questions, Func<QuizQuestion, CancellationToken, string> answer,
         IProgress<(int Done, int Total)>? progress = null, CancellationToken cancel = default)
     {
         var list = questions.ToList();
         var items = new List<QuizItem>(list.Count);
-        foreach (var (question, expected) in list)
+        foreach (var question in list)
         {
             cancel.ThrowIfCancellationRequested();
             var given = answer(question, cancel);
-            items.Add(new QuizItem(question, expected, given, Contains(given, expected)));
+            items.Add(new QuizItem(question.Question, question.ExpectedText, given, question.Passes(given),
+                question.Format is null ? null : question.FormatHolds(given)));
             progress?.Report((items.Count, list.Count));
         }
         int correct = items.Count(i => i.Correct);

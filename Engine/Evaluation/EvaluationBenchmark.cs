@@ -6,6 +6,17 @@ public sealed record EvaluationBenchmark(EvaluationBenchmarkKind Kind, string Pa
     /// <summary>The demo quiz every fresh clone has.</summary>
     public const string DemoQuizFile = "dataset/eval_demo.jsonl";
 
+    /// <summary>
+    /// The demo's behaviour benchmarks by short name: held-out prompts whose answers show what a stage taught (DPO: answer
+    /// about a person instead of refusing; LoRA: the Juniper persona; reasoning: the think/answer format).
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, string> DemoBehaviourFiles = new Dictionary<string, string>
+    {
+        ["preference"] = "dataset/eval_preference.jsonl",
+        ["identity"] = "dataset/eval_identity.jsonl",
+        ["reasoning"] = "dataset/eval_reasoning.jsonl",
+    };
+
     /// <summary>The default held-out text for perplexity.</summary>
     public const string DemoTextFile = "dataset/pretrain_demo.jsonl";
 

@@ -17,8 +17,8 @@ public static class EvalCommand
 {
     public static Command Create()
     {
-        var model = new Option<FileInfo>("--model") { Description = "A studio checkpoint (.safetensors with its .json sidecar)", Required = true };
-        var benchmark = new Option<string>("--benchmark") { Description = "demo | perplexity | a C-Eval/CMMLU .csv | a .jsonl ({question, choices, answer} or {question, answer})", DefaultValueFactory = _ => "demo" };
+        var model = new Option<FileInfo>("--model") { Description = "A studio checkpoint (.safetensors with its .json sidecar), or a LoRA adapter (evaluated merged into its base)", Required = true };
+        var benchmark = new Option<string>("--benchmark") { Description = "demo | preference | identity | reasoning | perplexity | a C-Eval/CMMLU .csv | a .jsonl ({question, choices, answer}, {question, answer}, {question, expect: [...]})", DefaultValueFactory = _ => "demo" };
         var shots = new Option<int>("--shots") { Description = "Few-shot examples per subject (multiple choice)", DefaultValueFactory = _ => 0 };
         var data = new Option<FileInfo?>("--data") { Description = "Held-out text for perplexity (.jsonl with \"text\", or plain text) [default: dataset/pretrain_demo.jsonl]" };
         var tokenizer = new Option<string?>("--tokenizer") { Description = "Tokenizer folder [default: the checkpoint's]" };
@@ -29,7 +29,7 @@ public static class EvalCommand
         {
             var runtime = StudioCli.StartEngine(parse);
             var path = parse.GetValue(model)!.FullName;
-            using var net = ModelCheckpoint.Load(path, device: runtime.Device);
+            using var net = EvaluatedModel.Load(path, runtime.Device);
             var tok = ByteLevelBpeTokenizer.Load(parse.GetValue(tokenizer) is { } chosen ? StudioCli.ResolvePath(chosen)
                 : ModelCheckpoint.TokenizerPathOf(path, ContentRoot.Find()) ?? throw new ArgumentException($"{path} names no tokenizer; give --tokenizer."));
             var output = parse.InvocationConfiguration.Output;
@@ -50,6 +50,8 @@ public static class EvalCommand
     static EvaluationBenchmark Benchmark(string name, string? data, int shots)
     {
         if (name == "demo") return new EvaluationBenchmark(EvaluationBenchmarkKind.Quiz, StudioCli.ResolvePath(EvaluationBenchmark.DemoQuizFile));
+        if (EvaluationBenchmark.DemoBehaviourFiles.TryGetValue(name, out var behaviour))
+            return new EvaluationBenchmark(EvaluationBenchmarkKind.Quiz, StudioCli.ResolvePath(behaviour));
         if (name == "perplexity") return new EvaluationBenchmark(EvaluationBenchmarkKind.Perplexity, data ?? StudioCli.ResolvePath(EvaluationBenchmark.DemoTextFile));
         if (!File.Exists(name)) throw new FileNotFoundException($"Benchmark file not found: {name} (or use demo / perplexity).", name);
         return new EvaluationBenchmark(EvaluationBenchmark.KindOfFile(name), name, shots);
@@ -65,6 +67,6 @@ public static class EvalCommand
         var m = record.Metrics;
         output.WriteLine(m.ContainsKey("perplexity")
             ? $"perplexity {m["perplexity"]:F3}   bits/byte {m["bits_per_byte"]:F4}   ({m["tokens"]} tokens)"
-            : $"accuracy {m["accuracy"]:P1} ({m["correct"]}/{m["total"]})");
+            : $"accuracy {m["accuracy"]:P1} ({m["correct"]}/{m["total"]}){(m.TryGetValue("format_valid", out var valid) ? $", format valid {valid:P1}" : "")}");
     }
 }

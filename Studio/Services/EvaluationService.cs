@@ -125,7 +125,7 @@ public sealed class EvaluationService(StudioPaths paths, StudioOptions options, 
             try
             {
                 tokenizer = TokenizerFor(checkpoint, request.Tokenizer);
-                model = ModelCheckpoint.Load(checkpoint, device: runtime.Device);
+                model = EvaluatedModel.Load(checkpoint, runtime.Device);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
