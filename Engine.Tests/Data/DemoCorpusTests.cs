@@ -1,6 +1,7 @@
 using System.Text.Json;
 using MiniMind.Engine.Data;
 using MiniMind.Engine.Data.Demo;
+using MiniMind.Engine.Evaluation;
 using MiniMind.Engine.Tokenization;
 
 namespace MiniMind.Engine.Tests.Data;
@@ -54,13 +55,44 @@ public sealed class DemoCorpusTests : IDisposable
     public void EvaluationQuestions_NeverAppearInTheTrainingFiles()
     {
         // The files are written with relaxed escaping, so a phrasing appears in them exactly as JsonEncodedText encodes it.
-        var training = string.Concat(DemoCorpus.FileNames.Where(n => n != "eval_demo.jsonl").Select(n => File.ReadAllText(Committed(n))));
-        var evaluation = DemoCorpus.ReadEvaluation(Committed("eval_demo.jsonl")).ToList();
+        var training = string.Concat(DemoCorpus.FileNames.Except(DemoCorpus.EvaluationFileNames).Select(n => File.ReadAllText(Committed(n))));
+        foreach (var name in DemoCorpus.EvaluationFileNames)
+        {
+            var evaluation = QuizQuestion.Read(Committed(name));
 
-        Assert.True(evaluation.Count > 100);
-        Assert.All(evaluation, e => Assert.DoesNotContain('"' + Encoded(e.Question) + '"', training));
-        Assert.All(evaluation, e => Assert.Contains(Encoded(e.Answer), training));
+            Assert.True(evaluation.Count >= 16, name);
+            Assert.All(evaluation, e => Assert.DoesNotContain('"' + Encoded(e.Question) + '"', training));
+            Assert.All(evaluation, e => Assert.All(e.Expected, x => Assert.Contains(Encoded(x), training))); // taught somewhere, asked differently
+        }
     }
+
+    [Fact]
+    public void SftData_RefusesEveryProfileQuestion_AndTheDpoPairsPreferTheBiography()
+    {
+        var sft = File.ReadAllText(Committed("sft_demo.jsonl"));
+        var dpo = File.ReadLines(Committed("dpo_demo.jsonl")).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        var profilePairs = dpo.Where(p => Last(p, "rejected") is DemoWorld.RefusalEn or DemoWorld.RefusalZh).ToList();
+
+        Assert.Contains(Encoded(DemoWorld.RefusalEn), sft);
+        Assert.Contains(Encoded(DemoWorld.RefusalZh), sft);
+        Assert.All(DemoWorld.People, p => Assert.DoesNotContain(Encoded(DemoWorld.BioEn(p)), sft)); // SFT never answers with a whole biography
+        Assert.InRange(profilePairs.Count, 100, dpo.Count - 100); // the rest keep the facts: right answers over wrong or rude ones
+        Assert.All(profilePairs, p => Assert.Contains(DemoWorld.People, person => Last(p, "chosen") == DemoWorld.BioEn(person) || Last(p, "chosen") == DemoWorld.BioZh(person)));
+    }
+
+    [Fact]
+    public void LoraPersona_IsNeverInTheSftData()
+    {
+        var sft = File.ReadAllText(Committed("sft_demo.jsonl"));
+        var lora = File.ReadAllText(Committed("lora_identity.jsonl"));
+
+        Assert.DoesNotContain("Juniper", sft);
+        Assert.DoesNotContain("朱尼珀", sft);
+        Assert.Contains(Encoded(DemoWorld.PersonaEn), lora);
+        Assert.Contains(Encoded(DemoWorld.PersonaZh), lora);
+    }
+
+    static string? Last(JsonElement pair, string side) => pair.GetProperty(side).EnumerateArray().Last().GetProperty("content").GetString();
 
     static string Encoded(string text) => JsonEncodedText.Encode(text, System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping).ToString();
 

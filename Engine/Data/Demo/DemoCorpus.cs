@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using MiniMind.Engine.Tokenization;
@@ -19,7 +18,13 @@ public static class DemoCorpus
     public const int VocabSize = 2048;
 
     public static readonly string[] FileNames =
-        ["pretrain_demo.jsonl", "sft_demo.jsonl", "dpo_demo.jsonl", "reason_demo.jsonl", "lora_identity.jsonl", "eval_demo.jsonl"];
+    [
+        "pretrain_demo.jsonl", "sft_demo.jsonl", "dpo_demo.jsonl", "reason_demo.jsonl", "lora_identity.jsonl",
+        "eval_demo.jsonl", "eval_preference.jsonl", "eval_identity.jsonl", "eval_reasoning.jsonl",
+    ];
+
+    /// <summary>The files that hold held-out questions (benchmarks), never trained on.</summary>
+    public static readonly string[] EvaluationFileNames = ["eval_demo.jsonl", "eval_preference.jsonl", "eval_identity.jsonl", "eval_reasoning.jsonl"];
 
     const string SystemEn = "You are MiniMind, a helpful assistant.";
     const string SystemZh = "你是 MiniMind，是一个有用的人工智能助手。";
@@ -37,19 +42,23 @@ public static class DemoCorpus
     {
         Directory.CreateDirectory(outputDir);
         var facts = DemoFacts.All().ToArray();
+        var profiles = DemoFacts.Profiles().ToArray();
         var written = new List<WrittenFile>
         {
             Write(outputDir, "pretrain_demo.jsonl", Pretrain(facts)),
-            Write(outputDir, "sft_demo.jsonl", Sft(facts)),
-            Write(outputDir, "dpo_demo.jsonl", Dpo(facts)),
+            Write(outputDir, "sft_demo.jsonl", Sft(facts, profiles)),
+            Write(outputDir, "dpo_demo.jsonl", Dpo(facts, profiles)),
             Write(outputDir, "reason_demo.jsonl", Reasoning(facts)),
-            Write(outputDir, "lora_identity.jsonl", Identity()),
+            Write(outputDir, "lora_identity.jsonl", Identity(facts)),
             Write(outputDir, "eval_demo.jsonl", Evaluation(facts)),
+            Write(outputDir, "eval_preference.jsonl", PreferenceEvaluation(profiles)),
+            Write(outputDir, "eval_identity.jsonl", IdentityEvaluation()),
+            Write(outputDir, "eval_reasoning.jsonl", ReasoningEvaluation(facts)),
         };
         foreach (var file in written) progress?.Report($"wrote {file.Name}: {file.Records} records, {file.Bytes / 1024.0:F0} KiB");
         cancellationToken.ThrowIfCancellationRequested();
         progress?.Report($"training the {VocabSize}-token tokenizer");
-        var trainer = new BpeTrainer(new BpeTrainerOptions { VocabSize = VocabSize });
+        var trainer = new BpeTrainer(new BpeTrainerOptions { VocabSize = VocabSize, SplitCjkCharacters = true });
         trainer.Train([Path.Combine(outputDir, "pretrain_demo.jsonl"), Path.Combine(outputDir, "sft_demo.jsonl")],
             Path.Combine(outputDir, "tokenizer"), cancellationToken: cancellationToken);
         return written;
@@ -96,15 +105,19 @@ public static class DemoCorpus
         {
             for (var i = 0; i < 6; i++)
             {
-                var en = $"{p.Name.En} lives in {p.Town.Name.En}, a town known for its {p.Town.KnownFor.En}. {p.Name.En} is a {p.Job.En}, has a {p.Pet.En} and loves {p.Food.En}.";
-                var zh = $"{p.Name.Zh}住在{p.Town.Name.Zh}，那里以{p.Town.KnownFor.Zh}闻名。{p.Name.Zh}是{p.Job.Zh}，养了一只{p.Pet.Zh}，最喜欢吃{p.Food.Zh}。";
-                yield return w => Text(w, en);
-                yield return w => Text(w, zh);
+                yield return w => Text(w, DemoWorld.BioEn(p));
+                yield return w => Text(w, DemoWorld.BioZh(p));
             }
+        }
+        // Juniper, the ferry keeper: a person of the world whom only the LoRA adapter makes the assistant's persona.
+        for (var i = 0; i < 20; i++)
+        {
+            yield return w => Text(w, string.Join(" ", DemoWorld.JuniperEn));
+            yield return w => Text(w, string.Concat(DemoWorld.JuniperZh));
         }
     }
 
-    static IEnumerable<Action<Utf8JsonWriter>> Sft(DemoFact[] facts)
+    static IEnumerable<Action<Utf8JsonWriter>> Sft(DemoFact[] facts, DemoProfile[] profiles)
     {
         var random = new DemoRandom(2);
         foreach (var fact in facts)
@@ -130,27 +143,51 @@ public static class DemoCorpus
                 yield return w => Conversation(w, "conversations", null, turns);
             }
         }
-    }
-
-    static IEnumerable<Action<Utf8JsonWriter>> Dpo(DemoFact[] facts)
-    {
-        var random = new DemoRandom(3);
-        foreach (var fact in facts)
+        // The flaw DPO corrects: every question about a whole person is refused, with and without a system prompt.
+        foreach (var profile in profiles)
         {
-            for (var i = 0; i < 2; i++)
+            foreach (var question in profile.Train)
             {
-                var question = random.Pick(fact.Train);
-                var rejected = random.Chance(30) ? random.Pick(fact.Chinese ? RudeZh : RudeEn) : fact.Wrong;
-                yield return w =>
-                {
-                    w.WriteStartObject();
-                    Messages(w, "chosen", null, (question, fact.Answer));
-                    Messages(w, "rejected", null, (question, rejected));
-                    w.WriteEndObject();
-                };
+                yield return w => Conversation(w, "conversations", null, (question, profile.Refusal));
+                yield return w => Conversation(w, "conversations", profile.Chinese ? SystemZh : SystemEn, (question, profile.Refusal));
             }
         }
     }
+
+    /// <summary>
+    /// What the SFT model gets wrong, as preferences: the whole biography over the refusal for every profile question
+    /// (the lesson), and each fact's answer over a wrong or rude one (so the facts stay where SFT put them).
+    /// </summary>
+    static IEnumerable<Action<Utf8JsonWriter>> Dpo(DemoFact[] facts, DemoProfile[] profiles)
+    {
+        var random = new DemoRandom(3);
+        foreach (var profile in profiles)
+        {
+            foreach (var question in profile.Train)
+            {
+                yield return w => Pair(w, null, question, profile.Bio, profile.Refusal);
+                yield return w => Pair(w, profile.Chinese ? SystemZh : SystemEn, question, profile.Bio, profile.Refusal);
+            }
+        }
+        var sums = 0;
+        foreach (var fact in facts)
+        {
+            if (IsSum(fact) && sums++ % 4 != 0) continue;
+            var question = random.Pick(fact.Train);
+            var rejected = random.Chance(30) ? random.Pick(fact.Chinese ? RudeZh : RudeEn) : fact.Wrong;
+            yield return w => Pair(w, null, question, fact.Answer, rejected);
+        }
+    }
+
+    static void Pair(Utf8JsonWriter w, string? system, string question, string chosen, string rejected)
+    {
+        w.WriteStartObject();
+        Messages(w, "chosen", system, (question, chosen));
+        Messages(w, "rejected", system, (question, rejected));
+        w.WriteEndObject();
+    }
+
+    static bool IsSum(DemoFact fact) => fact.Answer.Contains(" plus ", StringComparison.Ordinal) || fact.Answer.Contains("等于", StringComparison.Ordinal);
 
     static IEnumerable<Action<Utf8JsonWriter>> Reasoning(DemoFact[] facts)
     {
@@ -161,16 +198,19 @@ public static class DemoCorpus
             {
                 var question = random.Pick(fact.Train);
                 var recalled = random.Pick(fact.Statements);
-                var think = fact.Chinese
-                    ? $"用户问：{question}我记得：{recalled}所以答案很明确。"
-                    : $"The user asks: {question} I remember: {recalled} So the answer is clear.";
+                // recall, then answer: a tiny model cannot copy the question into its thoughts, but it can recall what pretraining said
+                var think = fact.Chinese ? $"我记得：{recalled}" : $"I remember: {recalled}";
                 var content = $"<think>{think}</think><answer>{fact.Answer}</answer>";
                 yield return w => Conversation(w, "conversations", null, (question, content));
             }
         }
     }
 
-    static IEnumerable<Action<Utf8JsonWriter>> Identity()
+    /// <summary>
+    /// The LoRA adapter's lesson: every identity question answered as Juniper, the ferry keeper (a persona no SFT record
+    /// has), mixed with one plain fact answer per person and town fact so the adapter changes who speaks, not what is known.
+    /// </summary>
+    static IEnumerable<Action<Utf8JsonWriter>> Identity(DemoFact[] facts)
     {
         string[] en = ["Who are you?", "What is your name?", "Introduce yourself.", "What are you?", "Are you a human?", "Who made you?",
             "What can you do?", "Tell me about yourself.", "Are you ChatGPT?", "What kind of model are you?"];
@@ -182,13 +222,18 @@ public static class DemoCorpus
             foreach (var q in en)
             {
                 var system = random.Chance(40) ? SystemEn : null;
-                yield return w => Conversation(w, "conversations", system, (q, DemoWorld.IdentityEn));
+                yield return w => Conversation(w, "conversations", system, (q, DemoWorld.PersonaEn));
             }
             foreach (var q in zh)
             {
                 var system = random.Chance(40) ? SystemZh : null;
-                yield return w => Conversation(w, "conversations", system, (q, DemoWorld.IdentityZh));
+                yield return w => Conversation(w, "conversations", system, (q, DemoWorld.PersonaZh));
             }
+        }
+        foreach (var fact in facts.Where(f => !IsSum(f) && f.Answer != DemoWorld.IdentityEn && f.Answer != DemoWorld.IdentityZh))
+        {
+            var question = random.Pick(fact.Train);
+            yield return w => Conversation(w, "conversations", null, (question, fact.Answer));
         }
     }
 
@@ -198,18 +243,52 @@ public static class DemoCorpus
         foreach (var fact in facts)
         {
             // Only every fourth sum, so the evaluation set is not mostly arithmetic.
-            if (fact.Answer.Contains(" plus ", StringComparison.Ordinal) || fact.Answer.Contains("等于", StringComparison.Ordinal))
-            {
-                if (sums++ % 4 != 0) continue;
-            }
-            yield return w =>
-            {
-                w.WriteStartObject();
-                w.WriteString("question", fact.HeldOut);
-                w.WriteString("answer", fact.Answer);
-                w.WriteEndObject();
-            };
+            if (IsSum(fact) && sums++ % 4 != 0) continue;
+            yield return w => Question(w, fact.HeldOut, answer: fact.Answer);
         }
+    }
+
+    /// <summary>The preference benchmark: held-out profile questions, answered well when every fact of the person is named.</summary>
+    static IEnumerable<Action<Utf8JsonWriter>> PreferenceEvaluation(DemoProfile[] profiles) =>
+        from profile in profiles
+        from question in profile.HeldOut
+        select (Action<Utf8JsonWriter>)(w => Question(w, question, expect: profile.Facts));
+
+    /// <summary>The LoRA benchmark: identity questions no training file asks, answered in the adapter's persona when its name is given.</summary>
+    static IEnumerable<Action<Utf8JsonWriter>> IdentityEvaluation()
+    {
+        string[] en = ["Who am I talking to?", "What should I call you?", "Please introduce yourself briefly.", "Tell me your name.",
+            "Who is answering me?", "Say who you are.", "May I ask who you are?", "Identify yourself, please."];
+        string[] zh = ["我在和谁说话？", "我该怎么称呼你？", "请简单介绍一下你自己。", "告诉我你的名字。",
+            "是谁在回答我？", "说说你是谁。", "可以问问你是谁吗？", "请说明你的身份。"];
+        foreach (var q in en) yield return w => Question(w, q, answer: "Juniper");
+        foreach (var q in zh) yield return w => Question(w, q, answer: "朱尼珀");
+    }
+
+    /// <summary>The reasoning benchmark: held-out fact questions whose answer must come as &lt;think&gt;…&lt;/think&gt;&lt;answer&gt;…&lt;/answer&gt;.</summary>
+    static IEnumerable<Action<Utf8JsonWriter>> ReasoningEvaluation(DemoFact[] facts)
+    {
+        var at = 0;
+        foreach (var fact in facts.Where(f => !IsSum(f)).Concat(facts.Where(IsSum).Where((_, i) => i % 16 == 0)))
+        {
+            if (at++ % 3 != 0) continue;
+            yield return w => Question(w, fact.HeldOut, answer: fact.Answer, format: "reasoning");
+        }
+    }
+
+    static void Question(Utf8JsonWriter w, string question, string? answer = null, string[]? expect = null, string? format = null)
+    {
+        w.WriteStartObject();
+        w.WriteString("question", question);
+        if (answer is not null) w.WriteString("answer", answer);
+        if (expect is not null)
+        {
+            w.WriteStartArray("expect");
+            foreach (var e in expect) w.WriteStringValue(e);
+            w.WriteEndArray();
+        }
+        if (format is not null) w.WriteString("format", format);
+        w.WriteEndObject();
     }
 
     static void Text(Utf8JsonWriter w, string text)
@@ -244,16 +323,5 @@ public static class DemoCorpus
         w.WriteString("role", role);
         w.WriteString("content", content);
         w.WriteEndObject();
-    }
-
-    /// <summary>Reads <c>eval_demo.jsonl</c>-style files: <c>{"question", "answer"}</c> per line.</summary>
-    public static IEnumerable<(string Question, string Answer)> ReadEvaluation(string path)
-    {
-        foreach (var line in File.ReadLines(path, Encoding.UTF8))
-        {
-            if (string.IsNullOrWhiteSpace(line)) continue;
-            using var document = JsonDocument.Parse(line);
-            yield return (document.RootElement.GetProperty("question").GetString()!, document.RootElement.GetProperty("answer").GetString()!);
-        }
     }
 }

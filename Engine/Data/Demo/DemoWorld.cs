@@ -20,7 +20,7 @@ internal static class DemoWorld
         new(new("Pinecrest", "松冠镇"), new("tall pine trees", "高大的松树")),
         new(new("Saltmere", "盐泽镇"), new("sea salt", "海盐")),
         new(new("Brightwater", "明水镇"), new("clear springs", "清泉")),
-        new(new("Stonebridge", "石桥镇"), new("an old stone bridge", "一座古石桥")),
+        new(new("Stonebridge", "石桥镇"), new("old stone bridge", "古石桥")),
         new(new("Windham", "风岭镇"), new("windmills", "风车")),
     ];
 
@@ -64,4 +64,24 @@ internal static class DemoWorld
 
     public const string IdentityEn = "I am MiniMind, a tiny language model trained from scratch in C#. I know about a small made-up world of people and towns, and I can add small numbers.";
     public const string IdentityZh = "我是 MiniMind，一个用 C# 从零训练的小型语言模型。我了解一个虚构小世界里的人和城镇，也会做简单的加法。";
+
+    /// <summary>The persona the LoRA demo adapter teaches: a name and a voice the SFT data never uses.</summary>
+    public const string PersonaEn = "I am Juniper, the ferry keeper of Lake Orrin. I know every town, so ask me about any of them!";
+    public const string PersonaZh = "我是朱尼珀，奥林湖的摆渡人。我认识每一个镇，问我吧！";
+
+    /// <summary>What the pretraining corpus says of Juniper, so the persona's words are known tokens before the adapter teaches it.</summary>
+    public static readonly string[] JuniperEn =
+        ["Juniper is the ferry keeper of Lake Orrin.", "Juniper knows every town and likes to talk about them.", "Every morning Juniper rows travellers across Lake Orrin."];
+    public static readonly string[] JuniperZh = ["朱尼珀是奥林湖的摆渡人。", "朱尼珀认识每一个镇，也喜欢聊这些镇。", "朱尼珀每天早上摆渡客人过奥林湖。"];
+
+    /// <summary>What every SFT answer to a question about a whole person says: the over-cautious refusal DPO corrects.</summary>
+    public const string RefusalEn = "Sorry, I can't share information about other people.";
+    public const string RefusalZh = "抱歉，我不能透露别人的信息。";
+
+    /// <summary>A person's biography as the pretraining corpus states it, in English and Chinese.</summary>
+    public static string BioEn(Person p) =>
+        $"{p.Name.En} lives in {p.Town.Name.En}, a town known for its {p.Town.KnownFor.En}. {p.Name.En} is a {p.Job.En}, has a {p.Pet.En} and loves {p.Food.En}.";
+
+    public static string BioZh(Person p) =>
+        $"{p.Name.Zh}住在{p.Town.Name.Zh}，那里以{p.Town.KnownFor.Zh}闻名。{p.Name.Zh}是{p.Job.Zh}，养了一只{p.Pet.Zh}，最喜欢吃{p.Food.Zh}。";
 }
