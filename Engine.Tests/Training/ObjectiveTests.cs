@@ -34,6 +34,33 @@ public sealed class ObjectiveTests
     }
 
     [Fact]
+    public void Dpo_ChosenNllWeight_AddsTheChosenAnswersMeanTokenNll_AndTheRewardsAreReported()
+    {
+        var golden = Fixture.Json("dpo", "golden.json");
+        using var policy = ModelCheckpoint.Load(Fixture.Path("dpo", "policy_weights.safetensors"), Fixture.TinyDenseConfig());
+        var batch = new BatchTensors(Rows(golden.GetProperty("x"), ScalarType.Int64), Rows(golden.GetProperty("y"), ScalarType.Int64),
+            Rows(golden.GetProperty("mask"), ScalarType.Float32));
+        using var plain = new DpoObjective(Fixture.TinyDenseModel(), 0.1);
+        using var rpo = new DpoObjective(Fixture.TinyDenseModel(), 0.1, chosenNllWeight: 0.5);
+        using var _ = no_grad();
+
+        var dpo = plain.Compute(policy, batch);
+        var mixed = rpo.Compute(policy, batch);
+
+        // by hand: the policy's log-probabilities of the chosen rows' targets, summed, over the chosen target count
+        int half = (int)(batch.Inputs.shape[0] / 2);
+        var (logits, _) = policy.Forward(batch.Inputs);
+        var chosenLogp = (TokenLoss.TargetLogProbs(logits, batch.Targets)[..half] * batch.LossMask[..half]).sum().item<float>();
+        var nll = -chosenLogp / batch.LossMask[..half].sum().item<float>();
+        Assert.Equal(dpo.Loss.item<float>() + 0.5 * nll, mixed.Loss.item<float>(), 4);
+        Assert.Equal(nll, mixed.Extra!["chosen_nll"].item<float>(), 4);
+        var margin = mixed.Extra["chosen_reward"].item<float>() - mixed.Extra["rejected_reward"].item<float>();
+        Assert.Equal(margin, mixed.Extra["reward_margin"].item<float>(), 4);
+        Assert.InRange(mixed.Extra["reward_accuracy"].item<float>(), 0f, 1f);
+        Assert.Throws<ArgumentException>(() => new DpoObjective(Fixture.TinyDenseModel(), 0.1, chosenNllWeight: -1));
+    }
+
+    [Fact]
     public void Dpo_SequenceLogProbs_MatchTheSeed()
     {
         var golden = Fixture.Json("dpo", "golden.json");

@@ -48,4 +48,70 @@ public sealed class TrainingJobTests : IDisposable
         Assert.Equal(full.Count, chunkedSteps.Count);
         for (int i = 0; i < full.Count; i++) Assert.True(Math.Abs(full[i].Loss - chunkedSteps[i].Loss) < 1e-4, $"step {i + 1}: {full[i].Loss} vs {chunkedSteps[i].Loss}");
     }
+
+    [Fact]
+    public void InitFromScratch_BuildsTheGivenArchitecture_AtAnyStageButDpo()
+    {
+        var teacherConfig = new MiniMindConfig { Dim = 32, NLayers = 2, NHeads = 4, NKvHeads = 2, MaxSeqLen = 32 };
+        var pretrain = SmallPretrainJob.Options(outDir, teacherConfig, lines: 12);
+        using (var setup = TrainingJob.Prepare(pretrain, CPU, RunDirectory.Create(outDir, TrainingStage.Pretrain)))
+            Trainer.Run(setup, _ => { });
+        var teacher = TrainingJob.OutputPath(pretrain, teacherConfig);
+        var student = new MiniMindConfig { Dim = 16, NLayers = 1, NHeads = 2, NKvHeads = 1, MaxSeqLen = 32 };
+        var distill = pretrain with
+        {
+            Stage = TrainingStage.Distill, InitFrom = TrainingOptions.Scratch, Model = student, Teacher = teacher, Packed = false,
+            DataPath = WriteConversations(), OutputName = "student",
+        };
+
+        using (var setup = TrainingJob.Prepare(distill, CPU, RunDirectory.Create(outDir, TrainingStage.Distill)))
+        {
+            Assert.Equal((16, 1), (setup.Model.Config.Dim, setup.Model.Config.NLayers));
+            Assert.IsType<DistillationObjective>(setup.Objective);
+            Assert.Equal(RunOutcome.Completed, Trainer.Run(setup, _ => { }).Outcome);
+        }
+        var info = MiniMind.Engine.Checkpoints.ModelCheckpoint.ReadInfo(Path.Combine(outDir, "student.safetensors"))!;
+        Assert.Equal((16, "distill"), (info.Config.Dim, info.Stage));
+        Assert.Null(info.BaseCheckpoint);
+        var dpo = Assert.Throws<ArgumentException>(() => (distill with { Stage = TrainingStage.Dpo }).Validate());
+        Assert.Contains("init_from", dpo.Message);
+    }
+
+    string WriteConversations()
+    {
+        var path = Path.Combine(outDir, "sft.jsonl");
+        File.WriteAllLines(path, Enumerable.Range(0, 12).Select(i => System.Text.Json.JsonSerializer.Serialize(new
+        {
+            conversations = new[] { new { role = "user", content = $"{i} 加 1 等于多少？" }, new { role = "assistant", content = $"{i + 1}。" } },
+        })));
+        return path;
+    }
+
+    [Theory]
+    [InlineData(TrainingStage.Pretrain)]
+    [InlineData(TrainingStage.Sft)]
+    [InlineData(TrainingStage.Dpo)]
+    [InlineData(TrainingStage.Lora)]
+    [InlineData(TrainingStage.Reason)]
+    [InlineData(TrainingStage.Distill)]
+    public void DemoRecipe_IsValid_AndChainsEachStageToTheCheckpointBeforeIt(TrainingStage stage)
+    {
+        var options = DemoRecipe.For(stage, "somewhere").Validate();
+
+        Assert.Equal(stage, options.Stage);
+        Assert.StartsWith("dataset/", options.DataPath);
+        Assert.Equal("somewhere", options.OutDir);
+        Assert.NotNull(options.OutputName);
+        var expectedInit = stage switch
+        {
+            TrainingStage.Pretrain => null,
+            TrainingStage.Sft => DemoRecipe.PretrainName,
+            TrainingStage.Dpo => DemoRecipe.SftName,
+            TrainingStage.Lora or TrainingStage.Reason => DemoRecipe.DpoName,
+            _ => TrainingOptions.Scratch,
+        };
+        Assert.Equal(expectedInit is null or TrainingOptions.Scratch ? expectedInit : Path.Combine("somewhere", expectedInit + ".safetensors"), options.InitFrom);
+        Assert.True(options.LearningRate > TrainingOptions.ForStage(stage).LearningRate, "the demo recipe's rates are above the seed's");
+        if (stage == TrainingStage.Distill) Assert.True(DemoRecipe.Student.ParameterCount * 3 < MiniMindConfig.Preset("tiny").ParameterCount);
+    }
 }

@@ -112,7 +112,7 @@ public static class TrainingJob
     static (MiniMindModel Model, string? Init) StartingModel(TrainingOptions o, ByteLevelBpeTokenizer tokenizer)
     {
         var preset = o.Model ?? MiniMindConfig.Preset(o.Preset);
-        var init = o.InitFrom ?? DefaultInit(o, preset);
+        var init = o.FromScratch ? null : o.InitFrom ?? DefaultInit(o, preset);
         MiniMindModel model;
         if (init is null)
         {
@@ -147,7 +147,7 @@ public static class TrainingJob
             case TrainingStage.Dpo:
                 var reference = ModelCheckpoint.Load(o.InitFrom ?? DefaultInit(o, model.Config)!, model.Config, device);
                 reference.ComputeType = model.ComputeType;
-                return (new DpoObjective(reference, o.DpoBeta), model.UniqueParameters());
+                return (new DpoObjective(reference, o.DpoBeta, o.DpoSftWeight), model.UniqueParameters());
             case TrainingStage.Distill:
                 var teacher = ModelCheckpoint.Load(o.Teacher!, device: device);
                 teacher.ComputeType = model.ComputeType;

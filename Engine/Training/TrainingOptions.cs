@@ -21,8 +21,17 @@ public sealed record TrainingOptions
 
     [JsonPropertyName("data_path")] public string DataPath { get; init; } = "dataset/pretrain_demo.jsonl";
     [JsonPropertyName("tokenizer_path")] public string TokenizerPath { get; init; } = "dataset/tokenizer";
-    /// <summary>Starting checkpoint (.safetensors); null = the stage's default under out_dir, or from scratch for pretrain.</summary>
+    /// <summary>
+    /// Starting checkpoint (.safetensors); null = the stage's default under out_dir, or from scratch for pretrain;
+    /// <see cref="Scratch"/> = new weights of the preset or model config (a distillation student smaller than its teacher).
+    /// </summary>
     [JsonPropertyName("init_from")] public string? InitFrom { get; init; }
+
+    /// <summary>The init_from value that starts from new weights at any stage.</summary>
+    public const string Scratch = "scratch";
+
+    /// <summary>Whether the run starts from new weights because init_from says so.</summary>
+    [JsonIgnore] public bool FromScratch => InitFrom == Scratch;
     [JsonPropertyName("out_dir")] public string OutDir { get; init; } = "out";
     /// <summary>Checkpoint name; null = the seed's naming (pretrain_512, full_sft_512_moe, lora_identity_512, ...).</summary>
     [JsonPropertyName("output_name")] public string? OutputName { get; init; }
@@ -76,6 +85,8 @@ public sealed record TrainingOptions
     [JsonPropertyName("lora_targets")] public string LoraTargets { get; init; } = "square";
 
     [JsonPropertyName("dpo_beta")] public double DpoBeta { get; init; } = 0.1;
+    /// <summary>Weight of the chosen answers' per-token NLL added to the DPO loss (RPO); 0 = the seed's plain DPO.</summary>
+    [JsonPropertyName("dpo_sft_weight")] public double DpoSftWeight { get; init; }
     [JsonPropertyName("teacher")] public string? Teacher { get; init; }
     [JsonPropertyName("distill_alpha")] public double DistillAlpha { get; init; }
     [JsonPropertyName("distill_temperature")] public double DistillTemperature { get; init; } = 1.0;
@@ -152,9 +163,11 @@ public sealed record TrainingOptions
         Require(SaveEvery > 0, "save_every", SaveEvery, "must be positive");
         Require(SyncEvery is null or > 0, "sync_every", SyncEvery, "must be positive");
         Require(Precision is "auto" or "fp32" or "bf16" or "bf16-pure", "precision", Precision, "must be auto, fp32, bf16 or bf16-pure");
+        Require(DpoSftWeight >= 0 && double.IsFinite(DpoSftWeight), "dpo_sft_weight", DpoSftWeight, "must be >= 0");
         Require(LoraRank > 0, "lora_rank", LoraRank, "must be positive");
         Require(LoraTargets is "square" or "all", "lora_targets", LoraTargets, "must be square or all");
         Require(!string.IsNullOrWhiteSpace(LoraName) && LoraName.All(c => char.IsLetterOrDigit(c) || c is '_' or '-'), "lora_name", LoraName, "must be letters, digits, _ or -");
+        Require(!FromScratch || Stage != TrainingStage.Dpo, "init_from", InitFrom, "DPO needs a starting checkpoint (its reference model)");
         Require(Stage != TrainingStage.Distill || !string.IsNullOrWhiteSpace(Teacher), "teacher", Teacher, "the distill stage needs a teacher checkpoint");
         Require(string.IsNullOrWhiteSpace(OutputName) || OutputName.All(c => char.IsLetterOrDigit(c) || c is '_' or '-' or '.'), "output_name", OutputName, "must be a plain file name");
         Model?.Validate();

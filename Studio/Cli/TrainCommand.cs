@@ -18,14 +18,16 @@ public static class TrainCommand
         var set = new Option<string[]>("--set") { Description = "key=value overrides, e.g. --set batch_size=16 --set preset=tiny", AllowMultipleArgumentsPerToken = true };
         var resume = new Option<string?>("--resume") { Description = "Continue a run: its id (under out/runs) or its folder" };
         var show = new Option<bool>("--show-config") { Description = "Print the resolved options as JSON and exit" };
+        var recipe = new Option<string>("--recipe") { Description = "Whose defaults: seed (the original MiniMind's) or demo (what works on the bundled demo data; docs/training.md)", DefaultValueFactory = _ => "seed" };
+        recipe.AcceptOnlyFromAmong("seed", "demo");
         var command = new Command("train", "Train a stage on the shared loop.\n\nOptions (key: pretrain default; other stages change learning_rate, batch_size, accumulation_steps, max_seq_len, data_path):\n" + OptionTable())
-            { stage, config, set, resume, show };
+            { stage, config, set, resume, show, recipe };
         command.SetAction((parse, cancel) => Task.FromResult(StudioCli.Guard(parse, () =>
         {
             var output = parse.InvocationConfiguration.Output;
             var stageValue = TrainingStages.Parse(parse.GetValue(stage)!);
             var resumeId = parse.GetValue(resume);
-            var options = Resolve(stageValue, parse.GetValue(config), parse.GetValue(set) ?? [], resumeId);
+            var options = Resolve(stageValue, parse.GetValue(recipe) == "demo", parse.GetValue(config), parse.GetValue(set) ?? [], resumeId);
             if (parse.GetValue(show))
             {
                 output.WriteLine(options.ToJson());
@@ -61,8 +63,8 @@ public static class TrainCommand
         return command;
     }
 
-    /// <summary>Stage defaults, then the config file, then --set; a resumed run keeps its recorded options.</summary>
-    static TrainingOptions Resolve(TrainingStage stage, FileInfo? config, string[] sets, string? resumeId)
+    /// <summary>Stage defaults (the seed's or the demo recipe's), then the config file, then --set; a resumed run keeps its recorded options.</summary>
+    static TrainingOptions Resolve(TrainingStage stage, bool demo, FileInfo? config, string[] sets, string? resumeId)
     {
         TrainingOptions options;
         if (resumeId is not null)
@@ -72,7 +74,9 @@ public static class TrainCommand
             if (options.Stage != stage) throw new ArgumentException($"Run {resumeId} is a {options.Stage.Name()} run, not {stage.Name()}.");
             return options.Validate();
         }
-        options = TrainingOptions.ForStage(stage);
+        // the demo recipe chains its stages through out_dir: read it from --set first
+        options = demo ? DemoRecipe.For(stage, TrainingOptions.ForStage(stage).With(sets.Where(s => s.StartsWith("out_dir=", StringComparison.Ordinal))).OutDir)
+            : TrainingOptions.ForStage(stage);
         if (config is not null)
         {
             if (!config.Exists) throw new FileNotFoundException($"Training config not found: {config.FullName}", config.FullName);
@@ -87,7 +91,7 @@ public static class TrainCommand
         DataPath = StudioCli.ResolvePath(o.DataPath),
         TokenizerPath = StudioCli.ResolvePath(o.TokenizerPath),
         OutDir = StudioCli.ResolvePath(o.OutDir),
-        InitFrom = o.InitFrom is null ? null : StudioCli.ResolvePath(o.InitFrom),
+        InitFrom = o.InitFrom is null || o.FromScratch ? o.InitFrom : StudioCli.ResolvePath(o.InitFrom),
         Teacher = o.Teacher is null ? null : StudioCli.ResolvePath(o.Teacher),
     };
 
