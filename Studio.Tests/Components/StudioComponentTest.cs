@@ -27,6 +27,7 @@ public abstract class StudioComponentTest : BunitContext, IAsyncLifetime
         Services.AddSingleton(sp => new RunManager(sp.GetRequiredService<RuntimeInfo>()));
         Services.AddSingleton(sp => new TrainingService(sp.GetRequiredService<RunManager>(), sp.GetRequiredService<RunRegistry>(),
             sp.GetRequiredService<TrainingNotifications>(), sp.GetRequiredService<StudioPaths>(), NullLogger<TrainingService>.Instance));
+        Services.AddSingleton(sp => new DemoPipeline(sp.GetRequiredService<TrainingService>(), sp.GetRequiredService<StudioPaths>(), Folders.Options, NullLogger<DemoPipeline>.Instance));
         Services.AddSingleton<CheckpointCatalog>();
         Services.AddSingleton<DatasetCatalog>();
         Services.AddSingleton<TokenizerCache>();

@@ -68,7 +68,7 @@ public sealed class TrainFormTests : StudioComponentTest
     [Fact]
     public void ALaterStage_WhoseStartingCheckpointIsMissing_SaysSo_UntilOneIsThere()
     {
-        var cut = Render<TrainForm>(p => p.Add(f => f.Model, TrainFormModel.For(TrainingStage.Sft)));
+        var cut = Render<TrainForm>(p => p.Add(f => f.Model, TrainFormModel.For(TrainingStage.Sft, TrainFormModel.SeedRecipeName)));
 
         Assert.Contains("does not exist: train the previous stage first", cut.Instance.Errors["init_from"]);
         Assert.True(cut.Find("#train-start").HasAttribute("disabled"));
@@ -103,7 +103,8 @@ public sealed class TrainFormTests : StudioComponentTest
         cut.WaitForAssertion(() => Assert.NotEqual(tiny, cut.Find("#estimate").TextContent));
         var model = cut.Instance.Model;
         Assert.Equal(8, model.Layers);
-        Assert.Contains($"{model.Config(1793).ParameterCount:N0}", cut.Find("#estimate").TextContent);
+        var vocab = MiniMind.Engine.Tokenization.ByteLevelBpeTokenizer.Load(CheckpointFiles.DemoTokenizer).VocabSize;
+        Assert.Contains($"{model.Config(vocab).ParameterCount:N0}", cut.Find("#estimate").TextContent);
         Assert.Contains("training memory", cut.Find("#estimate").TextContent);
     }
 
@@ -120,5 +121,35 @@ public sealed class TrainFormTests : StudioComponentTest
         Assert.Equal(7, started.MaxSteps);
         Assert.Equal("tiny", started.Preset);
         Assert.Equal(128, started.Model!.Dim);
+    }
+
+    [Fact]
+    public void TheFormOffersTheDemoRecipe_AndTheSeedsDefaultsStayAPresetAway()
+    {
+        var demo = Render<TrainForm>(p => p.Add(f => f.Model, TrainFormModel.For(TrainingStage.Dpo, TrainFormModel.DemoRecipeName, Folders.OutDir)));
+        var seed = Render<TrainForm>(p => p.Add(f => f.Model, TrainFormModel.For(TrainingStage.Dpo, TrainFormModel.SeedRecipeName)));
+
+        Assert.Equal((3e-4, 1.0, 3), (demo.Instance.Model.LearningRate, demo.Instance.Model.DpoSftWeight, demo.Instance.Model.Epochs));
+        Assert.Equal(Path.Combine(Folders.OutDir, "demo_full_sft.safetensors"), demo.Instance.Model.InitFrom);
+        Assert.Contains("demo_full_sft.safetensors does not exist: train the stage that writes it first", demo.Instance.Errors["init_from"]);
+        Assert.Equal((1e-8, 0.0), (seed.Instance.Model.LearningRate, seed.Instance.Model.DpoSftWeight)); // the seed's DPO rate
+        Assert.NotNull(demo.Find("#f-dpo_sft_weight"));
+    }
+
+    [Fact]
+    public void ADistillationStudentFromScratch_ShowsItsArchitecture_AndStartsWithIt()
+    {
+        MiniMind.Engine.Training.TrainingOptions? started = null;
+        CheckpointFiles.Tiny(Folders.OutDir, "teacher", stage: "sft");
+        var model = TrainFormModel.For(TrainingStage.Distill, TrainFormModel.DemoRecipeName, Folders.OutDir);
+        model.Teacher = Path.Combine(Folders.OutDir, "teacher.safetensors");
+        var cut = Render<TrainForm>(p => p.Add(f => f.Model, model).Add(f => f.OnStart, o => started = o));
+
+        Assert.Equal("64", cut.Find("#f-dim").GetAttribute("value")); // the student's width, editable
+        cut.Find("#train-start").Click();
+
+        Assert.NotNull(started);
+        Assert.Equal(MiniMind.Engine.Training.TrainingOptions.Scratch, started.InitFrom);
+        Assert.Equal((64, 2), (started.Model!.Dim, started.Model.NLayers));
     }
 }

@@ -8,18 +8,24 @@ using MiniMind.Studio.Tests.Services;
 namespace MiniMind.Studio.Tests.Hubs;
 
 /// <summary>The real studio on Kestrel at a loopback port, with the repository's data and a temporary out/ folder.</summary>
-public sealed class StudioServer : IDisposable
+public class StudioServer : IDisposable
 {
     readonly WebApplicationFactory<Program> factory;
     readonly StudioFolders folders = new();
 
-    public StudioServer()
+    public StudioServer() : this([]) { }
+
+    /// <param name="settings">Configuration keys beside the test defaults (a derived fixture's own studio).</param>
+    protected StudioServer(params (string Key, string Value)[] settings)
     {
         Environment.SetEnvironmentVariable("MINIMIND_ROOT", Repo.Root);
-        factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b => b
-            .UseSetting("Engine:Device", "cpu")
-            .UseSetting("Studio:OutDir", folders.OutDir)
-            .UseSetting("Studio:MetricsIntervalMilliseconds", "100"));
+        factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
+        {
+            b.UseSetting("Engine:Device", "cpu")
+                .UseSetting("Studio:OutDir", folders.OutDir)
+                .UseSetting("Studio:MetricsIntervalMilliseconds", "100");
+            foreach (var (key, value) in settings) b.UseSetting(key, value);
+        });
         factory.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
         factory.StartServer();
         var address = factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
@@ -34,5 +40,6 @@ public sealed class StudioServer : IDisposable
     {
         factory.Dispose();
         folders.Dispose();
+        GC.SuppressFinalize(this);
     }
 }

@@ -55,6 +55,7 @@ public static class StudioHost
         services.AddSingleton<TrainingNotifications>();
         services.AddSingleton(sp => new RunManager(sp.GetRequiredService<RuntimeInfo>()));
         services.AddSingleton<TrainingService>();
+        services.AddSingleton<DemoPipeline>();
         services.AddSingleton<CheckpointCatalog>();
         services.AddSingleton<DatasetCatalog>();
         services.AddSingleton<TokenizerCache>();

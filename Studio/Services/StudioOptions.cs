@@ -22,6 +22,11 @@ public sealed class StudioOptions
     public int MaxUploadMegabytes { get; set; } = 512;
     /// <summary>Live metrics reach pages and hub clients at most this often per run (a fast run never floods the browser).</summary>
     public int MetricsIntervalMilliseconds { get; set; } = 250;
+    /// <summary>
+    /// The demo pipeline's epochs are multiplied by this (rounded up, at least one): below 1 for a quicker, weaker demo
+    /// on a slow machine (the browser tests use 0.4), 1 for the recipe as measured.
+    /// </summary>
+    public double DemoEpochScale { get; set; } = 1;
 
     public static StudioOptions From(IConfiguration configuration) =>
         configuration.GetSection("Studio").Get<StudioOptions>() ?? new StudioOptions();

@@ -32,10 +32,6 @@ public sealed class TrainingService
         if (interrupted > 0) logger.LogWarning("{Count} run(s) were active when the studio last stopped; marked as interrupted.", interrupted);
     }
 
-    /// <summary>The demo pipeline's runs (pretrain, then SFT) once started.</summary>
-    public string? DemoPretrainRunId { get; private set; }
-    public string? DemoSftRunId { get; private set; }
-
     /// <summary>Every run: live ones as they are now, the rest from the registry; newest first.</summary>
     public IReadOnlyList<RunRecord> Runs()
     {
@@ -62,7 +58,7 @@ public sealed class TrainingService
     {
         DataPath = paths.Resolve(options.DataPath),
         TokenizerPath = paths.Resolve(options.TokenizerPath),
-        InitFrom = string.IsNullOrWhiteSpace(options.InitFrom) ? null : paths.Resolve(options.InitFrom),
+        InitFrom = string.IsNullOrWhiteSpace(options.InitFrom) ? null : options.FromScratch ? TrainingOptions.Scratch : paths.Resolve(options.InitFrom),
         Teacher = string.IsNullOrWhiteSpace(options.Teacher) ? null : paths.Resolve(options.Teacher),
         OutputName = string.IsNullOrWhiteSpace(options.OutputName) ? null : options.OutputName.Trim(),
         OutDir = paths.OutDir,
@@ -75,7 +71,7 @@ public sealed class TrainingService
         if (!File.Exists(resolved.DataPath)) throw new ArgumentException($"Dataset not found: {paths.Display(resolved.DataPath)}.");
         if (!File.Exists(Path.Combine(resolved.TokenizerPath, "tokenizer.json")) && !File.Exists(resolved.TokenizerPath))
             throw new ArgumentException($"No tokenizer.json in {paths.Display(resolved.TokenizerPath)}.");
-        if (resolved.InitFrom is { } init && !File.Exists(init)) throw new ArgumentException($"Starting checkpoint not found: {paths.Display(init)}.");
+        if (resolved.InitFrom is { } init && !resolved.FromScratch && !File.Exists(init)) throw new ArgumentException($"Starting checkpoint not found: {paths.Display(init)}.");
         return Follow(manager.Submit(resolved));
     }
 
@@ -112,33 +108,8 @@ public sealed class TrainingService
     public void Continue(string id) => manager.Find(id)?.ResumeRun();
     public void Stop(string id) => manager.Find(id)?.Cancel();
 
-    /// <summary>
-    /// Pretrain (tiny preset, demo corpus), then SFT from its checkpoint when it completes. <paramref name="adjust"/>
-    /// changes both recipes (e.g. fewer steps for a quick look).
-    /// </summary>
-    public RunRecord StartDemo(Func<TrainingOptions, TrainingOptions>? adjust = null)
-    {
-        adjust ??= o => o;
-        if (DemoPretrainRunId is { } p && Find(p) is { IsActive: true } || DemoSftRunId is { } s && Find(s) is { IsActive: true })
-            throw new InvalidOperationException("The demo model is already training.");
-        var pretrain = Start(adjust(DemoRecipe.Pretrain()));
-        DemoPretrainRunId = pretrain.Id;
-        DemoSftRunId = null;
-        var run = manager.Find(pretrain.Id)!;
-        _ = run.Completion.ContinueWith(t =>
-        {
-            if (t.Result.Outcome != RunOutcome.Completed) return;
-            try
-            {
-                DemoSftRunId = Start(adjust(DemoRecipe.Sft(t.Result.OutputPath))).Id;
-            }
-            catch (Exception e)
-            {
-                logger.LogError(e, "The demo SFT run could not start.");
-            }
-        }, TaskScheduler.Default);
-        return pretrain;
-    }
+    /// <summary>The end of a run this process started (null for one it does not hold).</summary>
+    public Task<TrainingResult>? CompletionOf(string id) => manager.Find(id)?.Completion;
 
     RunRecord Follow(TrainingRun run, DateTimeOffset? created = null)
     {
@@ -177,8 +148,12 @@ public sealed class TrainingService
                         TrySave(record);
                         lastSaved = e.TimeUtc;
                     }
-                    if (lastStatus != e.Status) { lastStatus = e.Status; notifications.PublishRun(record); }
-                    continue;
+                    // a subscriber that came after the end gets one event with the last step and the end together: log the end too
+                    if (e.Status is not (RunStatus.Completed or RunStatus.Cancelled or RunStatus.Failed))
+                    {
+                        if (lastStatus != e.Status) { lastStatus = e.Status; notifications.PublishRun(record); }
+                        continue;
+                    }
                 }
                 if (e.Status == lastStatus && e.Message is null) continue;
                 lastStatus = e.Status;

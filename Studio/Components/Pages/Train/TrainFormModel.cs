@@ -42,15 +42,28 @@ public sealed class TrainFormModel
     public int LoraRank { get; set; }
     public string LoraTargets { get; set; } = "square";
     public double DpoBeta { get; set; }
+    public double DpoSftWeight { get; set; }
     public string? Teacher { get; set; }
     public double DistillAlpha { get; set; }
     public double DistillTemperature { get; set; }
     public double TagWeight { get; set; }
 
-    public static TrainFormModel For(TrainingStage stage, string preset = "tiny")
+    /// <summary>The recipe whose defaults a stage change or "Defaults" loads: <see cref="DemoRecipeName"/> or <see cref="SeedRecipeName"/>.</summary>
+    public string Recipe { get; set; } = DemoRecipeName;
+
+    public const string DemoRecipeName = "demo", SeedRecipeName = "seed";
+
+    /// <summary>Whether the run builds new weights from the architecture fields (pretraining, or init_from scratch).</summary>
+    public bool BuildsModel => Stage == TrainingStage.Pretrain || InitFrom == TrainingOptions.Scratch;
+
+    /// <summary>A stage's defaults in a recipe: the demo recipe (checkpoints under <paramref name="outDir"/>) or the seed's.</summary>
+    public static TrainingOptions Defaults(TrainingStage stage, string recipe, string outDir = "out") =>
+        recipe == SeedRecipeName ? TrainingOptions.ForStage(stage) : DemoRecipe.For(stage, outDir);
+
+    public static TrainFormModel For(TrainingStage stage, string recipe = DemoRecipeName, string outDir = "out")
     {
-        var model = new TrainFormModel();
-        model.Load(TrainingOptions.ForStage(stage) with { Preset = preset });
+        var model = new TrainFormModel { Recipe = recipe };
+        model.Load(Defaults(stage, recipe, outDir));
         return model;
     }
 
@@ -65,8 +78,8 @@ public sealed class TrainFormModel
             (o.Epochs, o.MaxSteps, o.BatchSize, o.AccumulationSteps, o.LearningRate, o.LrSchedule, o.WarmupSteps);
         (GradClip, WeightDecay, MaxSeqLen, Packed, Seed, SaveEvery, Precision, Device) =
             (o.GradClip, o.WeightDecay, o.MaxSeqLen, o.Packed, o.Seed, o.SaveEvery, o.Precision, o.Device);
-        (LoraName, LoraRank, LoraTargets, DpoBeta, Teacher, DistillAlpha, DistillTemperature, TagWeight) =
-            (o.LoraName, o.LoraRank, o.LoraTargets, o.DpoBeta, o.Teacher, o.DistillAlpha, o.DistillTemperature, o.TagWeight);
+        (LoraName, LoraRank, LoraTargets, DpoBeta, DpoSftWeight, Teacher, DistillAlpha, DistillTemperature, TagWeight) =
+            (o.LoraName, o.LoraRank, o.LoraTargets, o.DpoBeta, o.DpoSftWeight, o.Teacher, o.DistillAlpha, o.DistillTemperature, o.TagWeight);
     }
 
     /// <summary>Sets the architecture fields from a preset's config.</summary>
@@ -87,14 +100,14 @@ public sealed class TrainFormModel
     public TrainingOptions ToOptions(int vocabSize) => TrainingOptions.ForStage(Stage) with
     {
         Preset = Preset,
-        Model = Stage == TrainingStage.Pretrain ? Config(vocabSize) : null,
+        Model = BuildsModel ? Config(vocabSize) : null,
         DataPath = DataPath, TokenizerPath = TokenizerPath,
         InitFrom = string.IsNullOrWhiteSpace(InitFrom) ? null : InitFrom,
         OutputName = string.IsNullOrWhiteSpace(OutputName) ? null : OutputName,
         Epochs = Epochs, MaxSteps = MaxSteps, BatchSize = BatchSize, AccumulationSteps = AccumulationSteps,
         LearningRate = LearningRate, LrSchedule = LrSchedule, WarmupSteps = WarmupSteps, GradClip = GradClip, WeightDecay = WeightDecay,
         MaxSeqLen = MaxSeqLen, Packed = Packed, Seed = Seed, SaveEvery = SaveEvery, Precision = Precision, Device = Device,
-        LoraName = LoraName, LoraRank = LoraRank, LoraTargets = LoraTargets, DpoBeta = DpoBeta,
+        LoraName = LoraName, LoraRank = LoraRank, LoraTargets = LoraTargets, DpoBeta = DpoBeta, DpoSftWeight = DpoSftWeight,
         Teacher = string.IsNullOrWhiteSpace(Teacher) ? null : Teacher, DistillAlpha = DistillAlpha,
         DistillTemperature = DistillTemperature, TagWeight = TagWeight,
     };

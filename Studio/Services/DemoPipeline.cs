@@ -1,0 +1,149 @@
+using Microsoft.Extensions.Logging;
+using MiniMind.Engine.Training;
+
+namespace MiniMind.Studio.Services;
+
+/// <summary>What "train the demo model" runs besides pretrain, SFT and DPO.</summary>
+public sealed record DemoPipelineChoice(bool Lora = false, bool Reason = false, bool Distill = false)
+{
+    public IEnumerable<TrainingStage> Stages()
+    {
+        yield return TrainingStage.Pretrain;
+        yield return TrainingStage.Sft;
+        yield return TrainingStage.Dpo;
+        if (Lora) yield return TrainingStage.Lora;
+        if (Reason) yield return TrainingStage.Reason;
+        if (Distill) yield return TrainingStage.Distill;
+    }
+}
+
+/// <summary>The state of one step of the demo pipeline.</summary>
+public enum PipelineStepState { Waiting, Running, Completed, Failed, Cancelled, Skipped }
+
+/// <summary>One step of the demo pipeline: its stage, its run once started, and the checkpoint it wrote.</summary>
+public sealed record PipelineStep(TrainingStage Stage, PipelineStepState State, string? RunId = null, string? Output = null, string? Message = null)
+{
+    public bool IsFinished => State is PipelineStepState.Completed or PipelineStepState.Failed or PipelineStepState.Cancelled or PipelineStepState.Skipped;
+}
+
+/// <summary>
+/// "Train the demo model": the whole <see cref="DemoRecipe"/> as one pipeline (pretrain -> SFT -> DPO, then the chosen
+/// LoRA, reasoning and distillation steps), each step started when the one before it completes, from its checkpoint.
+/// A step that fails or is stopped skips the rest (they could only fail without its checkpoint). Pages draw
+/// <see cref="Steps"/> and follow <see cref="Changed"/>.
+/// </summary>
+public sealed class DemoPipeline(TrainingService training, StudioPaths paths, StudioOptions studio, ILogger<DemoPipeline> logger)
+{
+    readonly Lock gate = new();
+    IReadOnlyList<PipelineStep> steps = [];
+    Func<TrainingOptions, TrainingOptions> adjust = o => o;
+
+    /// <summary>Raised (on a background thread) whenever a step changes.</summary>
+    public event Action? Changed;
+
+    public IReadOnlyList<PipelineStep> Steps
+    {
+        get { lock (gate) return steps; }
+    }
+
+    /// <summary>Whether a step is waiting or running.</summary>
+    public bool Active => Steps.Any(s => !s.IsFinished);
+
+    /// <summary>Whether every step completed.</summary>
+    public bool Completed => Steps.Count > 0 && Steps.All(s => s.State == PipelineStepState.Completed);
+
+    /// <summary>The step whose run is <paramref name="runId"/>, or null.</summary>
+    public PipelineStep? StepOf(string runId) => Steps.FirstOrDefault(s => s.RunId == runId);
+
+    /// <summary>The run of the step after the one of <paramref name="runId"/>, once it is started.</summary>
+    public string? NextRun(string runId)
+    {
+        var list = Steps;
+        var at = list.ToList().FindIndex(s => s.RunId == runId);
+        return at >= 0 && at + 1 < list.Count ? list[at + 1].RunId : null;
+    }
+
+    /// <summary>The checkpoint a completed step wrote (null before).</summary>
+    public string? Output(TrainingStage stage) => Steps.FirstOrDefault(s => s.Stage == stage && s.State == PipelineStepState.Completed)?.Output;
+
+    /// <summary>
+    /// Starts the pipeline (its first step at once); <paramref name="tweak"/> changes every step's options (a shorter
+    /// run for a quick look, or a test). Throws InvalidOperationException while one is active, ArgumentException for bad options.
+    /// </summary>
+    public RunRecord Start(DemoPipelineChoice choice, Func<TrainingOptions, TrainingOptions>? tweak = null)
+    {
+        lock (gate)
+        {
+            if (steps.Any(s => !s.IsFinished)) throw new InvalidOperationException("The demo pipeline is already running: stop it or wait for it.");
+            adjust = tweak ?? (o => o);
+            steps = choice.Stages().Select(s => new PipelineStep(s, PipelineStepState.Waiting)).ToList();
+        }
+        try
+        {
+            return StartStep(0);
+        }
+        catch
+        {
+            lock (gate) steps = [];
+            throw;
+        }
+    }
+
+    /// <summary>The options of a step: the demo recipe's, reading and writing under the studio's out folder, its epochs scaled.</summary>
+    public TrainingOptions OptionsFor(TrainingStage stage)
+    {
+        var recipe = DemoRecipe.For(stage, paths.OutDir);
+        var scale = studio.DemoEpochScale > 0 && double.IsFinite(studio.DemoEpochScale) ? studio.DemoEpochScale : 1;
+        return adjust(recipe with { Epochs = Math.Max(1, (int)Math.Ceiling(recipe.Epochs * scale)) });
+    }
+
+    RunRecord StartStep(int index)
+    {
+        var stage = Steps[index].Stage;
+        var run = training.Start(OptionsFor(stage));
+        Update(index, s => s with { State = PipelineStepState.Running, RunId = run.Id });
+        var completion = training.CompletionOf(run.Id);
+        if (completion is not null)
+            _ = completion.ContinueWith(t => StepEnded(index, t), TaskScheduler.Default);
+        return run;
+    }
+
+    void StepEnded(int index, Task<TrainingResult> ended)
+    {
+        var result = ended.IsCompletedSuccessfully ? ended.Result : null;
+        var state = result?.Outcome switch
+        {
+            RunOutcome.Completed => PipelineStepState.Completed,
+            RunOutcome.Cancelled => PipelineStepState.Cancelled,
+            _ => PipelineStepState.Failed,
+        };
+        Update(index, s => s with { State = state, Output = result?.OutputPath, Message = result?.Message ?? ended.Exception?.GetBaseException().Message });
+        if (state == PipelineStepState.Completed && index + 1 < Steps.Count)
+        {
+            try
+            {
+                StartStep(index + 1);
+                return;
+            }
+            catch (Exception e)
+            {
+                logger.LogError(e, "The demo pipeline's {Stage} step could not start.", Steps[index + 1].Stage.Name());
+                Update(index + 1, s => s with { State = PipelineStepState.Failed, Message = e.Message });
+                index++;
+            }
+        }
+        for (var rest = index + 1; rest < Steps.Count; rest++) Update(rest, s => s with { State = PipelineStepState.Skipped });
+    }
+
+    void Update(int index, Func<PipelineStep, PipelineStep> change)
+    {
+        lock (gate)
+        {
+            var list = steps.ToList();
+            list[index] = change(list[index]);
+            steps = list;
+        }
+        try { Changed?.Invoke(); }
+        catch (Exception e) { logger.LogError(e, "A demo pipeline listener failed."); }
+    }
+}
