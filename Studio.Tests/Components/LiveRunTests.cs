@@ -31,6 +31,27 @@ public sealed class LiveRunTests : StudioComponentTest
     }
 
     [Fact]
+    public void ADpoRun_DrawsItsRewardsOnAChartOfItsOwn_AndTheLossSmoothed()
+    {
+        var training = Services.GetRequiredService<TrainingService>();
+        var pretrain = training.Start(TinyRun.Pretrain(steps: 2, outputName: "base"));
+        var cut = Render<LiveRun>(p => p.Add(r => r.RunId, pretrain.Id));
+        cut.WaitForAssertion(() => Assert.Equal("completed", cut.Find("#live-run").GetAttribute("data-status")), TimeSpan.FromMinutes(2));
+        var dpo = training.Start(DemoRecipe.For(TrainingStage.Dpo, Folders.OutDir) with
+        {
+            InitFrom = Path.Combine(Folders.OutDir, "base.safetensors"), MaxSteps = 3, MaxSeqLen = 48, BatchSize = 2, Device = "cpu",
+        });
+
+        cut.Render(p => p.Add(r => r.RunId, dpo.Id));
+
+        cut.WaitForAssertion(() => Assert.Equal("completed", cut.Find("#live-run").GetAttribute("data-status")), TimeSpan.FromMinutes(2));
+        cut.WaitForAssertion(() => Assert.Equal(3, cut.Instance.LastStep));
+        cut.WaitForAssertion(() => Assert.True(int.Parse(cut.Find("#stage-chart-wrapper").GetAttribute("data-points")!) >= 3 * 5)); // five metrics a step
+        Assert.Contains("reward_margin", cut.Find("#run-log").TextContent);
+        Assert.Contains("median of the last", cut.Find("#run-progress").TextContent);
+    }
+
+    [Fact]
     public void QueuedSteps_AreDeliveredInBatches_AndOnlyNewStepsAreDrawn()
     {
         var training = Services.GetRequiredService<TrainingService>();
@@ -46,7 +67,7 @@ public sealed class LiveRunTests : StudioComponentTest
             notifications.QueueStep(new StepMetrics { RunId = run.Id, Step = step, TotalSteps = 4, Loss = 5.0 / step, LearningRate = 1e-3, GradNorm = 1 });
 
         cut.WaitForAssertion(() => Assert.Equal(4, cut.Instance.LastStep));
-        Assert.Equal(before + 2, int.Parse(cut.Find("#loss-chart-wrapper").GetAttribute("data-points")!));
+        Assert.Equal(before + 2 * 2, int.Parse(cut.Find("#loss-chart-wrapper").GetAttribute("data-points")!)); // the loss and its EMA
         Assert.Contains(JSInterop.Invocations, i => i.Identifier.Contains("extend", StringComparison.OrdinalIgnoreCase));
     }
 
