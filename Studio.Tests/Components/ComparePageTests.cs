@@ -1,4 +1,6 @@
 using Bunit;
+using Microsoft.AspNetCore.Components;
+using Microsoft.Extensions.DependencyInjection;
 using MiniMind.Engine.Checkpoints;
 using MiniMind.Engine.Model;
 using MiniMind.Studio.Components.Pages.Chat;
@@ -38,5 +40,84 @@ public sealed class ComparePageTests : StudioComponentTest
         Assert.Contains("full_sft_128", panes[0].TextContent);
         Assert.Contains("rlhf_128", panes[1].TextContent);
         Assert.True(cut.Find("#compare-run").HasAttribute("disabled"), "nothing to ask yet");
+    }
+
+    /// <summary>The page at /compare with a query, as a link (the demo pipeline's) opens it.</summary>
+    IRenderedComponent<ComparePage> Open(params (string Name, string Value)[] query)
+    {
+        var navigation = Services.GetRequiredService<NavigationManager>();
+        navigation.NavigateTo(navigation.GetUriWithQueryParameters("/compare", query.ToDictionary(q => q.Name, q => (object?)q.Value)));
+        return Render<ComparePage>();
+    }
+
+    void TwoModels(bool same)
+    {
+        foreach (var name in new[] { "full_sft_128", "rlhf_128" })
+        {
+            TorchSharp.torch.manual_seed(same ? 7 : name.Length); // the same weights, or not
+            CheckpointFiles.Tiny(Folders.OutDir, name);
+            Thread.Sleep(20); // distinct creation times
+        }
+    }
+
+    [Fact]
+    public void AHeldOutPrompt_IsOneClickAway_AndTheLineUnderTheAnswersSaysTheyDiffer()
+    {
+        TwoModels(same: false);
+        var cut = Open(("left", Path.Combine(Folders.OutDir, "full_sft_128.safetensors")), ("right", Path.Combine(Folders.OutDir, "rlhf_128.safetensors")));
+        var prompts = cut.FindAll(".held-out-prompt");
+        Assert.Contains(prompts, p => p.TextContent.Contains("Describe Alice Brant."));
+
+        prompts.First(p => p.TextContent.Contains("Describe Alice Brant.")).Click();
+
+        cut.WaitForAssertion(() => Assert.Equal("true", cut.Find("#compare-verdict").GetAttribute("data-differ")), TimeSpan.FromMinutes(1));
+        Assert.Contains("full_sft_128 and rlhf_128 differ", cut.Find("#compare-verdict").TextContent);
+        Assert.All(cut.FindAll(".compare-pane"), pane => Assert.Contains("Describe Alice Brant.", pane.TextContent));
+    }
+
+    [Fact]
+    public void TheSameWeights_AnswerTheSame_AndEachPaneKeepsItsConversation()
+    {
+        TwoModels(same: true);
+        var cut = Open(("ask", "Where does Alice live?"));
+        cut.WaitForAssertion(() => Assert.Equal("false", cut.Find("#compare-verdict").GetAttribute("data-differ")), TimeSpan.FromMinutes(1));
+        Assert.Contains("All 2 answers are the same.", cut.Find("#compare-verdict").TextContent);
+
+        cut.Find("#compare-input").Input("And what is 2 plus 3?");
+        cut.Find("#compare-run").Click();
+
+        cut.WaitForAssertion(() => Assert.Equal("false", cut.Find("#compare-verdict").GetAttribute("data-differ")), TimeSpan.FromMinutes(1));
+        foreach (var pane in cut.FindAll(".compare-pane"))
+        {
+            Assert.Equal(2, pane.QuerySelectorAll(".chat-bubble.user").Length);
+            Assert.Equal(2, pane.QuerySelectorAll(".chat-bubble.assistant").Length);
+        }
+        cut.Find("#compare-new").Click();
+        Assert.Empty(cut.FindAll(".chat-bubble"));
+    }
+
+    [Fact]
+    public void AThirdPane_TakesALoraAdapter_AnsweringMergedIntoItsBase()
+    {
+        TwoModels(same: true);
+        var basePath = Path.Combine(Folders.OutDir, "full_sft_128.safetensors");
+        using (var model = ModelCheckpoint.Load(basePath))
+        {
+            var settings = new LoraSettings(4, 8, "all");
+            LoRAAdapters.Attach(model, settings);
+            TorchSharp.torch.manual_seed(3);
+            using (TorchSharp.torch.no_grad())
+                foreach (var p in LoRAAdapters.AdapterParameters(model)) p.normal_(0, 0.5);
+            LoRAAdapters.Save(model, Path.Combine(Folders.OutDir, "lora_juniper.safetensors"),
+                new CheckpointInfo { Config = model.Config, Stage = "lora", Tokenizer = CheckpointFiles.DemoTokenizer, BaseCheckpoint = basePath, Lora = settings });
+        }
+        var cut = Open(("third", Path.Combine(Folders.OutDir, "lora_juniper.safetensors")), ("ask", "Who are you?"));
+
+        var panes = cut.FindAll(".compare-pane");
+        Assert.Equal(3, panes.Count);
+        Assert.All(panes, p => Assert.Contains("mud-grid-item-sm-4", p.ClassName));
+        Assert.Contains("lora_juniper (LoRA", panes[2].TextContent);
+        cut.WaitForAssertion(() => Assert.Contains("lora_juniper differ", cut.Find("#compare-verdict").TextContent), TimeSpan.FromMinutes(1));
+        Assert.Contains("full_sft_128 and rlhf_128 agree", cut.Find("#compare-verdict").TextContent);
     }
 }

@@ -24,6 +24,13 @@ public sealed class CheckpointCatalog(StudioPaths paths)
     public IReadOnlyList<CheckpointEntry> Models() => List().Where(c => c.Info is not null && !c.IsLora).ToList();
     public IReadOnlyList<CheckpointEntry> Adapters() => List().Where(c => c.IsLora).ToList();
 
+    /// <summary>What can answer a prompt: every model, and every adapter whose base checkpoint exists (answering merged into it).</summary>
+    public IReadOnlyList<CheckpointEntry> Answerers() => List().Where(c => c.Info is not null && (!c.IsLora || BaseOf(c) is not null)).ToList();
+
+    /// <summary>The base checkpoint an adapter is applied to (null when missing); a model is its own.</summary>
+    public static string? BaseOf(CheckpointEntry entry) =>
+        entry.Info is not { } info ? null : info.Lora is null ? entry.Path : MiniMind.Engine.Evaluation.EvaluatedModel.BaseOf(entry.Path, info);
+
     public CheckpointEntry Describe(string path)
     {
         var file = new FileInfo(path);
