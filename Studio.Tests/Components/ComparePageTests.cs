@@ -92,8 +92,9 @@ public sealed class ComparePageTests : StudioComponentTest
             Assert.Equal(2, pane.QuerySelectorAll(".chat-bubble.user").Length);
             Assert.Equal(2, pane.QuerySelectorAll(".chat-bubble.assistant").Length);
         }
+        cut.WaitForAssertion(() => Assert.False(cut.Find("#compare-new").HasAttribute("disabled")));
         cut.Find("#compare-new").Click();
-        Assert.Empty(cut.FindAll(".chat-bubble"));
+        cut.WaitForAssertion(() => Assert.Empty(cut.FindAll(".chat-bubble")));
     }
 
     [Fact]
