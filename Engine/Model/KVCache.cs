@@ -1,3 +1,4 @@
+using MiniMind.Engine.Runtime;
 using static TorchSharp.torch;
 
 namespace MiniMind.Engine.Model;
@@ -56,7 +57,7 @@ public sealed class KVCache : IDisposable
     public Tensor? RowPositions(int startPos, long t)
     {
         if (padCounts is null) return null;
-        return (arange(startPos, startPos + t, 1, ScalarType.Int64, padCounts.device).unsqueeze(0) - padCounts).clamp_min(0);
+        return (arange(startPos, startPos + t, 1, ScalarType.Int64, padCounts.device).unsqueeze(0) - padCounts).clamp_min(KeptScalars.ZeroLong);
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using MiniMind.Engine.Runtime;
 using TorchSharp.Modules;
 using TorchSharp.PyBridge;
 using static TorchSharp.torch;
@@ -62,7 +63,7 @@ public sealed class FusedAdamW : IDisposable
 
         // clip_grad_norm_: scale by max_norm / (norm + 1e-6) when that is below 1. A skipped step scales by 0,
         // and nan_to_num_ turns what a non-finite gradient leaves (nan, inf * 0) into 0 as well.
-        var coef = (maxNorm / (norm + 1e-6)).clamp_max(1.0) * okf;
+        var coef = (maxNorm / (norm + 1e-6)).clamp_max(KeptScalars.OneFloat) * okf;
         grad.mul_(coef).nan_to_num_(0.0, 0.0, 0.0);
 
         // AdamW with each decay factor blended towards 1 by a skipped step, so a skipped step changes nothing

@@ -1,3 +1,4 @@
+using MiniMind.Engine.Runtime;
 using MiniMind.Engine.Model;
 using static TorchSharp.torch;
 
@@ -23,7 +24,7 @@ public sealed class CrossEntropyObjective(string name) : IObjective
     public ObjectiveResult Compute(MiniMindModel model, BatchTensors batch)
     {
         using var scope = NewDisposeScope();
-        var (sum, aux) = head.Forward(model, batch.Inputs, batch.Targets, batch.LossMask / batch.LossMask.sum().clamp_min(1.0), ChunkedHead);
+        var (sum, aux) = head.Forward(model, batch.Inputs, batch.Targets, batch.LossMask / batch.LossMask.sum().clamp_min(KeptScalars.OneFloat), ChunkedHead);
         return new ObjectiveResult((sum + aux).MoveToOuterDisposeScope(), aux.MoveToOuterDisposeScope());
     }
 

@@ -1,3 +1,4 @@
+using MiniMind.Engine.Runtime;
 using MiniMind.Engine.Model;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -44,7 +45,7 @@ public sealed class DpoObjective : IObjective
             (referenceLogp, _) = SequenceLogProbs(reference, batch);
         var (policyLogp, aux) = SequenceLogProbs(model, batch);
         var loss = Loss(policyLogp, referenceLogp, beta) + aux;
-        var chosenTokens = batch.LossMask[..half].sum().clamp_min(1.0);
+        var chosenTokens = batch.LossMask[..half].sum().clamp_min(KeptScalars.OneFloat);
         var chosenNll = -policyLogp[..half].sum() / chosenTokens;
         if (chosenNllWeight > 0) loss = loss + chosenNllWeight * chosenNll;
         using var noGradient = no_grad();

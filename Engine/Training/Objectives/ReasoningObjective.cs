@@ -1,3 +1,4 @@
+using MiniMind.Engine.Runtime;
 using MiniMind.Engine.Model;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -46,7 +47,7 @@ public sealed class ReasoningObjective : IObjective
         }
         var isTag = isin(batch.Targets, ids) & (batch.LossMask > 0);
         var weights = where(isTag, full_like(batch.LossMask, tagWeight), batch.LossMask);
-        var (sum, aux) = head.Forward(model, batch.Inputs, batch.Targets, weights / batch.LossMask.sum().clamp_min(1.0), ChunkedHead);
+        var (sum, aux) = head.Forward(model, batch.Inputs, batch.Targets, weights / batch.LossMask.sum().clamp_min(KeptScalars.OneFloat), ChunkedHead);
         return new ObjectiveResult((sum + aux).MoveToOuterDisposeScope(), aux.MoveToOuterDisposeScope());
     }
 

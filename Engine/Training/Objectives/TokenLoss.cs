@@ -1,3 +1,4 @@
+using MiniMind.Engine.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
@@ -18,7 +19,7 @@ public static class TokenLoss
 
     /// <summary>sum(ce * weights) / denominator: the seed's masked mean when weights = mask and denominator = sum(mask).</summary>
     public static Tensor MaskedMean(Tensor perToken, Tensor weights, Tensor denominator) =>
-        (perToken * weights).sum() / denominator.clamp_min(1.0);
+        (perToken * weights).sum() / denominator.clamp_min(KeptScalars.OneFloat);
 
     /// <summary>logits (B, T, V), targets (B, T) -> log p(target) per token (B, T).</summary>
     public static Tensor TargetLogProbs(Tensor logits, Tensor targets)
