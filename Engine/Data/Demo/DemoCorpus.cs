@@ -13,7 +13,7 @@ public static class DemoCorpus
 {
     /// <summary>
     /// The vocabulary the trainer is asked for; small on purpose, as the CPU demo model's speed is dominated by its vocabulary head.
-    /// The demo world has so few words that training stops earlier, once every word is a single token (1793 tokens today).
+    /// The demo world has so few words that training stops earlier, once every word and every Chinese character is a single token (about 1,170 today).
     /// </summary>
     public const int VocabSize = 2048;
 
