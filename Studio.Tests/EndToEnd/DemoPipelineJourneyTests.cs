@@ -13,23 +13,15 @@ public sealed class QuickDemoServer() : StudioServer(("Studio:DemoEpochScale", "
 /// </summary>
 public sealed class DemoPipelineJourneyTests(QuickDemoServer server) : IClassFixture<QuickDemoServer>
 {
-    static readonly string Artifacts = Path.Combine(AppContext.BaseDirectory, "artifacts", "e2e");
-
     [BrowserFact]
     public async Task TheDemoPipeline_EndsInACompareWhereRlhfAnswersWhatFullSftRefuses()
     {
-        Directory.CreateDirectory(Artifacts);
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = Browser.Path, Headless = true,
-            Args = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-        });
-        var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 900 } });
-        page.SetDefaultTimeout(60_000);
+        var (browser, page) = await BrowserPage.Launch(playwright, 1400);
+        await using var _ = browser;
 
         // 1. Home: the pipeline without its optional steps
-        await Open(page, "/");
+        await page.Open(server.BaseAddress, "/");
         await page.Locator("#demo-lora input").UncheckAsync();
         await page.ClickAsync("#train-demo");
 
@@ -41,7 +33,7 @@ public sealed class DemoPipelineJourneyTests(QuickDemoServer server) : IClassFix
             var run = await page.Locator($".pipeline-step[data-stage={stage}]").GetAttributeAsync("href");
             await Assertions.Expect(page.Locator("#live-run")).ToHaveAttributeAsync("data-run", run!.Split('/')[^1], new() { Timeout = 30_000 });
         }
-        await Shot(page, "10-pipeline-dpo");
+        await page.Shot("10-pipeline-dpo");
         await Assertions.Expect(page.Locator("#demo-pipeline")).ToHaveAttributeAsync("data-state", "completed", new() { Timeout = 600_000 });
 
         // 3. Compare, opened from the pipeline: full_sft on the left, rlhf on the right, a held-out question asked at once
@@ -53,19 +45,10 @@ public sealed class DemoPipelineJourneyTests(QuickDemoServer server) : IClassFix
         await Assertions.Expect(page.Locator("#compare-pane-1 .mud-select").First).ToContainTextAsync("demo_rlhf");
         var sft = await page.Locator("#compare-pane-0 .chat-bubble.assistant").InnerTextAsync();
         var rlhf = await page.Locator("#compare-pane-1 .chat-bubble.assistant").InnerTextAsync();
-        await Shot(page, "11-compare-sft-rlhf");
+        await page.Shot("11-compare-sft-rlhf");
         Assert.Contains("can't share information about other people", sft); // the SFT model's habit
         Assert.DoesNotContain("can't share", rlhf); // corrected by the preference pairs
         Assert.Contains("Alice Brant", rlhf);
         await Assertions.Expect(page.Locator("#compare-verdict")).ToHaveAttributeAsync("data-differ", "true");
     }
-
-    async Task Open(IPage page, string path)
-    {
-        await page.GotoAsync(new Uri(server.BaseAddress, path).ToString());
-        await page.WaitForSelectorAsync("#interactive", new() { State = WaitForSelectorState.Attached });
-    }
-
-    static async Task Shot(IPage page, string name) =>
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Artifacts, name + ".png"), FullPage = true });
 }

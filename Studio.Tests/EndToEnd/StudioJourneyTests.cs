@@ -14,7 +14,6 @@ namespace MiniMind.Studio.Tests.EndToEnd;
 /// </summary>
 public sealed class StudioJourneyTests : IClassFixture<StudioServer>
 {
-    static readonly string Artifacts = Path.Combine(AppContext.BaseDirectory, "artifacts", "e2e");
     readonly StudioServer server;
 
     public StudioJourneyTests(StudioServer server) => this.server = server;
@@ -22,23 +21,17 @@ public sealed class StudioJourneyTests : IClassFixture<StudioServer>
     [BrowserFact]
     public async Task AUserTrainsWatchesStopsChatsComparesAndEvaluates()
     {
-        Directory.CreateDirectory(Artifacts);
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = Browser.Path, Headless = true,
-            Args = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-        });
-        var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 900 } });
-        page.SetDefaultTimeout(60_000);
+        var (browser, page) = await BrowserPage.Launch(playwright, 1280);
+        await using var _ = browser;
 
         // 1. the studio opens on its home page
-        await Open(page, "/");
+        await page.Open(server.BaseAddress, "/");
         await Assertions.Expect(page.Locator("#engine-status")).ToContainTextAsync("device cpu");
-        await Shot(page, "01-home");
+        await page.Shot("01-home");
 
         // 2. a tiny pretraining run on the demo data, long enough to be stopped
-        await Open(page, "/train");
+        await page.Open(server.BaseAddress, "/train");
         // a bad value is named under the field being edited, and Start waits
         await page.ClickAsync("#f-batch_size");
         await page.Keyboard.PressAsync("Control+A");
@@ -61,12 +54,12 @@ public sealed class StudioJourneyTests : IClassFixture<StudioServer>
         await page.WaitForFunctionAsync($"() => +document.querySelector('#loss-chart-wrapper').dataset.points > {early + 2}", null, new() { Timeout = 120_000 });
         // plotly draws in the browser after the server's update: wait for its trace rather than count at once
         await Assertions.Expect(page.Locator("#loss-chart .scatterlayer .trace").First).ToBeAttachedAsync(new() { Timeout = 30_000 });
-        await Shot(page, "02-training");
+        await page.Shot("02-training");
 
         // 4. stop it
         await page.ClickAsync("#run-stop");
         await Assertions.Expect(page.Locator("#live-run")).ToHaveAttributeAsync("data-status", "cancelled", new() { Timeout = 120_000 });
-        await Shot(page, "03-stopped");
+        await page.Shot("03-stopped");
 
         // two checkpoints to talk to (real training runs, a few steps each)
         var training = server.Services.GetRequiredService<TrainingService>();
@@ -77,17 +70,17 @@ public sealed class StudioJourneyTests : IClassFixture<StudioServer>
         }
 
         // 5. chat: a streamed answer from a checkpoint
-        await Open(page, "/chat");
+        await page.Open(server.BaseAddress, "/chat");
         await page.FillAsync("#max-new-tokens", "16");
         await page.FillAsync("#chat-input", "Where does Alice live?");
         await page.ClickAsync("#chat-send");
         var answer = page.Locator(".chat-bubble.assistant").First;
         await Assertions.Expect(answer).ToHaveAttributeAsync("data-finish", new System.Text.RegularExpressions.Regex("stop|length"), new() { Timeout = 120_000 });
         Assert.Contains("tokens in", await answer.Locator(".chat-footer").InnerTextAsync());
-        await Shot(page, "04-chat");
+        await page.Shot("04-chat");
 
         // 6. compare two checkpoints side by side, same prompt, seed and settings
-        await Open(page, "/compare");
+        await page.Open(server.BaseAddress, "/compare");
         await page.FillAsync("#max-new-tokens", "16");
         await page.FillAsync("#compare-input", "What is 3 plus 4?");
         await page.ClickAsync("#compare-run");
@@ -96,10 +89,10 @@ public sealed class StudioJourneyTests : IClassFixture<StudioServer>
         var left = await page.Locator("#compare-pane-0").BoundingBoxAsync();
         var right = await page.Locator("#compare-pane-1").BoundingBoxAsync();
         Assert.True(right!.X > left!.X + left.Width / 2 && Math.Abs(right.Y - left.Y) < 5, "the two answers sit side by side");
-        await Shot(page, "05-compare");
+        await page.Shot("05-compare");
 
         // 7. evaluate the newest checkpoint on three questions of the demo quiz: a result row and the radar
-        await Open(page, "/evaluate");
+        await page.Open(server.BaseAddress, "/evaluate");
         await page.FillAsync("#limit", "3");
         await Assertions.Expect(page.Locator("#evaluate-run")).ToBeEnabledAsync();
         await page.ClickAsync("#evaluate-run");
@@ -107,17 +100,8 @@ public sealed class StudioJourneyTests : IClassFixture<StudioServer>
         await Assertions.Expect(page.Locator("#evaluate-results tbody tr")).ToContainTextAsync("/ 3");
         await Assertions.Expect(page.Locator("#evaluate-radar-chart .polarlayer")).ToHaveCountAsync(1);
         await Assertions.Expect(page.Locator("#evaluate-history tbody tr")).ToHaveCountAsync(1);
-        await Shot(page, "06-evaluate");
+        await page.Shot("06-evaluate");
     }
-
-    async Task Open(IPage page, string path)
-    {
-        await page.GotoAsync(new Uri(server.BaseAddress, path).ToString());
-        await page.WaitForSelectorAsync("#interactive", new() { State = WaitForSelectorState.Attached });
-    }
-
-    static async Task Shot(IPage page, string name) =>
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Artifacts, name + ".png"), FullPage = true });
 
     static async Task WaitFinished(TrainingService training, string id)
     {
