@@ -114,4 +114,30 @@ public sealed class TrainingJobTests : IDisposable
         Assert.True(options.LearningRate > TrainingOptions.ForStage(stage).LearningRate, "the demo recipe's rates are above the seed's");
         if (stage == TrainingStage.Distill) Assert.True(DemoRecipe.Student.ParameterCount * 3 < MiniMindConfig.Preset("tiny").ParameterCount);
     }
+
+    [Fact]
+    public void ANewRun_KeepsTheCheckpointItWouldReplace_AndAResumedRunWritesOverItsOwn()
+    {
+        var config = new MiniMindConfig { Dim = 32, NLayers = 2, NHeads = 4, NKvHeads = 2, MaxSeqLen = 32 };
+        var options = SmallPretrainJob.Options(outDir, config, lines: 12) with { OutputName = "mine" };
+        var output = Path.Combine(outDir, "mine.safetensors");
+        RunDirectory Train(RunDirectory run, bool resume)
+        {
+            using var setup = TrainingJob.Prepare(options, CPU, run, resume);
+            Assert.Equal(RunOutcome.Completed, Trainer.Run(setup, _ => { }).Outcome);
+            return run;
+        }
+        var first = Train(RunDirectory.Create(outDir, TrainingStage.Pretrain), resume: false);
+        var firstBytes = File.ReadAllBytes(output);
+
+        var second = Train(RunDirectory.Create(outDir, TrainingStage.Pretrain), resume: false);
+
+        var kept = Assert.Single(Directory.GetFiles(Path.Combine(outDir, TrainingJob.ReplacedFolder), "*.safetensors"));
+        Assert.StartsWith("mine-", Path.GetFileName(kept));
+        Assert.Equal(firstBytes, File.ReadAllBytes(kept));
+        Assert.Equal(first.Id, MiniMind.Engine.Checkpoints.ModelCheckpoint.ReadInfo(kept)!.RunId); // its sidecar moved with it
+        Assert.Equal(second.Id, MiniMind.Engine.Checkpoints.ModelCheckpoint.ReadInfo(output)!.RunId);
+        Assert.Null(TrainingJob.KeepReplaced(output, second.Id, Path.Combine(outDir, TrainingJob.ReplacedFolder))); // a run's own output is its to replace
+        Assert.Single(Directory.GetFiles(Path.Combine(outDir, TrainingJob.ReplacedFolder), "*.safetensors"));
+    }
 }

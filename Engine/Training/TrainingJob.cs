@@ -87,6 +87,8 @@ public static class TrainingJob
                 BaseCheckpoint = init is null ? null : Path.GetFullPath(init),
                 Lora = o.Stage == TrainingStage.Lora ? LoraSettings(o) : null,
             };
+            if (!resume && KeepReplaced(outputPath, run.Id, Path.Combine(o.OutDir, ReplacedFolder)) is { } kept)
+                progress?.Report($"{Path.GetFileName(outputPath)} exists and was written by another run: kept as {kept} (delete it when it is no longer wanted)");
             return new TrainerSetup
             {
                 Options = o, Model = model, Trainable = trainable, Objective = objective, Data = new LoaderData(loader),
@@ -107,6 +109,32 @@ public static class TrainingJob
             model.Dispose();
             throw;
         }
+    }
+
+    /// <summary>Where a run moves the checkpoint its output would replace (under out_dir).</summary>
+    public const string ReplacedFolder = "replaced";
+
+    /// <summary>
+    /// A new run never silently replaces a checkpoint it did not write (stopping it early would leave its first steps
+    /// in place of a trained model): the existing weights and sidecar move to <paramref name="folder"/> under a
+    /// timestamped name, and the new path is returned; null when there is nothing to keep (no file, or this run's own).
+    /// </summary>
+    public static string? KeepReplaced(string outputPath, string runId, string folder)
+    {
+        if (!File.Exists(outputPath)) return null;
+        CheckpointInfo? info = null;
+        try { info = ModelCheckpoint.ReadInfo(outputPath); }
+        catch (InvalidDataException) { /* an unreadable sidecar: still someone's file, kept */ }
+        if (info?.RunId == runId) return null;
+        Directory.CreateDirectory(folder);
+        var stamp = File.GetLastWriteTimeUtc(outputPath).ToString("yyyyMMdd-HHmmss", System.Globalization.CultureInfo.InvariantCulture);
+        var name = Path.GetFileNameWithoutExtension(outputPath);
+        var target = Path.Combine(folder, $"{name}-{stamp}.safetensors");
+        for (var n = 2; File.Exists(target); n++) target = Path.Combine(folder, $"{name}-{stamp}-{n}.safetensors");
+        var sidecar = ModelCheckpoint.SidecarPath(outputPath);
+        if (File.Exists(sidecar)) File.Move(sidecar, ModelCheckpoint.SidecarPath(target));
+        File.Move(outputPath, target);
+        return target;
     }
 
     static (MiniMindModel Model, string? Init) StartingModel(TrainingOptions o, ByteLevelBpeTokenizer tokenizer)

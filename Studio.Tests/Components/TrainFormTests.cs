@@ -83,12 +83,12 @@ public sealed class TrainFormTests : StudioComponentTest
     public void AnOutputNameThatExists_IsFlaggedAsReplaced_WithoutBlockingTheRun()
     {
         var cut = Render<TrainForm>();
-        Assert.DoesNotContain("this run replaces it", cut.Markup);
+        Assert.DoesNotContain("the run keeps it", cut.Markup);
         CheckpointFiles.Tiny(Folders.OutDir, "mine", stage: "pretrain");
 
         cut.Find("#f-output_name").Input("mine");
 
-        cut.WaitForAssertion(() => Assert.Contains("mine.safetensors exists (pretrain, step 1): this run replaces it.", cut.Markup));
+        cut.WaitForAssertion(() => Assert.Contains("mine.safetensors exists (pretrain, step 1): the run keeps it under replaced/ before writing its own.", cut.Markup));
         Assert.False(cut.Find("#train-start").HasAttribute("disabled"));
     }
 
