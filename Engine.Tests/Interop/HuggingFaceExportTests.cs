@@ -28,7 +28,7 @@ public sealed class HuggingFaceExportTests : IDisposable
     {
         var result = ExportLlama();
 
-        Assert.Equal(["config.json", "generation_config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json"], result.Files.Order(StringComparer.Ordinal));
+        Assert.Equal([CheckpointExporter.MarkerFile, "config.json", "generation_config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json"], result.Files.Order(StringComparer.Ordinal));
         Assert.Equal(result.Files.Order(StringComparer.Ordinal), Directory.GetFiles(result.OutputDirectory).Select(Path.GetFileName).Order(StringComparer.Ordinal));
         Assert.DoesNotContain(files.Listing(), f => f.Contains(".tmp", StringComparison.Ordinal));
     }
@@ -149,9 +149,18 @@ public sealed class HuggingFaceExportTests : IDisposable
         Assert.Contains("not empty", e.Message);
         Assert.Equal("mine", File.ReadAllText(files.PathOf("hf", "keep.txt")));
 
+        // overwrite replaces only a folder an export wrote: the user's folder stays as it was
+        var refused = Assert.Throws<IOException>(() => CheckpointExporter.Export(checkpoint, ExportFormat.HuggingFaceLlama, files.PathOf("hf"), options: new ExportOptions { Overwrite = true }));
+        Assert.Contains("not a folder an export wrote", refused.Message);
+        Assert.Equal("mine", File.ReadAllText(files.PathOf("hf", "keep.txt")));
+        File.Delete(files.PathOf("hf", "keep.txt"));
+
+        ExportLlama(); // into the (now empty) folder, which gets the mark
+        File.WriteAllText(files.PathOf("hf", "extra.txt"), "left by the export's user");
         CheckpointExporter.Export(checkpoint, ExportFormat.HuggingFaceLlama, files.PathOf("hf"), options: new ExportOptions { Overwrite = true });
-        Assert.False(File.Exists(files.PathOf("hf", "keep.txt")));
+        Assert.False(File.Exists(files.PathOf("hf", "extra.txt")));
         Assert.True(File.Exists(files.PathOf("hf", "model.safetensors")));
+        Assert.True(File.Exists(files.PathOf("hf", CheckpointExporter.MarkerFile)));
     }
 
     [Fact]

@@ -34,7 +34,7 @@ public sealed class MiniMindExportTests : IDisposable
 
         var result = CheckpointExporter.Export(checkpoint, ExportFormat.MiniMindPth, files.PathOf("out"));
 
-        Assert.Equal(["full_sft_64.pth", "lmconfig.json", "tokenizer.json", "tokenizer_config.json"], result.Files.Order(StringComparer.Ordinal));
+        Assert.Equal([CheckpointExporter.MarkerFile, "full_sft_64.pth", "lmconfig.json", "tokenizer.json", "tokenizer_config.json"], result.Files.Order(StringComparer.Ordinal));
         var state = PyTorchUnpickler.UnpickleStateDict(files.PathOf("out", "full_sft_64.pth"));
         var reference = SafetensorsFile.Read(Fixture.Path("tiny-dense", "weights.safetensors"));
         Assert.Equal(reference.Keys.Order(), state.Keys.Cast<string>().Order());

@@ -13,6 +13,12 @@ namespace MiniMind.Engine.Interop;
 /// </summary>
 public static class CheckpointExporter
 {
+    /// <summary>
+    /// The file every export folder holds: the mark that the studio wrote it, without which overwrite refuses to replace
+    /// a folder (a typed path may name the user's own files, the datasets or the studio's folder).
+    /// </summary>
+    public const string MarkerFile = ".minimind-export.json";
+
     static readonly string[] TokenizerFiles = ["tokenizer.json", "tokenizer_config.json", "special_tokens_map.json"];
 
     /// <param name="checkpointPath">A studio checkpoint (.safetensors with its sidecar), or a seed-layout file with <see cref="ExportOptions.Config"/>.</param>
@@ -27,9 +33,14 @@ public static class CheckpointExporter
         if (info?.Lora is not null)
             throw new ArgumentException($"{checkpointPath} is a LoRA adapter, not a model: export its base checkpoint with --lora {checkpointPath}.");
         var target = Path.GetFullPath(outDir);
-        if (Directory.Exists(target) && Directory.EnumerateFileSystemEntries(target).Any() && !options.Overwrite)
-            throw new IOException($"{target} exists and is not empty; choose another folder, or allow replacing its contents (overwrite).");
         if (File.Exists(target)) throw new IOException($"{target} is a file; the export is a folder.");
+        if (Directory.Exists(target) && Directory.EnumerateFileSystemEntries(target).Any())
+        {
+            if (!options.Overwrite)
+                throw new IOException($"{target} exists and is not empty; choose another folder, or allow replacing an earlier export (overwrite).");
+            if (!File.Exists(Path.Combine(target, MarkerFile)))
+                throw new IOException($"{target} is not a folder an export wrote (it has no {MarkerFile}): only an earlier export is ever replaced. Choose a new or empty folder.");
+        }
 
         using var model = ModelCheckpoint.Load(checkpointPath, options.Config);
         if (format == ExportFormat.HuggingFaceLlama && model.Config.UseMoe)
@@ -59,8 +70,12 @@ public static class CheckpointExporter
             var files = format == ExportFormat.HuggingFaceLlama
                 ? WriteHuggingFace(temporary, model.Config, state, tokenizer!)
                 : WriteMiniMind(temporary, model.Config, state, info?.Stage, checkpointPath, tokenizer);
+            File.WriteAllText(Path.Combine(temporary, MarkerFile), System.Text.Json.JsonSerializer.Serialize(new
+            {
+                written_by = "MiniMind Studio export", checkpoint = Path.GetFullPath(checkpointPath), format = format.ToString(), time_utc = DateTimeOffset.UtcNow,
+            }));
             Publish(temporary, target);
-            return new ExportResult(target, format, files);
+            return new ExportResult(target, format, [.. files, MarkerFile]);
         }
         finally
         {

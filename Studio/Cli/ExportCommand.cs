@@ -20,7 +20,7 @@ public static class ExportCommand
         var tokenizer = new Option<string?>("--tokenizer") { Description = "Tokenizer folder [default: the one the checkpoint's sidecar names]" };
         var config = new Option<FileInfo?>("--config") { Description = "LMConfig JSON, for a seed-layout .safetensors without a sidecar" };
         var lora = new Option<FileInfo?>("--lora") { Description = "A LoRA adapter (studio .safetensors) to merge into the weights first" };
-        var overwrite = new Option<bool>("--overwrite") { Description = "Replace an existing, non-empty output folder" };
+        var overwrite = new Option<bool>("--overwrite") { Description = "Replace an earlier export in the output folder (one holding .minimind-export.json; any other non-empty folder is refused)" };
         var command = new Command("export", "Export a checkpoint as a Hugging Face Llama folder or as the original MiniMind .pth")
             { checkpoint, format, output, tokenizer, config, lora, overwrite };
         command.SetAction(parse => StudioCli.Guard(parse, () =>
