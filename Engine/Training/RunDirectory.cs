@@ -56,25 +56,41 @@ public sealed class RunDirectory
         writer.WriteLine(JsonSerializer.Serialize(metrics));
     }
 
-    public IReadOnlyList<StepMetrics> ReadMetrics()
+    /// <summary>Lines of metrics.jsonl that could not be read, moved aside by a resume (never dropped).</summary>
+    public string RejectedMetricsPath => System.IO.Path.Combine(Path, "metrics.rejected.jsonl");
+
+    /// <summary>Every readable step; a line that cannot be read (cut short by a kill, or damaged) is skipped, not the rest.</summary>
+    public IReadOnlyList<StepMetrics> ReadMetrics() => ReadMetricLines().Where(l => l.Metrics is not null).Select(l => l.Metrics!).ToList();
+
+    List<(string Line, StepMetrics? Metrics)> ReadMetricLines()
     {
-        if (!File.Exists(MetricsPath)) return [];
-        var list = new List<StepMetrics>();
+        var lines = new List<(string, StepMetrics?)>();
+        if (!File.Exists(MetricsPath)) return lines;
         using var stream = new FileStream(MetricsPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
         using var reader = new StreamReader(stream);
         while (reader.ReadLine() is { } line)
         {
             if (string.IsNullOrWhiteSpace(line)) continue;
-            try { list.Add(JsonSerializer.Deserialize<StepMetrics>(line)!); }
-            catch (JsonException) { break; } // a line cut short by a kill: everything before it is good
+            StepMetrics? metrics = null;
+            try { metrics = JsonSerializer.Deserialize<StepMetrics>(line); }
+            catch (JsonException) { /* kept as an unreadable line */ }
+            lines.Add((line, metrics));
         }
-        return list;
+        return lines;
     }
 
-    /// <summary>Drops metrics after <paramref name="step"/> (logged by a killed run after its last resume state).</summary>
-    public void TruncateMetricsAfter(long step)
+    /// <summary>
+    /// Drops the metrics of steps after <paramref name="step"/> (logged by a killed run after its last resume state; they
+    /// are run again). A line that cannot be read is not history to drop: it is appended to metrics.rejected.jsonl.
+    /// Returns how many lines were moved there.
+    /// </summary>
+    public int TruncateMetricsAfter(long step)
     {
-        var keep = ReadMetrics().Where(m => m.Step <= step).ToList();
-        Checkpoints.AtomicFile.Write(MetricsPath, tmp => File.WriteAllLines(tmp, keep.Select(m => JsonSerializer.Serialize(m))));
+        var lines = ReadMetricLines();
+        var rejected = lines.Where(l => l.Metrics is null).Select(l => l.Line).ToList();
+        if (rejected.Count > 0) File.AppendAllLines(RejectedMetricsPath, rejected);
+        var keep = lines.Where(l => l.Metrics is { } m && m.Step <= step).Select(l => l.Line).ToList();
+        Checkpoints.AtomicFile.Write(MetricsPath, tmp => File.WriteAllLines(tmp, keep));
+        return rejected.Count;
     }
 }

@@ -69,6 +69,22 @@ public sealed class TrainVerbTests : IDisposable
         Assert.Equal(6, ModelCheckpoint.ReadInfo(Path.Combine(outDir, "pretrain_128.safetensors"))!.Step);
     }
 
+    [Fact]
+    public async Task Resume_OfARunWithoutASavedState_IsRefused_AndItsHistoryKept()
+    {
+        var first = await Train("pretrain", "pretrain_demo.jsonl", "max_steps=4");
+        Assert.Equal(0, first.Code);
+        var run = new RunDirectory(Directory.GetDirectories(Path.Combine(outDir, "runs")).Single());
+        Directory.Delete(run.ResumePath, recursive: true);
+        var history = File.ReadAllText(run.MetricsPath);
+
+        var (code, _, err) = await Cli.Run("train", "pretrain", "--resume", run.Path, "--device", "cpu");
+
+        Assert.NotEqual(0, code);
+        Assert.Contains(Path.Combine(run.ResumePath, "state.json") + " is missing", err);
+        Assert.Equal(history, File.ReadAllText(run.MetricsPath));
+    }
+
     [Theory]
     [InlineData("batch_size=0", "batch_size")]
     [InlineData("no_such_key=1", "Unknown training option \"no_such_key\"")]

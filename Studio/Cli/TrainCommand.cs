@@ -36,6 +36,10 @@ public static class TrainCommand
             var runtime = StudioCli.StartEngine(parse);
             var device = Engine.Runtime.TorchRuntime.ResolveDevice(options.Device == "auto" ? runtime.Device.ToString() : options.Device);
             var run = resumeId is null ? RunDirectory.Create(options.OutDir, options.Stage) : RunDirectory.Open(options.OutDir, resumeId);
+            // a resume without a saved state would start at step 0 and write over the run's history
+            if (resumeId is not null && ResumeState.Read(run.ResumePath) is null)
+                throw new FileNotFoundException($"{Path.Combine(run.ResumePath, "state.json")} is missing: run {run.Id} has no saved state to continue from "
+                    + $"(it stopped before its first save, or the file was removed). Its history is left as it is; start a new run instead (train {options.Stage.Name()} --config {run.ConfigPath}).");
             if (resumeId is null) run.WriteConfig(options, TrainingJob.Environment(runtime));
             var error = parse.InvocationConfiguration.Error;
             error.WriteLine($"run {run.Id} ({run.Path})");
@@ -53,6 +57,8 @@ public static class TrainCommand
                 output.WriteLine($"run: {run.Path}");
                 output.WriteLine($"checkpoint: {Path.GetFullPath(result.OutputPath)}");
                 if (result.Message is not null) error.WriteLine(result.Message);
+                if (File.Exists(run.RejectedMetricsPath))
+                    error.WriteLine($"unreadable lines of metrics.jsonl were kept in {run.RejectedMetricsPath}");
                 return result.Outcome == RunOutcome.Completed ? 0 : result.Outcome == RunOutcome.Cancelled ? 130 : 1;
             }
             finally
