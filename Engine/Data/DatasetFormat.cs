@@ -21,7 +21,7 @@ public static class DatasetFormat
             JsonDocument document;
             try
             {
-                document = JsonDocument.Parse(file.ReadBytes(i));
+                document = JsonDocument.Parse(RecordParser.WithoutBom(file.ReadBytes(i)));
             }
             catch (JsonException)
             {

@@ -13,6 +13,7 @@ public static class RecordParser
     public static DataRecord? Parse(ReadOnlyMemory<byte> utf8, DatasetKind kind, string file, long line, out DataProblem? problem)
     {
         problem = null;
+        utf8 = WithoutBom(utf8);
         if (IsBlank(utf8.Span)) return null;
         JsonDocument document;
         try
@@ -36,19 +37,31 @@ public static class RecordParser
             }
             else
             {
-                (record, field, failure) = kind switch
+                try
                 {
-                    DatasetKind.Pretrain => ParsePretrain(root),
-                    DatasetKind.Sft => ParseConversation(root, reasoning: false),
-                    DatasetKind.Reasoning => ParseConversation(root, reasoning: true),
-                    DatasetKind.Dpo => ParsePreference(root),
-                    _ => throw new ArgumentOutOfRangeException(nameof(kind)),
-                };
+                    (record, field, failure) = kind switch
+                    {
+                        DatasetKind.Pretrain => ParsePretrain(root),
+                        DatasetKind.Sft => ParseConversation(root, reasoning: false),
+                        DatasetKind.Reasoning => ParseConversation(root, reasoning: true),
+                        DatasetKind.Dpo => ParsePreference(root),
+                        _ => throw new ArgumentOutOfRangeException(nameof(kind)),
+                    };
+                }
+                catch (InvalidOperationException e) when (e.Message.Contains("UTF-8", StringComparison.Ordinal) || e.InnerException is System.Text.DecoderFallbackException)
+                {
+                    // JsonDocument checks the structure, not the bytes inside strings: reading one with invalid UTF-8 throws
+                    (record, field, failure) = (null, "$", "invalid UTF-8 in a string value");
+                }
             }
             if (failure is not null) problem = new DataProblem(file, line, field, failure);
             return failure is null ? record : null;
         }
     }
+
+    /// <summary>The line without a UTF-8 byte order mark (an editor may write one at the start of a file).</summary>
+    public static ReadOnlyMemory<byte> WithoutBom(ReadOnlyMemory<byte> utf8) =>
+        utf8.Span.StartsWith("\uFEFF"u8) ? utf8[3..] : utf8;
 
     static (DataRecord?, string, string?) ParsePretrain(JsonElement root)
     {
