@@ -220,6 +220,21 @@ public sealed class ChatCompletionsApiTests(ApiServer server) : IClassFixture<Ap
         Assert.True(error.TryGetProperty("code", out _));
     }
 
+    [Theory]
+    [InlineData("text/plain")]
+    [InlineData("application/x-www-form-urlencoded")]
+    public async Task ABodyThatIsNotDeclaredJson_IsRefused_AsACrossSiteFormWouldSendIt(string contentType)
+    {
+        using var http = server.Http(ApiServer.Key);
+        using var response = await http.PostAsync("/v1/chat/completions", new StringContent(
+            """{"model":"tiny","messages":[{"role":"user","content":"hi"}]}""", Encoding.UTF8, contentType));
+
+        Assert.Equal(415, (int)response.StatusCode);
+        var error = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("error");
+        Assert.Equal("unsupported_media_type", error.GetProperty("code").GetString());
+        Assert.Contains(contentType, error.GetProperty("message").GetString());
+    }
+
     [Fact]
     public async Task UnknownModel_ThroughTheClient_IsA404NamingTheModel()
     {

@@ -54,4 +54,31 @@ public sealed class StudioHostTests : IClassFixture<WebApplicationFactory<Progra
         Assert.Equal(HttpStatusCode.NotFound, api.StatusCode);
         Assert.StartsWith("{", (await api.Content.ReadAsStringAsync()).TrimStart());
     }
+
+    [Theory]
+    [InlineData("/_blazor/negotiate?negotiateVersion=1")]
+    [InlineData("/hubs/training/negotiate?negotiateVersion=1")]
+    public async Task ALiveConnectionFromAnotherSite_IsRefused_AndFromTheStudioItselfAccepted(string path)
+    {
+        var client = factory.CreateClient();
+        HttpRequestMessage Negotiate(string origin) => new(HttpMethod.Post, path) { Headers = { { "Origin", origin } } };
+
+        using var foreign = await client.SendAsync(Negotiate("http://evil.example"));
+        using var own = await client.SendAsync(Negotiate(client.BaseAddress!.GetLeftPart(UriPartial.Authority)));
+
+        Assert.Equal(HttpStatusCode.Forbidden, foreign.StatusCode);
+        Assert.Contains("another site", await foreign.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.OK, own.StatusCode);
+    }
+
+    [Fact]
+    public async Task ARequestForAnotherHostName_IsRefused_AgainstDnsRebinding()
+    {
+        var client = factory.CreateClient();
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/") { Headers = { Host = "evil.example" } };
+
+        using var response = await client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+    }
 }

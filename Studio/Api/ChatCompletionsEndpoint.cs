@@ -16,6 +16,9 @@ public static class ChatCompletionsEndpoint
     public static async Task Handle(HttpContext http, ModelCatalog catalog)
     {
         var cancel = http.RequestAborted;
+        // a cross-site form can post text/plain without asking first (no CORS preflight); it cannot post JSON
+        if (!http.Request.HasJsonContentType())
+            throw new ApiException(415, $"The request body must be JSON (Content-Type: application/json); got {(string.IsNullOrEmpty(http.Request.ContentType) ? "none" : http.Request.ContentType)}.", code: "unsupported_media_type");
         var request = await ChatCompletionRequest.ReadAsync(http.Request, cancel);
         var entry = catalog.Find(request.Model)
                     ?? throw new ApiException(404, $"The model '{request.Model}' does not exist. GET /v1/models lists the models this server has.", "model", "model_not_found");

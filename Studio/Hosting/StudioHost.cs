@@ -33,6 +33,7 @@ public static class StudioHost
         // an unknown page address gets the studio's not-found page (the API and the hub keep their own answers)
         app.UseWhen(http => !http.Request.Path.StartsWithSegments("/v1") && !http.Request.Path.StartsWithSegments("/hubs"),
             branch => branch.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));
+        app.UseMiddleware<SameOriginGuard>(); // before the circuit and the hub: no other site may drive the studio
         app.UseRouting(); // after the re-execution, so that /not-found is routed when a 404 runs the pipeline again
         app.UseAntiforgery();
         app.MapStaticAssets();
