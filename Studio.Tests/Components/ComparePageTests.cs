@@ -84,7 +84,7 @@ public sealed class ComparePageTests : StudioComponentTest
         Assert.Contains("All 2 answers are the same.", cut.Find("#compare-verdict").TextContent);
 
         cut.Find("#compare-input").Input("And what is 2 plus 3?");
-        cut.Find("#compare-run").Click();
+        cut.InvokeAsync(() => cut.Find("#compare-run").Click());
 
         cut.WaitForAssertion(() => Assert.Equal("false", cut.Find("#compare-verdict").GetAttribute("data-differ")), TimeSpan.FromMinutes(1));
         foreach (var pane in cut.FindAll(".compare-pane"))
@@ -93,7 +93,7 @@ public sealed class ComparePageTests : StudioComponentTest
             Assert.Equal(2, pane.QuerySelectorAll(".chat-bubble.assistant").Length);
         }
         cut.WaitForAssertion(() => Assert.False(cut.Find("#compare-new").HasAttribute("disabled")));
-        cut.Find("#compare-new").Click();
+        cut.InvokeAsync(() => cut.Find("#compare-new").Click());
         cut.WaitForAssertion(() => Assert.Empty(cut.FindAll(".chat-bubble")));
     }
 

@@ -147,7 +147,7 @@ public sealed class EvaluatePageTests : StudioComponentTest
 
         cut.Find("#evaluate-run").Click();
         cut.WaitForAssertion(() => Assert.Equal("true", cut.Find("#evaluate-progress").GetAttribute("data-running")));
-        cut.Find("#evaluate-cancel").Click();
+        cut.InvokeAsync(() => cut.Find("#evaluate-cancel").Click()); // the progress re-renders meanwhile: find and click in one turn
 
         cut.WaitForAssertion(() => Assert.Equal("false", cut.Find("#evaluate-progress").GetAttribute("data-running")), Evaluation);
         Assert.Equal("Cancelled.", cut.Find("#evaluate-error").TextContent.Trim());
