@@ -42,8 +42,8 @@ public sealed class ModelCatalog : IDisposable
             var modified = File.GetLastWriteTimeUtc(path);
             if (info.Lora is null)
                 entries.Add(new CatalogEntry(id, path, null, info, modified));
-            else if (info.BaseCheckpoint is { } baseCheckpoint && File.Exists(ResolveBase(baseCheckpoint, path)))
-                entries.Add(new CatalogEntry(id, ResolveBase(baseCheckpoint, path), path, info, modified));
+            else if (ModelCheckpoint.BaseOf(path, info) is { } basePath)
+                entries.Add(new CatalogEntry(id, basePath, path, info, modified));
         }
         return entries.OrderBy(e => e.Id, StringComparer.Ordinal).ToList();
     }
@@ -110,9 +110,6 @@ public sealed class ModelCatalog : IDisposable
         lock (sync)
             return recent.Where(l => l.Model.IsValueCreated && l.Model.Value.IsCompletedSuccessfully).Select(l => l.Entry.Id).ToList();
     }
-
-    static string ResolveBase(string baseCheckpoint, string adapterPath) =>
-        Path.IsPathRooted(baseCheckpoint) ? baseCheckpoint : Path.Combine(Path.GetDirectoryName(adapterPath)!, baseCheckpoint);
 
     static async Task DisposeWhenLoaded(Loaded loaded)
     {

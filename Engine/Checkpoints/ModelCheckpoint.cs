@@ -18,6 +18,14 @@ public static class ModelCheckpoint
     /// <summary>The sidecar path of a weights file: <c>x.safetensors</c> -> <c>x.json</c>.</summary>
     public static string SidecarPath(string weightsPath) => Path.ChangeExtension(weightsPath, ".json");
 
+    /// <summary>The base checkpoint an adapter's sidecar names (a relative name is taken beside the adapter), or null when it names none or the file is missing.</summary>
+    public static string? BaseOf(string adapterPath, CheckpointInfo info)
+    {
+        if (info.BaseCheckpoint is not { } named) return null;
+        var path = Path.IsPathRooted(named) ? named : Path.Combine(Path.GetDirectoryName(Path.GetFullPath(adapterPath))!, named);
+        return File.Exists(path) ? path : null;
+    }
+
     public static void Save(MiniMindModel model, string weightsPath, CheckpointInfo info)
     {
         var dir = Path.GetDirectoryName(Path.GetFullPath(weightsPath))!;

@@ -16,7 +16,7 @@ public static class EvaluatedModel
     {
         var info = ModelCheckpoint.ReadInfo(checkpoint);
         if (info?.Lora is null) return ModelCheckpoint.Load(checkpoint, device: device);
-        var basePath = BaseOf(checkpoint, info)
+        var basePath = ModelCheckpoint.BaseOf(checkpoint, info)
             ?? throw new FileNotFoundException($"{checkpoint} is a LoRA adapter whose base checkpoint ({info.BaseCheckpoint ?? "named in no sidecar"}) does not exist.");
         var model = ModelCheckpoint.Load(basePath); // on the CPU: the adapter is attached and merged there
         try
@@ -31,13 +31,5 @@ public static class EvaluatedModel
             model.Dispose();
             throw;
         }
-    }
-
-    /// <summary>The base checkpoint of an adapter (a relative name is taken beside the adapter), or null when missing.</summary>
-    public static string? BaseOf(string adapter, CheckpointInfo info)
-    {
-        if (info.BaseCheckpoint is not { } named) return null;
-        var path = Path.IsPathRooted(named) ? named : Path.Combine(Path.GetDirectoryName(Path.GetFullPath(adapter))!, named);
-        return File.Exists(path) ? path : null;
     }
 }

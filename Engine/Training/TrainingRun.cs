@@ -29,7 +29,7 @@ public sealed class TrainingRun : IDisposable
     public StepMetrics? Latest { get; private set; }
     public string? Message { get; private set; }
     public Task<TrainingResult> Completion => completion.Task;
-    public bool IsFinished => Status is RunStatus.Completed or RunStatus.Cancelled or RunStatus.Failed;
+    public bool IsFinished => Status.IsFinished();
 
     internal PauseGate Pause { get; } = new();
     internal CancellationToken CancellationToken => cancel.Token;

@@ -29,7 +29,7 @@ public sealed class CheckpointCatalog(StudioPaths paths)
 
     /// <summary>The base checkpoint an adapter is applied to (null when missing); a model is its own.</summary>
     public static string? BaseOf(CheckpointEntry entry) =>
-        entry.Info is not { } info ? null : info.Lora is null ? entry.Path : MiniMind.Engine.Evaluation.EvaluatedModel.BaseOf(entry.Path, info);
+        entry.Info is not { } info ? null : info.Lora is null ? entry.Path : ModelCheckpoint.BaseOf(entry.Path, info);
 
     public CheckpointEntry Describe(string path)
     {

@@ -19,7 +19,7 @@ public sealed record RunRecord
     /// <summary>The checkpoint it writes (known once it starts).</summary>
     public string? Output { get; init; }
 
-    public bool IsFinished => Status is RunStatus.Completed or RunStatus.Cancelled or RunStatus.Failed;
+    public bool IsFinished => Status.IsFinished();
     public bool IsActive => !IsFinished;
 
     public TrainingOptions Options => TrainingOptions.FromJson(OptionsJson, $"run {Id}");

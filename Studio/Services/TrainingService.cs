@@ -149,7 +149,7 @@ public sealed class TrainingService
                         lastSaved = e.TimeUtc;
                     }
                     // a subscriber that came after the end gets one event with the last step and the end together: log the end too
-                    if (e.Status is not (RunStatus.Completed or RunStatus.Cancelled or RunStatus.Failed))
+                    if (!e.Status.IsFinished())
                     {
                         if (lastStatus != e.Status) { lastStatus = e.Status; notifications.PublishRun(record); }
                         continue;
