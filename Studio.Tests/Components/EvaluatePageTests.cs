@@ -65,6 +65,21 @@ public sealed class EvaluatePageTests : StudioComponentTest
     }
 
     [Fact]
+    public void TheReasoningBenchmark_ShowsItsFormatShare_BesideTheAccuracy()
+    {
+        CheckpointFiles.Tiny(Folders.OutDir, "full_sft_64");
+        var cut = Render<EvaluatePage>();
+        cut.Find("#use-quiz input").Change(false);
+        cut.FindAll("#demo-benchmarks input")[2].Change(true); // reasoning: think, then answer
+        cut.Find("#limit").Input("2");
+
+        cut.InvokeAsync(() => cut.Find("#evaluate-run").Click());
+
+        cut.WaitForAssertion(() => Assert.Equal("false", cut.Find("#evaluate-progress").GetAttribute("data-running")), Evaluation);
+        Assert.Contains("(format valid 0.0%)", cut.Find(".result-accuracy").TextContent); // a random model never thinks first
+    }
+
+    [Fact]
     public void APathWithAControlCharacter_IsAProblemOnThePage_NotACrash()
     {
         CheckpointFiles.Tiny(Folders.OutDir, "full_sft_64");
