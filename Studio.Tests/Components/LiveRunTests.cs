@@ -67,7 +67,8 @@ public sealed class LiveRunTests : StudioComponentTest
             notifications.QueueStep(new StepMetrics { RunId = run.Id, Step = step, TotalSteps = 4, Loss = 5.0 / step, LearningRate = 1e-3, GradNorm = 1 });
 
         cut.WaitForAssertion(() => Assert.Equal(4, cut.Instance.LastStep));
-        Assert.Equal(before + 2 * 2, int.Parse(cut.Find("#loss-chart-wrapper").GetAttribute("data-points")!)); // the loss and its EMA
+        // the loss and its EMA, each drawn after the other's interop call: wait for both
+        cut.WaitForAssertion(() => Assert.Equal(before + 2 * 2, int.Parse(cut.Find("#loss-chart-wrapper").GetAttribute("data-points")!)));
         Assert.Contains(JSInterop.Invocations, i => i.Identifier.Contains("extend", StringComparison.OrdinalIgnoreCase));
     }
 
