@@ -1,7 +1,7 @@
 using System.Text.Json;
+using MiniMind.Engine.Interop;
 using MiniMind.Engine.Model;
 using TorchSharp;
-using TorchSharp.PyBridge;
 using static TorchSharp.torch;
 
 namespace MiniMind.Engine.Checkpoints;
@@ -32,7 +32,7 @@ public static class ModelCheckpoint
         Directory.CreateDirectory(dir);
         var state = StateDict(model);
         info = info with { Config = model.Config, Parameters = model.ParameterCount };
-        AtomicFile.Write(weightsPath, tmp => Safetensors.SaveStateDict(tmp, state));
+        AtomicFile.Write(weightsPath, tmp => SafetensorsFile.Write(tmp, [.. state]));
         WriteSidecar(weightsPath, info);
         foreach (var t in state.Values) t.Dispose();
     }
@@ -90,15 +90,7 @@ public static class ModelCheckpoint
     /// <summary>Copies a safetensors file's tensors into the model; every name and shape must match.</summary>
     public static void LoadWeights(MiniMindModel model, string weightsPath)
     {
-        Dictionary<string, Tensor> loaded;
-        try
-        {
-            loaded = Safetensors.LoadStateDict(weightsPath);
-        }
-        catch (Exception e) when (e is not FileNotFoundException)
-        {
-            throw new InvalidDataException($"{weightsPath}: not a readable safetensors file ({e.Message}).", e);
-        }
+        var loaded = SafetensorsFile.Read(weightsPath); // a damaged file fails naming the file, the tensor and the problem
         try
         {
             LoadStateDict(model, loaded, weightsPath);

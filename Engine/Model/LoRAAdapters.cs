@@ -1,7 +1,7 @@
 using MiniMind.Engine.Checkpoints;
+using MiniMind.Engine.Interop;
 using TorchSharp;
 using TorchSharp.Modules;
-using TorchSharp.PyBridge;
 using static TorchSharp.torch;
 
 namespace MiniMind.Engine.Model;
@@ -42,7 +42,7 @@ public static class LoRAAdapters
             .ToDictionary(kv => kv.Key, kv => kv.Value.detach().to(ScalarType.Float32).cpu().contiguous());
         if (tensors.Count == 0) throw new InvalidOperationException("The model has no LoRA adapters to save.");
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        AtomicFile.Write(path, tmp => Safetensors.SaveStateDict(tmp, tensors));
+        AtomicFile.Write(path, tmp => SafetensorsFile.Write(tmp, [.. tensors]));
         ModelCheckpoint.WriteSidecar(path, info with { Config = model.Config, Parameters = tensors.Values.Sum(t => t.numel()) });
         foreach (var t in tensors.Values) t.Dispose();
     }
@@ -52,9 +52,7 @@ public static class LoRAAdapters
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"LoRA adapter not found: {path}", path);
         var info = ModelCheckpoint.ReadInfo(path);
-        Dictionary<string, Tensor> tensors;
-        try { tensors = Safetensors.LoadStateDict(path); }
-        catch (Exception e) { throw new InvalidDataException($"{path}: not a readable safetensors file ({e.Message}).", e); }
+        var tensors = SafetensorsFile.Read(path);
         try
         {
             var prefixes = tensors.Keys.Where(k => k.EndsWith(".lora.A.weight")).Select(k => k[..^".lora.A.weight".Length]).ToList();

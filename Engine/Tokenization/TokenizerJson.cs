@@ -53,6 +53,10 @@ internal sealed class TokenizerJson
         }
 
         Dictionary<string, int> vocab = ReadVocab(fields.Required(model, "vocab", "model"), fields);
+        if (vocab.Count == 0)
+        {
+            throw fields.Error("model.vocab", "is empty: a byte-level BPE tokenizer needs its 256 byte tokens at least");
+        }
         Dictionary<long, long> merges = ReadMerges(fields.Required(model, "merges", "model"), vocab, fields);
         List<AddedToken> added = ReadAddedTokens(JsonFields.Optional(root, "added_tokens"), fields);
         string? unkToken = fields.OptionalString(model, "unk_token", "model");

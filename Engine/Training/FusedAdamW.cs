@@ -1,6 +1,6 @@
+using MiniMind.Engine.Interop;
 using MiniMind.Engine.Runtime;
 using TorchSharp.Modules;
-using TorchSharp.PyBridge;
 using static TorchSharp.torch;
 
 namespace MiniMind.Engine.Training;
@@ -93,18 +93,18 @@ public sealed class FusedAdamW : IDisposable
     public void Save(string path)
     {
         using var scope = NewDisposeScope();
-        Safetensors.SaveStateDict(path, new Dictionary<string, Tensor>
-        {
-            [ExpAvgName] = expAvg.cpu(),
-            [ExpAvgSqName] = expAvgSq.cpu(),
-            [StepName] = tensor(new[] { Steps }),
-        });
+        SafetensorsFile.Write(path,
+        [
+            new(ExpAvgName, expAvg.cpu().contiguous()),
+            new(ExpAvgSqName, expAvgSq.cpu().contiguous()),
+            new(StepName, tensor(new[] { Steps })),
+        ]);
     }
 
     /// <summary>Reads what <see cref="Save"/> wrote, checking it belongs to parameters of this size.</summary>
     public void Load(string path)
     {
-        var state = Safetensors.LoadStateDict(path);
+        var state = SafetensorsFile.Read(path);
         try
         {
             foreach (var name in new[] { ExpAvgName, ExpAvgSqName, StepName })

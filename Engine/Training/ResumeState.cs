@@ -2,8 +2,8 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using MiniMind.Engine.Checkpoints;
 using MiniMind.Engine.Data;
+using MiniMind.Engine.Interop;
 using MiniMind.Engine.Model;
-using TorchSharp.PyBridge;
 using static TorchSharp.torch;
 
 namespace MiniMind.Engine.Training;
@@ -33,7 +33,7 @@ public sealed record ResumeState
         try
         {
             var tensors = model.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.detach().cpu().contiguous());
-            Safetensors.SaveStateDict(Path.Combine(staging, ModelFile), tensors);
+            SafetensorsFile.Write(Path.Combine(staging, ModelFile), [.. tensors]);
             foreach (var t in tensors.Values) t.Dispose();
             optimizer.Save(Path.Combine(staging, OptimizerFile));
             File.WriteAllText(Path.Combine(staging, StateFile), JsonSerializer.Serialize(state));
@@ -72,7 +72,7 @@ public sealed record ResumeState
     public static void Restore(string folder, MiniMindModel model, FusedAdamW optimizer)
     {
         if (!File.Exists(Path.Combine(folder, StateFile)) && Directory.Exists(folder + ".old")) folder += ".old";
-        var tensors = Safetensors.LoadStateDict(Path.Combine(folder, ModelFile));
+        var tensors = SafetensorsFile.Read(Path.Combine(folder, ModelFile));
         try
         {
             var expected = model.state_dict();

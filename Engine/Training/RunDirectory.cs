@@ -30,6 +30,17 @@ public sealed class RunDirectory
         return run;
     }
 
+    /// <summary>
+    /// Removes what killed writes left in <paramref name="outDir"/> and in every run folder under it (see
+    /// <see cref="Checkpoints.AtomicFile.RemoveOrphans"/>); the studio calls it when it starts.
+    /// </summary>
+    public static IReadOnlyList<string> RemoveOrphans(string outDir)
+    {
+        var runs = System.IO.Path.Combine(outDir, "runs");
+        var folders = Directory.Exists(runs) ? Directory.EnumerateDirectories(runs).Prepend(outDir) : [outDir];
+        return folders.SelectMany(folder => Checkpoints.AtomicFile.RemoveOrphans(folder)).ToList();
+    }
+
     /// <summary>An existing run by id (under out_dir/runs) or by folder path.</summary>
     public static RunDirectory Open(string outDir, string idOrPath)
     {
@@ -45,8 +56,17 @@ public sealed class RunDirectory
     public TrainingOptions ReadOptions()
     {
         if (!File.Exists(ConfigPath)) throw new FileNotFoundException($"The run has no config.json: {ConfigPath}", ConfigPath);
-        using var doc = JsonDocument.Parse(File.ReadAllText(ConfigPath));
-        return TrainingOptions.FromJson(doc.RootElement.GetProperty("options").GetRawText(), ConfigPath);
+        try
+        {
+            using var doc = JsonDocument.Parse(File.ReadAllText(ConfigPath));
+            if (doc.RootElement.ValueKind != JsonValueKind.Object || !doc.RootElement.TryGetProperty("options", out var options))
+                throw new InvalidDataException($"{ConfigPath}: the run's config has no \"options\" object (damaged?); start a new run with the settings you want.");
+            return TrainingOptions.FromJson(options.GetRawText(), ConfigPath);
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{ConfigPath}: the run's config is not valid JSON ({e.Message}); it was damaged, so the run cannot be resumed with its settings.", e);
+        }
     }
 
     public void AppendMetrics(StepMetrics metrics)

@@ -87,6 +87,8 @@ public static class TrainingJob
                 BaseCheckpoint = init is null ? null : Path.GetFullPath(init),
                 Lora = o.Stage == TrainingStage.Lora ? LoraSettings(o) : null,
             };
+            foreach (var orphan in AtomicFile.RemoveOrphans(o.OutDir).Concat(AtomicFile.RemoveOrphans(run.Path)))
+                progress?.Report($"removed {orphan}: the unfinished temporary file of a write that a kill interrupted");
             if (!resume && KeepReplaced(outputPath, run.Id, Path.Combine(o.OutDir, ReplacedFolder)) is { } kept)
                 progress?.Report($"{Path.GetFileName(outputPath)} exists and was written by another run: kept as {kept} (delete it when it is no longer wanted)");
             return new TrainerSetup

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using MiniMind.Engine.Checkpoints;
-using TorchSharp.PyBridge;
+using MiniMind.Engine.Interop;
 using static TorchSharp.torch;
 
 namespace MiniMind.Studio.Cli;
@@ -26,7 +26,7 @@ public static class ForwardCommand
             var (logits, _) = net.Forward(ids);
             using var cpuLogits = logits.to(ScalarType.Float32).cpu().contiguous();
             Directory.CreateDirectory(Path.GetDirectoryName(outPath)!);
-            AtomicFile.Write(outPath, tmp => Safetensors.SaveStateDict(tmp, new Dictionary<string, Tensor> { ["logits"] = cpuLogits }));
+            AtomicFile.Write(outPath, tmp => SafetensorsFile.Write(tmp, [new("logits", cpuLogits)]));
             parse.InvocationConfiguration.Output.WriteLine($"wrote logits [{string.Join(", ", cpuLogits.shape)}] to {outPath}");
             return 0;
         }));

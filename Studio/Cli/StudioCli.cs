@@ -106,7 +106,8 @@ public static class StudioCli
         {
             return body();
         }
-        catch (Exception e) when (e is ArgumentException or InvalidDataException or IOException or InvalidOperationException or UnauthorizedAccessException)
+        catch (Exception e) when (e is ArgumentException or InvalidDataException or IOException or InvalidOperationException or UnauthorizedAccessException
+                                   or System.Text.Json.JsonException or FormatException or KeyNotFoundException)
         {
             parse.InvocationConfiguration.Error.WriteLine($"error: {e.Message}");
             return 1;

@@ -28,6 +28,8 @@ public static class StudioHost
 
         var runtime = app.Services.GetRequiredService<RuntimeInfo>();
         app.Logger.LogInformation("MiniMind Studio engine: {Runtime}", runtime);
+        foreach (var orphan in RunDirectory.RemoveOrphans(app.Services.GetRequiredService<StudioPaths>().OutDir))
+            app.Logger.LogWarning("Removed {Path}: the unfinished temporary file of a write that a kill interrupted.", orphan);
 
         if (!app.Environment.IsDevelopment()) app.UseExceptionHandler("/error", createScopeForErrors: true);
         // an unknown page address gets the studio's not-found page (the API and the hub keep their own answers)

@@ -2,11 +2,11 @@ using System.CommandLine;
 using System.Text.Json;
 using MiniMind.Engine.Checkpoints;
 using MiniMind.Engine.Generation;
+using MiniMind.Engine.Interop;
 using MiniMind.Engine.Model;
 using MiniMind.Engine.Training;
 using MiniMind.Engine.Training.Objectives;
 using TorchSharp;
-using TorchSharp.PyBridge;
 using static TorchSharp.torch;
 
 namespace MiniMind.Studio.Cli.Bench;
@@ -36,7 +36,7 @@ public static class ParityBench
                 var other => throw new ArgumentException($"--precision must be fp32 or bf16; got {other}."),
             };
             var config = MiniMindConfig.FromJson(JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "golden.json"))).RootElement.GetProperty("config").GetRawText());
-            var io = Safetensors.LoadStateDict(Path.Combine(dir, "io.safetensors")).ToDictionary(kv => kv.Key, kv => kv.Value.to(device));
+            var io = SafetensorsFile.Read(Path.Combine(dir, "io.safetensors")).ToDictionary(kv => kv.Key, kv => kv.Value.to(device));
             // bf16 as each path uses it: served models hold bf16 weights, training casts fp32 weights per projection
             MiniMindModel Load(bool training)
             {
