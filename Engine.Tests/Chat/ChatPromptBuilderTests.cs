@@ -54,6 +54,69 @@ public sealed class ChatPromptBuilderTests
         Assert.Contains("Answer number 9", prompt.Text);
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void Trimming_KeepsExactlyWhatDroppingOneTurnAtATimeWould(int seed)
+    {
+        var builder = new ChatPromptBuilder(Tokenizer);
+        var random = new Random(seed);
+        for (int trial = 0; trial < 20; trial++)
+        {
+            var messages = new List<ChatMessage>();
+            if (random.Next(2) == 0) messages.Add(ChatMessage.System("Be brief."));
+            int count = random.Next(1, 14);
+            for (int i = 0; i < count; i++)
+            {
+                var text = string.Join(' ', Enumerable.Repeat($"word{i}", random.Next(0, 12)));
+                // replies in a row and a reply first happen in real requests: trimming must skip them the same way
+                messages.Add(random.Next(3) == 0 ? ChatMessage.Assistant(text) : ChatMessage.User(text));
+            }
+            int budget = random.Next(10, 120);
+
+            var expected = OneTurnAtATime(builder, messages, budget);
+            ChatPrompt? actual;
+            try { actual = builder.Build(messages, budget); }
+            catch (ChatRequestException) { actual = null; } // nothing fits: the rule above gives null too
+
+            Assert.Equal(expected?.Text, actual?.Text);
+            Assert.Equal(expected?.DroppedMessages, actual?.DroppedMessages);
+        }
+    }
+
+    /// <summary>The rule stated simply: drop the oldest turn (and the replies it leaves in front) until the prompt fits.</summary>
+    static ChatPrompt? OneTurnAtATime(ChatPromptBuilder builder, List<ChatMessage> messages, int budget)
+    {
+        var system = messages.Where(m => m.Role == "system").ToList();
+        var turns = messages.Where(m => m.Role != "system").ToList();
+        int dropped = 0;
+        while (true)
+        {
+            var prompt = builder.Build([.. system, .. turns], 100_000);
+            if (prompt.Ids.Count <= budget) return prompt with { DroppedMessages = dropped };
+            if (turns.Count <= 1) return null;
+            turns.RemoveAt(0);
+            dropped++;
+            while (turns.Count > 1 && turns[0].Role == "assistant") { turns.RemoveAt(0); dropped++; }
+        }
+    }
+
+    [Fact]
+    public void TenThousandMessages_KeepTheNewestThatFit_AndTheirCount()
+    {
+        var builder = new ChatPromptBuilder(Tokenizer);
+        var messages = Enumerable.Range(0, 10_001)
+            .Select(i => i % 2 == 0 ? ChatMessage.User($"question {i}") : ChatMessage.Assistant($"answer {i}")).ToList();
+
+        var prompt = builder.Build(messages, 100);
+
+        Assert.True(prompt.Ids.Count <= 100);
+        Assert.EndsWith("<s>user\nquestion 10000</s>\n<s>assistant\n", prompt.Text);
+        Assert.Contains("answer 9999", prompt.Text);
+        Assert.Equal(10_001 - prompt.Text.Split("<s>user").Length - prompt.Text.Split("<s>assistant").Length + 3, prompt.DroppedMessages);
+    }
+
     [Fact]
     public void LastMessageAloneTooLong_IsAContextLengthError()
     {

@@ -25,27 +25,45 @@ public sealed class ChatPromptBuilder
     /// Renders <paramref name="messages"/> with the generation prompt, dropping the oldest non-system
     /// messages until the prompt fits in <paramref name="maxPromptTokens"/>.
     /// </summary>
+    /// <remarks>
+    /// The work is bounded whatever the request holds: every rendered message costs at least one token, so only the last
+    /// <paramref name="maxPromptTokens"/> turns are ever rendered, and the first turn to keep is found by a binary search over
+    /// where the kept turns may start (the prompt only shrinks as turns are dropped): O(n log n) in the kept text, not O(n²).
+    /// </remarks>
     public ChatPrompt Build(IReadOnlyList<ChatMessage> messages, int maxPromptTokens, bool? enableThinking = null)
     {
         var normalized = Normalize(messages);
         var system = normalized.Where(m => m.Role == "system").Take(1).ToList();
         var turns = normalized.Where(m => m.Role != "system").ToList();
-        int dropped = 0;
-        while (true)
+        // where the kept turns may start: the first turn, or any later one that is not an assistant reply (a reply does not
+        // open a conversation), or the last message, which always stays
+        var starts = Enumerable.Range(0, turns.Count)
+            .Where(k => k >= turns.Count - Math.Max(1, maxPromptTokens) && (k == 0 || k == turns.Count - 1 || turns[k].Role != "assistant"))
+            .ToList();
+        (string Text, int[] Ids) RenderFrom(int start)
         {
-            var text = Render([.. system, .. turns], enableThinking);
-            var ids = tokenizer.Encode(text);
-            if (ids.Length <= maxPromptTokens)
-                return new ChatPrompt(text, ids.Select(i => (long)i).ToArray(), dropped, OpensThinking(text));
-            if (turns.Count <= 1)
-                throw new ChatRequestException("messages",
-                    $"The prompt needs {ids.Length} tokens even with only the system message and the last message kept; at most {maxPromptTokens} fit (the model's context minus the tokens reserved for the answer).",
-                    "context_length_exceeded");
-            // drop the oldest turn: a message, plus any assistant replies that would then open the conversation
-            turns.RemoveAt(0);
-            dropped++;
-            while (turns.Count > 1 && turns[0].Role == "assistant") { turns.RemoveAt(0); dropped++; }
+            var text = Render([.. system, .. turns.Skip(start)], enableThinking);
+            return (text, tokenizer.Encode(text));
         }
+        // the first start whose prompt fits, by bisection: starts[hi] is the last candidate known to fit (or none yet)
+        int lo = 0, hi = starts.Count;
+        (string Text, int[] Ids)? fitting = null;
+        while (lo < hi)
+        {
+            int mid = (lo + hi) / 2;
+            var rendered = RenderFrom(starts[mid]);
+            if (rendered.Ids.Length <= maxPromptTokens) { hi = mid; fitting = rendered; }
+            else lo = mid + 1;
+        }
+        if (lo == starts.Count)
+        {
+            var smallest = RenderFrom(turns.Count - 1);
+            throw new ChatRequestException("messages",
+                $"The prompt needs {smallest.Ids.Length} tokens even with only the system message and the last message kept; at most {maxPromptTokens} fit (the model's context minus the tokens reserved for the answer).",
+                "context_length_exceeded");
+        }
+        var (keptText, keptIds) = fitting!.Value;
+        return new ChatPrompt(keptText, keptIds.Select(i => (long)i).ToArray(), starts[lo], OpensThinking(keptText));
     }
 
     /// <summary>Checks roles and contents; reads "developer" (OpenAI's newer name) as system and keeps only the first system message in front.</summary>

@@ -235,6 +235,47 @@ public sealed class ChatCompletionsApiTests(ApiServer server) : IClassFixture<Ap
         Assert.Contains(contentType, error.GetProperty("message").GetString());
     }
 
+    public static TheoryData<string, byte[]> NotUnicode => new()
+    {
+        // a lone surrogate written as a JSON escape, in the content and in the model name
+        { "messages[0].content", Encoding.UTF8.GetBytes("""{"model":"tiny","messages":[{"role":"user","content":"a\ud800b"}]}""") },
+        { "model", Encoding.UTF8.GetBytes("""{"model":"\udc00","messages":[{"role":"user","content":"hi"}]}""") },
+        // a raw surrogate encoded as UTF-8 (ED A0 80) and a stray continuation byte: not UTF-8 at all
+        { "messages[0].content", [.. "{\"model\":\"tiny\",\"messages\":[{\"role\":\"user\",\"content\":\""u8, 0xED, 0xA0, 0x80, .. "\"}]}"u8] },
+        { "messages[0].content", [.. "{\"model\":\"tiny\",\"messages\":[{\"role\":\"user\",\"content\":\"x"u8, 0x80, .. "\"}]}"u8] },
+    };
+
+    [Theory]
+    [MemberData(nameof(NotUnicode))]
+    public async Task ABodyThatIsNotUnicodeText_IsA400NamingTheField_NotAServerError(string field, byte[] body)
+    {
+        using var http = server.Http(ApiServer.Key);
+        var content = new ByteArrayContent(body);
+        content.Headers.ContentType = new("application/json");
+        using var response = await http.PostAsync("/v1/chat/completions", content);
+
+        Assert.Equal(400, (int)response.StatusCode);
+        var error = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("error");
+        Assert.Equal("invalid_request_error", error.GetProperty("type").GetString());
+        Assert.Equal(field, error.GetProperty("param").GetString());
+        Assert.Contains("not valid Unicode text", error.GetProperty("message").GetString());
+    }
+
+    [Theory]
+    [InlineData("GET")]
+    [InlineData("PUT")]
+    [InlineData("DELETE")]
+    public async Task AnotherMethodOnChatCompletions_Is405_WithAnAllowHeader(string method)
+    {
+        using var http = server.Http(ApiServer.Key);
+        using var response = await http.SendAsync(new HttpRequestMessage(new HttpMethod(method), "/v1/chat/completions"));
+
+        Assert.Equal(405, (int)response.StatusCode);
+        Assert.Equal(["POST"], response.Content.Headers.Allow);
+        var error = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("error");
+        Assert.Equal("method_not_allowed", error.GetProperty("code").GetString());
+    }
+
     [Fact]
     public async Task UnknownModel_ThroughTheClient_IsA404NamingTheModel()
     {

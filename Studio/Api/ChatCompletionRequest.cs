@@ -75,7 +75,7 @@ public sealed record ChatCompletionRequest(string Model, IReadOnlyList<ChatMessa
     {
         if (!message.TryGetProperty("content", out var content) || content.ValueKind == JsonValueKind.Null)
             throw ApiException.BadRequest($"Missing required parameter: '{at}.content'.", $"{at}.content");
-        if (content.ValueKind == JsonValueKind.String) return content.GetString()!;
+        if (content.ValueKind == JsonValueKind.String) return Text(content, $"{at}.content");
         if (content.ValueKind != JsonValueKind.Array) throw ApiException.BadRequest($"'{at}.content' must be a string or an array of content parts.", $"{at}.content");
         var text = new StringBuilder();
         foreach (var part in content.EnumerateArray())
@@ -90,15 +90,15 @@ public sealed record ChatCompletionRequest(string Model, IReadOnlyList<ChatMessa
     static IReadOnlyList<string> ReadStop(JsonElement body)
     {
         if (!body.TryGetProperty("stop", out var stop) || stop.ValueKind == JsonValueKind.Null) return [];
-        if (stop.ValueKind == JsonValueKind.String) return [stop.GetString()!];
+        if (stop.ValueKind == JsonValueKind.String) return [Text(stop, "stop")];
         if (stop.ValueKind == JsonValueKind.Array && stop.EnumerateArray().All(s => s.ValueKind == JsonValueKind.String))
-            return stop.EnumerateArray().Select(s => s.GetString()!).ToList();
+            return stop.EnumerateArray().Select(s => Text(s, "stop")).ToList();
         throw ApiException.BadRequest("'stop' must be a string or an array of strings.", "stop");
     }
 
     static string? OptionalString(JsonElement o, string name, string? param = null) =>
         Field(o, name) is not { } v ? null
-        : v.ValueKind == JsonValueKind.String ? v.GetString()
+        : v.ValueKind == JsonValueKind.String ? Text(v, param ?? name)
         : throw ApiException.BadRequest($"'{param ?? name}' must be a string.", param ?? name);
 
     static double? OptionalDouble(JsonElement o, string name) =>
@@ -120,6 +120,22 @@ public sealed record ChatCompletionRequest(string Model, IReadOnlyList<ChatMessa
         Field(o, name) is not { } v ? null
         : v.ValueKind is JsonValueKind.True or JsonValueKind.False ? v.GetBoolean()
         : throw ApiException.BadRequest($"'{param ?? name}' must be a boolean.", param ?? name);
+
+    /// <summary>
+    /// A JSON string's text. The parser checks the JSON's shape, not that its strings are Unicode: a lone surrogate
+    /// (escaped as <c>\ud800</c> or sent raw) or bytes that are not UTF-8 fail here, and are the client's mistake.
+    /// </summary>
+    static string Text(JsonElement value, string param)
+    {
+        try
+        {
+            return value.GetString()!;
+        }
+        catch (InvalidOperationException)
+        {
+            throw ApiException.BadRequest($"'{param}' is not valid Unicode text: it holds a lone surrogate or bytes that are not UTF-8.", param, "invalid_value");
+        }
+    }
 
     /// <summary>A present, non-null field (JSON null means "not given", as OpenAI reads it).</summary>
     static JsonElement? Field(JsonElement o, string name) =>

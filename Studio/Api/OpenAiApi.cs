@@ -41,8 +41,22 @@ public static class OpenAiApi
         v1.MapPost("/chat/completions", ChatCompletionsEndpoint.Handle);
         v1.MapGet("/models", ModelsEndpoint.List);
         v1.MapGet("/models/{**id}", ModelsEndpoint.Get);
-        // anything else under /v1 answers like OpenAI does, not with an empty 404
-        v1.Map("/{**rest}", (HttpContext http) => throw new ApiException(404, $"Unknown request URL: {http.Request.Method} {http.Request.Path}.", code: "unknown_url"));
+        // anything else under /v1 answers like OpenAI does, not with an empty 404; a known URL with another method is a 405
+        v1.Map("/{**rest}", (HttpContext http) =>
+        {
+            if (AllowedMethod(http.Request.Path) is { } allowed)
+            {
+                http.Response.Headers.Allow = allowed;
+                throw new ApiException(405, $"{http.Request.Method} is not allowed on {http.Request.Path}; use {allowed}.", code: "method_not_allowed");
+            }
+            throw new ApiException(404, $"Unknown request URL: {http.Request.Method} {http.Request.Path}.", code: "unknown_url");
+        });
         return app;
     }
+
+    /// <summary>The one method a /v1 URL answers (see <see cref="MapOpenAiApi"/>), or null for a URL it does not have.</summary>
+    static string? AllowedMethod(PathString path) =>
+        path.Equals("/v1/chat/completions", StringComparison.OrdinalIgnoreCase) ? HttpMethods.Post
+        : path.StartsWithSegments("/v1/models", StringComparison.OrdinalIgnoreCase) ? HttpMethods.Get
+        : null;
 }
