@@ -14,8 +14,11 @@ public static class ApiHost
         builder.WebHost.UseUrls(urls ?? ApiOptions.From(builder.Configuration).Urls);
         builder.Services.AddSingleton(_ => TorchRuntime.Initialize(runtime));
         builder.Services.AddOpenAiApi(builder.Configuration);
+        builder.Services.AddSingleton<StudioAccess>();
         var app = builder.Build();
         app.Logger.LogInformation("MiniMind Studio API: {Runtime}", app.Services.GetRequiredService<RuntimeInfo>());
+        app.Services.GetRequiredService<StudioAccess>().AnnounceWhenStarted(app);
+        app.UseMiddleware<AccessKeyGuard>(); // beyond loopback without Api:ApiKey, /v1 asks for the access key
         app.MapOpenAiApi();
         return app;
     }

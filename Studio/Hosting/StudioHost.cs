@@ -31,7 +31,9 @@ public static class StudioHost
         foreach (var orphan in RunDirectory.RemoveOrphans(app.Services.GetRequiredService<StudioPaths>().OutDir))
             app.Logger.LogWarning("Removed {Path}: the unfinished temporary file of a write that a kill interrupted.", orphan);
 
+        app.Services.GetRequiredService<StudioAccess>().AnnounceWhenStarted(app);
         if (!app.Environment.IsDevelopment()) app.UseExceptionHandler("/error", createScopeForErrors: true);
+        app.UseMiddleware<AccessKeyGuard>(); // before anything is served: another machine sees nothing without the access key
         // an unknown page address gets the studio's not-found page (the API and the hub keep their own answers)
         app.UseWhen(http => !http.Request.Path.StartsWithSegments("/v1") && !http.Request.Path.StartsWithSegments("/hubs"),
             branch => branch.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));
@@ -53,6 +55,7 @@ public static class StudioHost
         services.AddMudServices();
         var studio = StudioOptions.From(configuration);
         services.AddSingleton(studio);
+        services.AddSingleton<StudioAccess>();
         services.AddSingleton(_ => new StudioPaths(root, studio));
         services.AddSingleton<RunRegistry>();
         services.AddSingleton<TrainingNotifications>();
