@@ -6,8 +6,11 @@ namespace MiniMind.Studio.Tests.Components;
 /// <summary>Untrusted text (dataset records, model answers) rendered as Markdown never carries script.</summary>
 public sealed class SafeMarkdownTests
 {
-    public static TheoryData<string> Payloads() => new()
-    {
+    public static TheoryData<string> Payloads() => [.. PayloadList];
+
+    /// <summary>Script payloads in every form the Markdown pipeline reads (the browser test renders them too).</summary>
+    public static readonly IReadOnlyList<string> PayloadList =
+    [
         "![pic](http://127.0.0.1:9/x.png){onerror=alert(1)}",
         "[x](javascript:alert(1))",
         "[x](JaVaScRiPt:alert(1))",
@@ -31,7 +34,7 @@ public sealed class SafeMarkdownTests
         "`<img src=x onerror=alert(1)>`",
         "| a | b |\n|---|---|\n| <img src=x onerror=alert(1)> | [y](javascript:alert(1)) |",
         "&lt;script&gt;alert(1)&lt;/script&gt;",
-    };
+    ];
 
     [Theory]
     [MemberData(nameof(Payloads))]
