@@ -34,11 +34,11 @@ public sealed class RunDirectory
     /// Removes what killed writes left in <paramref name="outDir"/> and in every run folder under it (see
     /// <see cref="Checkpoints.AtomicFile.RemoveOrphans"/>); the studio calls it when it starts.
     /// </summary>
-    public static IReadOnlyList<string> RemoveOrphans(string outDir)
+    public static IReadOnlyList<string> RemoveOrphans(string outDir, DateTime? nowUtc = null)
     {
         var runs = System.IO.Path.Combine(outDir, "runs");
         var folders = Directory.Exists(runs) ? Directory.EnumerateDirectories(runs).Prepend(outDir) : [outDir];
-        return folders.SelectMany(folder => Checkpoints.AtomicFile.RemoveOrphans(folder)).ToList();
+        return folders.SelectMany(folder => Checkpoints.AtomicFile.RemoveOrphans(folder, nowUtc)).ToList();
     }
 
     /// <summary>An existing run by id (under out_dir/runs) or by folder path.</summary>
@@ -82,19 +82,28 @@ public sealed class RunDirectory
     /// <summary>Every readable step; a line that cannot be read (cut short by a kill, or damaged) is skipped, not the rest.</summary>
     public IReadOnlyList<StepMetrics> ReadMetrics() => ReadMetricLines().Where(l => l.Metrics is not null).Select(l => l.Metrics!).ToList();
 
-    List<(string Line, StepMetrics? Metrics)> ReadMetricLines()
+    /// <summary>
+    /// The lines of metrics.jsonl as bytes (split at <c>\n</c> only, so a damaged line is kept exactly as it was, whatever bytes
+    /// it holds) with their step when the line reads as one. Blank lines are skipped.
+    /// </summary>
+    List<(byte[] Line, StepMetrics? Metrics)> ReadMetricLines()
     {
-        var lines = new List<(string, StepMetrics?)>();
+        var lines = new List<(byte[], StepMetrics?)>();
         if (!File.Exists(MetricsPath)) return lines;
-        using var stream = new FileStream(MetricsPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
-        using var reader = new StreamReader(stream);
-        while (reader.ReadLine() is { } line)
+        var buffer = new MemoryStream();
+        using (var stream = new FileStream(MetricsPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite)) stream.CopyTo(buffer);
+        var rest = buffer.GetBuffer().AsSpan(0, (int)buffer.Length);
+        while (rest.Length > 0)
         {
-            if (string.IsNullOrWhiteSpace(line)) continue;
+            int end = rest.IndexOf((byte)'\n');
+            var line = end < 0 ? rest : rest[..end];
+            rest = end < 0 ? [] : rest[(end + 1)..];
+            var text = line.TrimEnd((byte)'\r');
+            if (text.Trim(" \t"u8).IsEmpty) continue;
             StepMetrics? metrics = null;
-            try { metrics = JsonSerializer.Deserialize<StepMetrics>(line); }
+            try { metrics = JsonSerializer.Deserialize<StepMetrics>(text); }
             catch (JsonException) { /* kept as an unreadable line */ }
-            lines.Add((line, metrics));
+            lines.Add((line.ToArray(), metrics));
         }
         return lines;
     }
@@ -108,9 +117,23 @@ public sealed class RunDirectory
     {
         var lines = ReadMetricLines();
         var rejected = lines.Where(l => l.Metrics is null).Select(l => l.Line).ToList();
-        if (rejected.Count > 0) File.AppendAllLines(RejectedMetricsPath, rejected);
+        if (rejected.Count > 0)
+            using (var aside = new FileStream(RejectedMetricsPath, FileMode.Append, FileAccess.Write)) WriteLines(aside, rejected);
         var keep = lines.Where(l => l.Metrics is { } m && m.Step <= step).Select(l => l.Line).ToList();
-        Checkpoints.AtomicFile.Write(MetricsPath, tmp => File.WriteAllLines(tmp, keep));
+        Checkpoints.AtomicFile.Write(MetricsPath, tmp =>
+        {
+            using var file = File.Create(tmp);
+            WriteLines(file, keep);
+        });
         return rejected.Count;
+    }
+
+    static void WriteLines(Stream stream, IEnumerable<byte[]> lines)
+    {
+        foreach (var line in lines)
+        {
+            stream.Write(line);
+            stream.WriteByte((byte)'\n');
+        }
     }
 }

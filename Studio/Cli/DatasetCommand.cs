@@ -87,6 +87,12 @@ public static class DatasetCommand
             var limit = parse.GetValue(maxErrors);
             var noun = DatasetFile.IsParquet(path) ? "rows" : "lines";
             output.WriteLine($"{path}: {result.Lines} {noun}, {result.Records} valid, {result.Bad} bad ({result.BadShare:P2}), {result.Blank} blank");
+            if (result.Records == 0)
+            {
+                // nothing to train on is not a valid dataset, however few its bad records
+                parse.InvocationConfiguration.Error.WriteLine($"error: {path}: holds no valid record.");
+                return TooManyErrors;
+            }
             if (result.Bad <= limit) return 0;
             output.WriteLine($"{result.Bad} bad records exceed --max-errors {limit}");
             return TooManyErrors;

@@ -13,16 +13,94 @@ public sealed class RunRegistry
     readonly string connectionString;
     readonly Lock gate = new();
 
-    public RunRegistry(StudioPaths paths)
+    public RunRegistry(StudioPaths paths, ILogger<RunRegistry>? logger = null)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(paths.RegistryPath)!);
         connectionString = new SqliteConnectionStringBuilder { DataSource = paths.RegistryPath, Pooling = false }.ToString();
+        try
+        {
+            Open();
+        }
+        catch (SqliteException e)
+        {
+            // a damaged registry must not take the studio down, nor be deleted: it is moved aside, and the run list is
+            // rebuilt from the run folders, which hold each run's options and history
+            var aside = $"{paths.RegistryPath}.damaged-{DateTime.UtcNow:yyyyMMdd-HHmmss}";
+            foreach (var suffix in new[] { "", "-wal", "-shm", "-journal" })
+                if (File.Exists(paths.RegistryPath + suffix)) File.Move(paths.RegistryPath + suffix, aside + suffix);
+            Open();
+            int rebuilt = Rebuild(paths.OutDir, logger);
+            Recovery = $"The run registry {paths.RegistryPath} could not be read ({e.Message}); it was moved to {aside} and {rebuilt} runs were recovered from their folders.";
+            logger?.LogWarning("{Recovery}", Recovery);
+        }
+    }
+
+    /// <summary>What was done when the registry was found damaged at start, or null.</summary>
+    public string? Recovery { get; }
+
+    void Open()
+    {
         Execute("""
             CREATE TABLE IF NOT EXISTS runs (
               id TEXT PRIMARY KEY, stage TEXT NOT NULL, status TEXT NOT NULL, message TEXT,
               options TEXT NOT NULL, directory TEXT NOT NULL, created TEXT NOT NULL, updated TEXT NOT NULL,
               step INTEGER NOT NULL, total_steps INTEGER NOT NULL, loss REAL, output TEXT);
             """);
+        var check = Run("PRAGMA quick_check", null, command => command.ExecuteScalar() as string);
+        if (check != "ok") throw new SqliteException($"integrity check: {check}", 11);
+    }
+
+    /// <summary>
+    /// A record for every run folder under <paramref name="outDir"/>/runs from its config.json and metrics.jsonl: completed when
+    /// a checkpoint's sidecar names the run at its last logged step, otherwise failed and resumable. Returns how many.
+    /// </summary>
+    int Rebuild(string outDir, ILogger? logger)
+    {
+        var runs = Path.Combine(outDir, "runs");
+        if (!Directory.Exists(runs)) return 0;
+        var outputs = Directory.EnumerateFiles(outDir, "*.safetensors", SearchOption.AllDirectories)
+            .Where(f => !Path.GetRelativePath(outDir, f).StartsWith("runs" + Path.DirectorySeparatorChar))
+            .Select(f => (Path: f, Info: SafeReadInfo(f)))
+            .Where(c => c.Info?.RunId is not null)
+            .GroupBy(c => c.Info!.RunId!)
+            .ToDictionary(g => g.Key, g => g.OrderByDescending(c => c.Info!.Step).First());
+        int count = 0;
+        foreach (var folder in Directory.EnumerateDirectories(runs))
+        {
+            try
+            {
+                var run = new RunDirectory(folder);
+                var options = run.ReadOptions();
+                var metrics = run.ReadMetrics();
+                long step = metrics.Count > 0 ? metrics[^1].Step : 0;
+                var output = outputs.GetValueOrDefault(run.Id);
+                bool completed = output.Info is { } info && info.Step == step && step > 0;
+                var created = DateTime.TryParseExact(run.Id.Length >= 15 ? run.Id[..15] : "", "yyyyMMdd-HHmmss", null,
+                    System.Globalization.DateTimeStyles.AssumeUniversal | System.Globalization.DateTimeStyles.AdjustToUniversal, out var at)
+                    ? new DateTimeOffset(at) : new DateTimeOffset(Directory.GetCreationTimeUtc(folder));
+                Save(new RunRecord
+                {
+                    Id = run.Id, Stage = options.Stage, OptionsJson = options.ToJson(), Directory = run.Path,
+                    Status = completed ? RunStatus.Completed : RunStatus.Failed,
+                    Message = completed ? "Recovered from its folder." : "Recovered from its folder after the run registry was found damaged. Resume continues from its last saved state.",
+                    CreatedUtc = created, UpdatedUtc = new DateTimeOffset(File.GetLastWriteTimeUtc(run.MetricsPath)),
+                    Step = step, TotalSteps = completed ? step : options.MaxSteps ?? step, Loss = metrics.Count > 0 ? metrics[^1].Loss : null,
+                    Output = output.Path,
+                });
+                count++;
+            }
+            catch (Exception e) when (e is IOException or InvalidDataException or ArgumentException or UnauthorizedAccessException)
+            {
+                logger?.LogWarning("Run folder {Folder} not recovered: {Problem}", folder, e.Message);
+            }
+        }
+        return count;
+    }
+
+    static Engine.Checkpoints.CheckpointInfo? SafeReadInfo(string weights)
+    {
+        try { return Engine.Checkpoints.ModelCheckpoint.ReadInfo(weights); }
+        catch (InvalidDataException) { return null; }
     }
 
     /// <summary>Marks runs left active by a previous process as interrupted; returns how many.</summary>
