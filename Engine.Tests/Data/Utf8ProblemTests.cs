@@ -22,6 +22,22 @@ public sealed class Utf8ProblemTests : IDisposable
         return path;
     }
 
+    [Theory]
+    [InlineData("{\"text\": \"a\\ud800b\"}")]
+    [InlineData("{\"text\": \"a\\udc00\"}")]
+    [InlineData("{\"conversations\": [{\"role\": \"user\", \"content\": \"\\ud83d\"}, {\"role\": \"assistant\", \"content\": \"x\"}]}")]
+    public void ALoneSurrogateEscape_IsAFindingOfItsLine_NotACrash(string record)
+    {
+        var path = Path.Combine(data.Dir, "surrogate.jsonl");
+        File.WriteAllText(path, "{\"text\": \"fine\"}\n" + record + "\n");
+        var problems = new List<DataProblem>();
+
+        DatasetAnalyzer.Validate(path, record.Contains("conversations") ? DatasetKind.Sft : DatasetKind.Pretrain, problems.Add);
+
+        var problem = Assert.Single(problems, p => p.Line == 2);
+        Assert.Contains("not valid Unicode", problem.Message);
+    }
+
     [Fact]
     public void Validation_NamesTheLineWithInvalidUtf8_AndAcceptsTheBom()
     {

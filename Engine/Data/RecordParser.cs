@@ -48,10 +48,13 @@ public static class RecordParser
                         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
                     };
                 }
-                catch (InvalidOperationException e) when (e.Message.Contains("UTF-8", StringComparison.Ordinal) || e.InnerException is System.Text.DecoderFallbackException)
+                catch (InvalidOperationException e)
                 {
-                    // JsonDocument checks the structure, not the bytes inside strings: reading one with invalid UTF-8 throws
-                    (record, field, failure) = (null, "$", "invalid UTF-8 in a string value");
+                    // JsonDocument checks the structure, not the text inside strings: reading one with invalid UTF-8 bytes or
+                    // an escaped lone surrogate (\ud800) throws (the parsers check every value's kind before reading it)
+                    (record, field, failure) = (null, "$", e.Message.Contains("UTF-8", StringComparison.Ordinal) || e.InnerException is System.Text.DecoderFallbackException
+                        ? "invalid UTF-8 in a string value"
+                        : "a string value is not valid Unicode (a lone surrogate escape such as \\ud800)");
                 }
             }
             if (failure is not null) problem = new DataProblem(file, line, field, failure);
