@@ -19,6 +19,8 @@ public static class AdversarialReport
     {
         Directory.CreateDirectory(Folder);
         File.WriteAllText(Path.Combine(Folder, part.Name + ".json"), JsonSerializer.Serialize(part, new JsonSerializerOptions { WriteIndented = true }));
+        var figures = string.Concat((part.Figures ?? new Dictionary<string, double>()).Select(f => $", {f.Key} {f.Value}"));
+        File.WriteAllText(Path.Combine(Folder, part.Name + ".txt"), $"{part.Name}: tried {part.Tried}, survived {part.Survived}, lost data {part.LostData}{figures}\n");
         Assert.True(part.Failures.Count == 0 && part.Survived == part.Tried && part.LostData == 0,
             $"{part.Name}: {part.Survived}/{part.Tried} survived, {part.LostData} lost data:\n{string.Join("\n", part.Failures.Take(20))}");
     }

@@ -82,15 +82,19 @@ public sealed class HostileTextBrowserTests(HostileTextServer server) : IClassFi
         int dialogs = 0;
         page.Dialog += async (_, dialog) => { dialogs++; await dialog.DismissAsync(); };
         var seen = new List<string>();
+        var failures = new List<string>();
 
-        async Task Check(string where)
+        // a surface: a page, or a dataset file's records; checked after every scroll step
+        async Task Check(string surface, string when = "")
         {
+            var where = $"{surface} {when}".Trim();
             // images that error (a payload's src) have fired their handlers once every image has settled
             await page.WaitForFunctionAsync("() => [...document.images].every(i => i.complete)");
             var found = await page.EvaluateAsync<string[]>(Dangerous);
-            Assert.True(found.Length == 0, $"{where}: {string.Join("\n", found)}");
-            Assert.True(dialogs == 0, $"{where}: a payload ran ({dialogs} dialogs)");
-            seen.Add(where);
+            if (found.Length > 0) failures.Add($"{where}: {string.Join("\n", found)}");
+            if (dialogs > 0) failures.Add($"{where}: a payload ran ({dialogs} dialogs)");
+            dialogs = 0;
+            if (!seen.Contains(surface)) seen.Add(surface);
         }
 
         // Datasets: every record of every file, scrolled into view so the virtualized list renders each one
@@ -108,7 +112,7 @@ public sealed class HostileTextBrowserTests(HostileTextServer server) : IClassFi
             {
                 reached = (await page.Locator("#record-scroller").InnerTextAsync()).Contains($"line {lines}\n");
                 await page.EvaluateAsync("() => { document.querySelector('#record-scroller').scrollTop += 300; window.scrollBy(0, 300); }");
-                await Check($"{file} at scroll step {step}");
+                await Check(file, $"step {step}");
             }
             Assert.True(reached, $"{file}: the last record never showed");
         }
@@ -158,6 +162,9 @@ public sealed class HostileTextBrowserTests(HostileTextServer server) : IClassFi
         await Check("checkpoints");
         await page.Shot("20-hostile-checkpoints");
 
-        Assert.True(seen.Count > 10);
+        Assert.Equal(9, seen.Count);
+        var failed = seen.Count(surface => failures.Any(f => f.StartsWith(surface)));
+        Adversarial.AdversarialReport.WriteAndAssert(new("xss-in-browser", seen.Count, seen.Count - failed, 0, failures,
+            new Dictionary<string, double> { ["payloads"] = HostileTextServer.Payloads.Count, ["pages"] = 6 }));
     }
 }

@@ -22,8 +22,13 @@ public sealed class SameOriginGuard(RequestDelegate next, ILogger<SameOriginGuar
 
     static bool IsLiveConnection(PathString path) => path.StartsWithSegments("/_blazor") || path.StartsWithSegments("/hubs");
 
-    /// <summary>Whether <paramref name="origin"/> (scheme://host[:port]) names the host and port the request came to.</summary>
+    /// <summary>
+    /// Whether <paramref name="origin"/> (scheme://host[:port]) is the origin the request came to: the same scheme, host and
+    /// port, a missing port read as the scheme's default (so https://localhost is not the origin of http://localhost).
+    /// </summary>
     public static bool SameOrigin(string origin, HttpRequest request) =>
         Uri.TryCreate(origin, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"
-        && string.Equals(uri.Authority, request.Host.Value, StringComparison.OrdinalIgnoreCase);
+        && string.Equals(uri.Scheme, request.Scheme, StringComparison.OrdinalIgnoreCase)
+        && string.Equals(uri.Host.Trim('[', ']'), request.Host.Host.Trim('[', ']'), StringComparison.OrdinalIgnoreCase)
+        && uri.Port == (request.Host.Port ?? (request.IsHttps ? 443 : 80));
 }
