@@ -29,6 +29,12 @@ public sealed class TrainingRun : IDisposable
     public StepMetrics? Latest { get; private set; }
     public string? Message { get; private set; }
     public Task<TrainingResult> Completion => completion.Task;
+    /// <summary>When the run got the device and began preparing (null while queued).</summary>
+    public DateTimeOffset? StartedUtc { get; private set; }
+    /// <summary>When the run ended, whatever its outcome (null until it does).</summary>
+    public DateTimeOffset? EndedUtc { get; private set; }
+    /// <summary>When the run reached its current status: what a late subscriber's first event says.</summary>
+    DateTimeOffset statusSinceUtc = DateTimeOffset.UtcNow;
     public bool IsFinished => Status.IsFinished();
 
     internal PauseGate Pause { get; } = new();
@@ -64,7 +70,7 @@ public sealed class TrainingRun : IDisposable
         var channel = Channel.CreateBounded<RunEvent>(new BoundedChannelOptions(1024) { FullMode = BoundedChannelFullMode.DropOldest });
         lock (gate)
         {
-            channel.Writer.TryWrite(new RunEvent(Id, Status, Latest, Message));
+            channel.Writer.TryWrite(new RunEvent(Id, Status, Latest, Message) { TimeUtc = statusSinceUtc });
             if (IsFinished) channel.Writer.TryComplete();
             else subscribers.Add(channel);
         }
@@ -82,6 +88,9 @@ public sealed class TrainingRun : IDisposable
     {
         lock (gate)
         {
+            if (e.Status != Status) statusSinceUtc = e.TimeUtc;
+            if (e.Status == RunStatus.Preparing) StartedUtc ??= e.TimeUtc;
+            if (e.Status.IsFinished()) EndedUtc ??= e.TimeUtc;
             Status = e.Status;
             if (e.Step is not null) Latest = e.Step;
             if (e.Message is not null) Message = e.Message;
