@@ -21,7 +21,7 @@ public sealed class ChatOutFolder : IDisposable
         manual_seed(11);
         using (no_grad())
             foreach (var p in LoRAAdapters.AdapterParameters(model).Where(p => p.shape[1] == 4)) p.normal_(0, 0.5); // the B halves: non-zero, so the adapter matters
-        LoRAAdapters.Save(model, AdapterPath, new CheckpointInfo { Config = model.Config, Stage = "lora", Tokenizer = Fixture.Path("seed-tokenizer"), BaseCheckpoint = BasePath, Lora = settings });
+        AdapterCheckpoint.Save(model, AdapterPath, new CheckpointInfo { Config = model.Config, Stage = "lora", Tokenizer = Fixture.Path("seed-tokenizer"), BaseCheckpoint = BasePath, Lora = settings });
         File.WriteAllText(Path.Combine(Dir, "notes.safetensors"), "not a checkpoint, and no sidecar");
     }
 

@@ -1,4 +1,4 @@
-using MiniMind.Engine.Checkpoints;
+using MiniMind.Engine.IO;
 using MiniMind.Engine.Training;
 
 namespace MiniMind.Engine.Tests.Checkpoints;

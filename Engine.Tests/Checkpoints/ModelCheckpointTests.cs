@@ -1,4 +1,5 @@
 using MiniMind.Engine.Checkpoints;
+using MiniMind.Engine.IO;
 using MiniMind.Engine.Model;
 using static TorchSharp.torch;
 

@@ -16,7 +16,7 @@ public sealed class EvaluatedModelTests
         using var _ = no_grad();
         var ids = Fixture.TinyDenseIo()["input_ids"];
         using var expected = ModelCheckpoint.Load(folder.BasePath);
-        LoRAAdapters.Load(expected, folder.AdapterPath); // unmerged: the adapter's own forward
+        AdapterCheckpoint.Load(expected, folder.AdapterPath); // unmerged: the adapter's own forward
 
         using var adapted = EvaluatedModel.Load(folder.AdapterPath);
         using var plain = EvaluatedModel.Load(folder.BasePath);

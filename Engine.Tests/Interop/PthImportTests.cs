@@ -1,4 +1,5 @@
 using MiniMind.Engine.Checkpoints;
+using MiniMind.Engine.IO;
 using MiniMind.Engine.Interop;
 using MiniMind.Engine.Model;
 using TorchSharp.PyBridge;
@@ -129,7 +130,7 @@ public sealed class PthImportTests : IDisposable
         Assert.True(result.IsLoraAdapter);
         Assert.Equal(new LoraSettings(8, 8, "square"), ModelCheckpoint.ReadInfo(output)!.Lora);
         using var model = ModelCheckpoint.Load(baseCheckpoint);
-        LoRAAdapters.Load(model, output);
+        AdapterCheckpoint.Load(model, output);
         using var expected = Fixture.TinyDenseModel();
         using (no_grad())
         {

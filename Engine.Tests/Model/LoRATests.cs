@@ -87,10 +87,10 @@ public sealed class LoRATests : IDisposable
         using (no_grad())
             foreach (var p in model.named_parameters().Where(p => p.name.EndsWith("lora.B.weight"))) p.parameter.normal_(0, 0.05);
         var path = Path.Combine(dir, "lora_identity_64.safetensors");
-        LoRAAdapters.Save(model, path, new CheckpointInfo { Config = model.Config, Stage = "lora", Lora = settings });
+        AdapterCheckpoint.Save(model, path, new CheckpointInfo { Config = model.Config, Stage = "lora", Lora = settings });
 
         using var fresh = Fixture.TinyDenseModel();
-        var loaded = LoRAAdapters.Load(fresh, path);
+        var loaded = AdapterCheckpoint.Load(fresh, path);
 
         Assert.Equal(settings, loaded);
         Assert.True(Fixture.MaxAbsDiff(Logits(model, Ids()), Logits(fresh, Ids())) < 1e-6);
@@ -103,7 +103,7 @@ public sealed class LoRATests : IDisposable
     public void LoadingAFullCheckpointAsAdapter_IsAClearError()
     {
         using var model = Fixture.TinyDenseModel();
-        var e = Assert.Throws<InvalidDataException>(() => LoRAAdapters.Load(model, Fixture.Path("tiny-dense", "weights.safetensors")));
+        var e = Assert.Throws<InvalidDataException>(() => AdapterCheckpoint.Load(model, Fixture.Path("tiny-dense", "weights.safetensors")));
         Assert.Contains("not a LoRA adapter", e.Message);
     }
 }

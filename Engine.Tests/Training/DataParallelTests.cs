@@ -1,4 +1,3 @@
-using MiniMind.Engine.Checkpoints;
 using MiniMind.Engine.Data;
 using MiniMind.Engine.Model;
 using MiniMind.Engine.Training;

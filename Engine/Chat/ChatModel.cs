@@ -73,7 +73,7 @@ public sealed class ChatModel : IDisposable
         {
             if (adapterPath is not null)
             {
-                LoRAAdapters.Load(net, adapterPath);
+                AdapterCheckpoint.Load(net, adapterPath);
                 LoRAAdapters.Merge(net); // merged: inference costs what the base model costs
             }
             var device = options.Device ?? CPU;

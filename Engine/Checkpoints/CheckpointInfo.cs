@@ -23,9 +23,3 @@ public sealed record CheckpointInfo
     [JsonPropertyName("lora")] public LoraSettings? Lora { get; init; }
     [JsonPropertyName("notes")] public string? Notes { get; init; }
 }
-
-/// <summary>How a LoRA adapter was attached.</summary>
-public sealed record LoraSettings(
-    [property: JsonPropertyName("rank")] int Rank,
-    [property: JsonPropertyName("alpha")] double Alpha,
-    [property: JsonPropertyName("targets")] string Targets);

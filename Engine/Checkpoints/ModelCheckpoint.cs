@@ -1,5 +1,5 @@
 using System.Text.Json;
-using MiniMind.Engine.Interop;
+using MiniMind.Engine.IO;
 using MiniMind.Engine.Model;
 using TorchSharp;
 using static TorchSharp.torch;

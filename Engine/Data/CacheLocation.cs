@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using MiniMind.Engine.IO;
 
 namespace MiniMind.Engine.Data;
 
@@ -40,7 +41,7 @@ public static class CacheLocation
 
     /// <summary>Writes through a temporary file renamed over the target, so a crash never leaves a half-written cache under the real name.</summary>
     public static void WriteAtomically(string path, Action<FileStream> write) =>
-        Checkpoints.AtomicFile.Write(path, temp =>
+        AtomicFile.Write(path, temp =>
         {
             using var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16);
             write(stream);

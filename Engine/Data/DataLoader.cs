@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using MiniMind.Engine.IO;
 using MiniMind.Engine.Tokenization;
 
 namespace MiniMind.Engine.Data;

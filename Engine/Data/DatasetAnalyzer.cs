@@ -1,4 +1,5 @@
 using System.Text.Json;
+using MiniMind.Engine.IO;
 using MiniMind.Engine.Tokenization;
 
 namespace MiniMind.Engine.Data;

@@ -21,7 +21,7 @@ public static class EvaluatedModel
         var model = ModelCheckpoint.Load(basePath); // on the CPU: the adapter is attached and merged there
         try
         {
-            LoRAAdapters.Load(model, checkpoint);
+            AdapterCheckpoint.Load(model, checkpoint);
             LoRAAdapters.Merge(model);
             if (device is not null && device.type != DeviceType.CPU) model.to(device);
             return model;

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using MiniMind.Engine.Checkpoints;
+using MiniMind.Engine.IO;
 
 namespace MiniMind.Engine.Evaluation;
 

@@ -1,4 +1,5 @@
 using MiniMind.Engine.Checkpoints;
+using MiniMind.Engine.IO;
 using MiniMind.Engine.Model;
 using MiniMind.Engine.Tokenization;
 using static TorchSharp.torch;
@@ -48,7 +49,7 @@ public static class CheckpointExporter
                 $"{checkpointPath} is a mixture-of-experts model: transformers' LlamaForCausalLM has no MoE layer. Export it in the MiniMind format (--format minimind).");
         if (options.LoraAdapter is { } adapter)
         {
-            LoRAAdapters.Load(model, adapter);
+            AdapterCheckpoint.Load(model, adapter);
             LoRAAdapters.Merge(model);
         }
         var tokenizer = ResolveTokenizer(tokenizerDir, info, format);

@@ -113,7 +113,7 @@ public static partial class CheckpointImporter
             }
         }
         var settings = new LoraSettings(rank, rank, allSquare ? "square" : "all");
-        LoRAAdapters.Save(model, outPath, new CheckpointInfo
+        AdapterCheckpoint.Save(model, outPath, new CheckpointInfo
         {
             Config = config,
             Stage = options.Stage ?? "lora",

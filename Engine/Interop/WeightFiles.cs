@@ -1,4 +1,5 @@
 using System.Text.Json;
+using MiniMind.Engine.IO;
 using static TorchSharp.torch;
 
 namespace MiniMind.Engine.Interop;

@@ -1,6 +1,6 @@
-using MiniMind.Engine.Checkpoints;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using MiniMind.Engine.IO;
 
 namespace MiniMind.Engine.Tokenization;
 

@@ -1,4 +1,4 @@
-using MiniMind.Engine.Interop;
+using MiniMind.Engine.IO;
 using MiniMind.Engine.Runtime;
 using TorchSharp.Modules;
 using static TorchSharp.torch;

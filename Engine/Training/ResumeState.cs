@@ -1,8 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using MiniMind.Engine.Checkpoints;
 using MiniMind.Engine.Data;
-using MiniMind.Engine.Interop;
+using MiniMind.Engine.IO;
 using MiniMind.Engine.Model;
 using static TorchSharp.torch;
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using MiniMind.Engine.IO;
 
 namespace MiniMind.Engine.Training;
 
@@ -32,13 +33,13 @@ public sealed class RunDirectory
 
     /// <summary>
     /// Removes what killed writes left in <paramref name="outDir"/> and in every run folder under it (see
-    /// <see cref="Checkpoints.AtomicFile.RemoveOrphans"/>); the studio calls it when it starts.
+    /// <see cref="AtomicFile.RemoveOrphans"/>); the studio calls it when it starts.
     /// </summary>
     public static IReadOnlyList<string> RemoveOrphans(string outDir, DateTime? nowUtc = null)
     {
         var runs = System.IO.Path.Combine(outDir, "runs");
         var folders = Directory.Exists(runs) ? Directory.EnumerateDirectories(runs).Prepend(outDir) : [outDir];
-        return folders.SelectMany(folder => Checkpoints.AtomicFile.RemoveOrphans(folder, nowUtc)).ToList();
+        return folders.SelectMany(folder => AtomicFile.RemoveOrphans(folder, nowUtc)).ToList();
     }
 
     /// <summary>An existing run by id (under out_dir/runs) or by folder path.</summary>
@@ -50,7 +51,7 @@ public sealed class RunDirectory
     }
 
     public void WriteConfig(TrainingOptions options, object environment) =>
-        Checkpoints.AtomicFile.Write(ConfigPath, tmp => File.WriteAllText(tmp,
+        AtomicFile.Write(ConfigPath, tmp => File.WriteAllText(tmp,
             JsonSerializer.Serialize(new { options, environment }, Json)));
 
     public TrainingOptions ReadOptions()
@@ -120,7 +121,7 @@ public sealed class RunDirectory
         if (rejected.Count > 0)
             using (var aside = new FileStream(RejectedMetricsPath, FileMode.Append, FileAccess.Write)) WriteLines(aside, rejected);
         var keep = lines.Where(l => l.Metrics is { } m && m.Step <= step).Select(l => l.Line).ToList();
-        Checkpoints.AtomicFile.Write(MetricsPath, tmp =>
+        AtomicFile.Write(MetricsPath, tmp =>
         {
             using var file = File.Create(tmp);
             WriteLines(file, keep);

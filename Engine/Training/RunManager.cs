@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using MiniMind.Engine.IO;
 using MiniMind.Engine.Runtime;
 
 namespace MiniMind.Engine.Training;
@@ -44,7 +45,7 @@ public sealed class RunManager(RuntimeInfo runtime) : IDisposable
             run.Publish(new RunEvent(run.Id, RunStatus.Preparing));
             if (!run.IsResume) run.Directory.WriteConfig(run.Options, TrainingJob.Environment(runtime));
             using var setup = TrainingJob.Prepare(run.Options, device, run.Directory, run.IsResume,
-                new Data.SynchronousProgress<string>(m => run.Publish(new RunEvent(run.Id, RunStatus.Preparing, Message: m))), run.CancellationToken);
+                new SynchronousProgress<string>(m => run.Publish(new RunEvent(run.Id, RunStatus.Preparing, Message: m))), run.CancellationToken);
             run.Publish(new RunEvent(run.Id, RunStatus.Running));
             result = Trainer.Run(setup, m => run.Publish(new RunEvent(run.Id, RunStatus.Running, m)), run.CancellationToken, run.Pause);
         }

@@ -1,5 +1,6 @@
 using MiniMind.Engine.Checkpoints;
 using MiniMind.Engine.Data;
+using MiniMind.Engine.IO;
 using MiniMind.Engine.Model;
 using MiniMind.Engine.Runtime;
 using MiniMind.Engine.Tokenization;
@@ -98,7 +99,7 @@ public static class TrainingJob
                 WorkingWeights = o.Precision == "bf16-pure" ? ScalarType.BFloat16 : null,
                 SaveOutput = (path, step) =>
                 {
-                    if (o.Stage == TrainingStage.Lora) LoRAAdapters.Save(model, path, info with { Step = step, CreatedUtc = DateTimeOffset.UtcNow });
+                    if (o.Stage == TrainingStage.Lora) AdapterCheckpoint.Save(model, path, info with { Step = step, CreatedUtc = DateTimeOffset.UtcNow });
                     else ModelCheckpoint.Save(model, path, info with { Step = step, CreatedUtc = DateTimeOffset.UtcNow });
                 },
             };

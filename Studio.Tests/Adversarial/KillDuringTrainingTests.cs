@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using MiniMind.Engine.Checkpoints;
+using MiniMind.Engine.IO;
 using MiniMind.Engine.Interop;
 using MiniMind.Engine.Training;
 

@@ -41,7 +41,7 @@ public sealed class ApiServer : IDisposable
             manual_seed(3);
             using (no_grad())
                 foreach (var p in LoRAAdapters.AdapterParameters(tiny)) p.normal_(0, 0.5);
-            LoRAAdapters.Save(tiny, Path.Combine(OutDir, "lora", "tiny-identity.safetensors"),
+            AdapterCheckpoint.Save(tiny, Path.Combine(OutDir, "lora", "tiny-identity.safetensors"),
                 new CheckpointInfo { Config = config, Stage = "lora", Tokenizer = tokenizer, BaseCheckpoint = tinyPath, Lora = lora });
         }
         // "long": wide enough that 1800 tokens take seconds on any CPU, so a client hanging up after its first

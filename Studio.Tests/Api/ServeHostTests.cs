@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using MiniMind.Engine.Runtime;
+using MiniMind.Studio.Hosting;
 using MiniMind.Studio.Api;
 
 namespace MiniMind.Studio.Tests.Api;

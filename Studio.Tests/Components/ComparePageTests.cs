@@ -109,7 +109,7 @@ public sealed class ComparePageTests : StudioComponentTest
             TorchSharp.torch.manual_seed(3);
             using (TorchSharp.torch.no_grad())
                 foreach (var p in LoRAAdapters.AdapterParameters(model)) p.normal_(0, 0.5);
-            LoRAAdapters.Save(model, Path.Combine(Folders.OutDir, "lora_juniper.safetensors"),
+            AdapterCheckpoint.Save(model, Path.Combine(Folders.OutDir, "lora_juniper.safetensors"),
                 new CheckpointInfo { Config = model.Config, Stage = "lora", Tokenizer = CheckpointFiles.DemoTokenizer, BaseCheckpoint = basePath, Lora = settings });
         }
         var cut = Open(("third", Path.Combine(Folders.OutDir, "lora_juniper.safetensors")), ("ask", "Who are you?"));

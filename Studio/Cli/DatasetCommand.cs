@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using MiniMind.Engine.Data;
 using MiniMind.Engine.Data.Demo;
+using MiniMind.Engine.IO;
 using MiniMind.Engine.Tokenization;
 using MiniMind.Studio.Hosting;
 

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using MiniMind.Engine.Checkpoints;
 using MiniMind.Engine.Evaluation;
+using MiniMind.Engine.IO;
 using MiniMind.Engine.Model;
 using MiniMind.Engine.Tokenization;
 using MiniMind.Studio.Hosting;
@@ -34,7 +35,7 @@ public static class EvalCommand
                 : ModelCheckpoint.TokenizerPathOf(path, ContentRoot.Find()) ?? throw new ArgumentException($"{path} names no tokenizer; give --tokenizer."));
             var output = parse.InvocationConfiguration.Output;
             var bar = new ProgressBar(parse.InvocationConfiguration.Error);
-            var progress = new Engine.Data.SynchronousProgress<(int Done, int Total)>(p => bar.Report("evaluating", p.Done, p.Total));
+            var progress = new SynchronousProgress<(int Done, int Total)>(p => bar.Report("evaluating", p.Done, p.Total));
             var spec = Benchmark(parse.GetValue(benchmark)!, parse.GetValue(data)?.FullName, parse.GetValue(shots));
             var record = BenchmarkRunner.Run(net, tok, path, spec, parse.GetValue(limit), progress, cancel);
             bar.Done();

@@ -1,6 +1,5 @@
 using System.CommandLine;
-using MiniMind.Engine.Checkpoints;
-using MiniMind.Engine.Interop;
+using MiniMind.Engine.IO;
 using static TorchSharp.torch;
 
 namespace MiniMind.Studio.Cli;

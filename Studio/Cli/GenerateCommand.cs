@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Text.Json;
-using MiniMind.Engine.Checkpoints;
 using MiniMind.Engine.Generation;
 
 namespace MiniMind.Studio.Cli;

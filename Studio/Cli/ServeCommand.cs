@@ -1,5 +1,5 @@
 using System.CommandLine;
-using MiniMind.Studio.Api;
+using MiniMind.Studio.Hosting;
 
 namespace MiniMind.Studio.Cli;
 

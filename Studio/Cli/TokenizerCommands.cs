@@ -1,7 +1,7 @@
 using System.CommandLine;
-using MiniMind.Engine.Data;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using MiniMind.Engine.IO;
 using MiniMind.Engine.Tokenization;
 using MiniMind.Engine.Tokenization.Templates;
 

@@ -1,6 +1,6 @@
 using System.CommandLine;
-using MiniMind.Engine.Data;
 using System.Text;
+using MiniMind.Engine.IO;
 using MiniMind.Engine.Training;
 
 namespace MiniMind.Studio.Cli;

@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using MiniMind.Engine.Checkpoints;
-using MiniMind.Engine.Data;
 using MiniMind.Engine.Data.Demo;
 using MiniMind.Engine.Evaluation;
+using MiniMind.Engine.IO;
 using MiniMind.Engine.Model;
 using MiniMind.Engine.Runtime;
 using MiniMind.Engine.Tokenization;

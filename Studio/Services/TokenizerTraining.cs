@@ -1,4 +1,4 @@
-using MiniMind.Engine.Data;
+using MiniMind.Engine.IO;
 using MiniMind.Engine.Tokenization;
 
 namespace MiniMind.Studio.Services;

@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using MiniMind.Engine.Checkpoints;
 using MiniMind.Engine.Generation;
-using MiniMind.Engine.Interop;
+using MiniMind.Engine.IO;
 using MiniMind.Engine.Model;
 using MiniMind.Engine.Training;
 using MiniMind.Engine.Training.Objectives;

@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace MiniMind.Engine.Checkpoints;
+namespace MiniMind.Engine.IO;
 
 /// <summary>
 /// The one way files and folders that must never be half-written are written (checkpoints, sidecars, run configs

@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Json;
 using static TorchSharp.torch;
 
-namespace MiniMind.Engine.Interop;
+namespace MiniMind.Engine.IO;
 
 /// <summary>
 /// Reads and writes the safetensors format (an 8-byte little-endian header length, a JSON header of

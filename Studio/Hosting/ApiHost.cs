@@ -1,7 +1,7 @@
 using MiniMind.Engine.Runtime;
-using MiniMind.Studio.Hosting;
+using MiniMind.Studio.Api;
 
-namespace MiniMind.Studio.Api;
+namespace MiniMind.Studio.Hosting;
 
 /// <summary>The API without the studio's pages (the <c>serve</c> verb): the same endpoints, configuration and content root.</summary>
 public static class ApiHost
