@@ -78,6 +78,21 @@ public sealed class RunManagerTests : IDisposable
     }
 
     [Fact]
+    public async Task AResumeWithoutASavedState_FailsNamingTheFile_AndKeepsTheHistory()
+    {
+        var first = manager.Submit(Pretrain(2));
+        await first.Completion;
+        Directory.Delete(first.Directory.ResumePath, recursive: true);
+        var history = File.ReadAllText(first.Directory.MetricsPath);
+
+        var resumed = await manager.Submit(first.Options with { MaxSteps = 4 }, resumeRunId: first.Id).Completion;
+
+        Assert.Equal(RunOutcome.Failed, resumed.Outcome);
+        Assert.Contains(Path.Combine(first.Directory.ResumePath, "state.json") + " is missing", resumed.Message);
+        Assert.Equal(history, File.ReadAllText(first.Directory.MetricsPath));
+    }
+
+    [Fact]
     public async Task ALateSubscriber_GetsTheEndAsItHappened_NotWhenItAsked()
     {
         var run = manager.Submit(Pretrain(2));

@@ -43,11 +43,10 @@ public sealed class RunManager(RuntimeInfo runtime) : IDisposable
             gate.Wait(run.CancellationToken);
             deviceGate = gate;
             run.Publish(new RunEvent(run.Id, RunStatus.Preparing));
-            if (!run.IsResume) run.Directory.WriteConfig(run.Options, TrainingJob.Environment(runtime));
-            using var setup = TrainingJob.Prepare(run.Options, device, run.Directory, run.IsResume,
-                new SynchronousProgress<string>(m => run.Publish(new RunEvent(run.Id, RunStatus.Preparing, Message: m))), run.CancellationToken);
-            run.Publish(new RunEvent(run.Id, RunStatus.Running));
-            result = Trainer.Run(setup, m => run.Publish(new RunEvent(run.Id, RunStatus.Running, m)), run.CancellationToken, run.Pause);
+            result = TrainingJob.Execute(run.Options, device, runtime, run.Directory, run.IsResume,
+                new SynchronousProgress<string>(m => run.Publish(new RunEvent(run.Id, RunStatus.Preparing, Message: m))),
+                m => run.Publish(new RunEvent(run.Id, RunStatus.Running, m)), run.CancellationToken, run.Pause,
+                prepared: () => run.Publish(new RunEvent(run.Id, RunStatus.Running)));
         }
         catch (OperationCanceledException)
         {

@@ -52,6 +52,25 @@ public static class TrainingJob
         return name is null ? null : Path.Combine(o.OutDir, name + ".safetensors");
     }
 
+    /// <summary>
+    /// The one way a training job runs, for the studio's run manager and the <c>train</c> verb alike: a resume without a saved
+    /// state is refused (it would start at step 0 and write over the run's history), a new run's options are recorded in
+    /// its config.json, then <see cref="Prepare"/> builds the job and <see cref="Trainer.Run"/> trains it.
+    /// <paramref name="prepared"/> is called between the two.
+    /// </summary>
+    public static TrainingResult Execute(TrainingOptions options, Device device, RuntimeInfo runtime, RunDirectory run, bool resume,
+        IProgress<string>? progress, Action<StepMetrics>? onStep, CancellationToken cancel, PauseGate? pause = null, Action? prepared = null)
+    {
+        if (resume && ResumeState.Read(run.ResumePath) is null)
+            throw new FileNotFoundException($"{Path.Combine(run.ResumePath, "state.json")} is missing: run {run.Id} has no saved state to continue from "
+                + $"(it stopped before its first save, or the file was removed). Its history is left as it is; start a new run instead (train {options.Stage.Name()} --config {run.ConfigPath}).",
+                Path.Combine(run.ResumePath, "state.json"));
+        if (!resume) run.WriteConfig(options, Environment(runtime));
+        using var setup = Prepare(options, device, run, resume, progress, cancel);
+        prepared?.Invoke();
+        return Trainer.Run(setup, onStep, cancel, pause);
+    }
+
     public static TrainerSetup Prepare(TrainingOptions options, Device device, RunDirectory run, bool resume = false,
         IProgress<string>? progress = null, CancellationToken cancel = default)
     {

@@ -120,6 +120,20 @@ public sealed record TrainingOptions
         }
     }
 
+    /// <summary>
+    /// Every path option (data, tokenizer, out folder, starting checkpoint, teacher) through <paramref name="resolve"/>, the
+    /// host's meaning of a relative path (the command line: the working directory, else the studio's folder; the studio:
+    /// its folder). Empty optional paths stay empty, and <c>init_from=scratch</c> is not a path.
+    /// </summary>
+    public TrainingOptions WithPaths(Func<string, string> resolve) => this with
+    {
+        DataPath = resolve(DataPath),
+        TokenizerPath = resolve(TokenizerPath),
+        OutDir = resolve(OutDir),
+        InitFrom = string.IsNullOrWhiteSpace(InitFrom) ? null : FromScratch ? Scratch : resolve(InitFrom),
+        Teacher = string.IsNullOrWhiteSpace(Teacher) ? null : resolve(Teacher),
+    };
+
     /// <summary>Applies <c>key=value</c> overrides by JSON field name; values are JSON when they parse, else strings.</summary>
     public TrainingOptions With(IEnumerable<string> assignments)
     {

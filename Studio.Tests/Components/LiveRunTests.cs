@@ -120,4 +120,24 @@ public sealed class LiveRunTests : StudioComponentTest
         Assert.Contains(lines[(cancelled + 1)..], l => l.StartsWith("step "));
         Assert.Contains("step 160/160", lines[^2]);
     }
+
+    [Fact]
+    public async Task ARunStoppedBeforeItsFirstSave_StartsAgainAsANewRun_KeepingTheFirstAttempt()
+    {
+        var training = Services.GetRequiredService<TrainingService>();
+        var first = training.Start(TinyRun.Pretrain(steps: 2)); // saves only at its end, and SaveEvery is 1000
+        await training.CompletionOf(first.Id)!;
+        var folder = new MiniMind.Engine.Training.RunDirectory(first.Directory);
+        Directory.Delete(folder.ResumePath, recursive: true); // as if it had stopped before its first save
+        var history = File.ReadAllText(folder.MetricsPath);
+        Assert.Equal("Start again", training.Continuation(first.Id));
+
+        var again = training.Resume(first.Id);
+        await training.CompletionOf(again.Id)!;
+
+        Assert.NotEqual(first.Id, again.Id);
+        Assert.Equal(RunStatus.Completed, training.Find(again.Id)!.Status);
+        Assert.Equal(history, File.ReadAllText(folder.MetricsPath));
+        Assert.Equal(RunStatus.Completed, training.Find(first.Id)!.Status);
+    }
 }

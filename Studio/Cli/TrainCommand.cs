@@ -36,11 +36,6 @@ public static class TrainCommand
             var runtime = StudioCli.StartEngine(parse);
             var device = Engine.Runtime.TorchRuntime.ResolveDevice(options.Device == "auto" ? runtime.Device.ToString() : options.Device);
             var run = resumeId is null ? RunDirectory.Create(options.OutDir, options.Stage) : RunDirectory.Open(options.OutDir, resumeId);
-            // a resume without a saved state would start at step 0 and write over the run's history
-            if (resumeId is not null && ResumeState.Read(run.ResumePath) is null)
-                throw new FileNotFoundException($"{Path.Combine(run.ResumePath, "state.json")} is missing: run {run.Id} has no saved state to continue from "
-                    + $"(it stopped before its first save, or the file was removed). Its history is left as it is; start a new run instead (train {options.Stage.Name()} --config {run.ConfigPath}).");
-            if (resumeId is null) run.WriteConfig(options, TrainingJob.Environment(runtime));
             var error = parse.InvocationConfiguration.Error;
             error.WriteLine($"run {run.Id} ({run.Path})");
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancel);
@@ -48,11 +43,10 @@ public static class TrainCommand
             Console.CancelKeyPress += onCtrlC;
             try
             {
-                using var setup = TrainingJob.Prepare(options, device, run, resumeId is not null,
-                    new SynchronousProgress<string>(m => error.WriteLine(m)), stop.Token);
                 var bar = new ProgressBar(error);
-                var result = Trainer.Run(setup, m => bar.Report($"step {m.Step}/{m.TotalSteps}", m.Step, m.TotalSteps,
-                    $"loss {m.Loss:F4} lr {m.LearningRate:G3} {m.TokensPerSecond:F0} tok/s ETA {TimeSpan.FromSeconds(Math.Round(m.EtaSeconds)):g}"), stop.Token);
+                var result = TrainingJob.Execute(options, device, runtime, run, resumeId is not null, new SynchronousProgress<string>(m => error.WriteLine(m)),
+                    m => bar.Report($"step {m.Step}/{m.TotalSteps}", m.Step, m.TotalSteps,
+                        $"loss {m.Loss:F4} lr {m.LearningRate:G3} {m.TokensPerSecond:F0} tok/s ETA {TimeSpan.FromSeconds(Math.Round(m.EtaSeconds)):g}"), stop.Token);
                 if (result.Steps > 0) bar.Done();
                 output.WriteLine($"run: {run.Path}");
                 output.WriteLine($"checkpoint: {Path.GetFullPath(result.OutputPath)}");
@@ -88,18 +82,8 @@ public static class TrainCommand
             if (!config.Exists) throw new FileNotFoundException($"Training config not found: {config.FullName}", config.FullName);
             options = TrainingOptions.FromJson(File.ReadAllText(config.FullName), config.FullName) with { Stage = stage };
         }
-        return WithResolvedPaths(options.With(sets)).Validate();
+        return options.With(sets).WithPaths(StudioCli.ResolvePath).Validate(); // relative: the working directory, else the studio's folder
     }
-
-    /// <summary>Relative paths in the options mean the working directory when something is there, else the studio's folder.</summary>
-    static TrainingOptions WithResolvedPaths(TrainingOptions o) => o with
-    {
-        DataPath = StudioCli.ResolvePath(o.DataPath),
-        TokenizerPath = StudioCli.ResolvePath(o.TokenizerPath),
-        OutDir = StudioCli.ResolvePath(o.OutDir),
-        InitFrom = o.InitFrom is null || o.FromScratch ? o.InitFrom : StudioCli.ResolvePath(o.InitFrom),
-        Teacher = o.Teacher is null ? null : StudioCli.ResolvePath(o.Teacher),
-    };
 
     static string OptionTable()
     {

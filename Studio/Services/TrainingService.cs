@@ -54,14 +54,9 @@ public sealed class TrainingService
     }
 
     /// <summary>Paths made absolute, outputs forced under the studio's out/ folder, then validated (throws ArgumentException).</summary>
-    public TrainingOptions Prepare(TrainingOptions options) => (options with
+    public TrainingOptions Prepare(TrainingOptions options) => ((options with { OutDir = paths.OutDir }).WithPaths(paths.Resolve) with
     {
-        DataPath = paths.Resolve(options.DataPath),
-        TokenizerPath = paths.Resolve(options.TokenizerPath),
-        InitFrom = string.IsNullOrWhiteSpace(options.InitFrom) ? null : options.FromScratch ? TrainingOptions.Scratch : paths.Resolve(options.InitFrom),
-        Teacher = string.IsNullOrWhiteSpace(options.Teacher) ? null : paths.Resolve(options.Teacher),
         OutputName = string.IsNullOrWhiteSpace(options.OutputName) ? null : options.OutputName.Trim(),
-        OutDir = paths.OutDir,
     }).Validate();
 
     /// <summary>Queues a run; returns at once with its record. Throws ArgumentException for invalid options or missing files.</summary>
@@ -80,13 +75,17 @@ public sealed class TrainingService
     {
         var record = Find(id) ?? throw new ArgumentException($"No run {id}.");
         if (record.IsActive) throw new InvalidOperationException($"Run {id} is still {record.Status.ToString().ToLowerInvariant()}.");
-        var options = new RunDirectory(record.Directory).ReadOptions();
+        var directory = new RunDirectory(record.Directory);
+        var options = directory.ReadOptions();
+        // a run that stopped before its first save has nothing to continue from: it starts again as a new run, and the
+        // first attempt keeps its folder and history
+        if (ResumeState.Read(directory.ResumePath) is null) return Start(options);
         return Follow(manager.Submit(options, record.Directory), record.CreatedUtc);
     }
 
     /// <summary>
     /// What <see cref="Resume"/> would do for a finished run, as a button label: continue from its last resume state,
-    /// or start it again from its recorded options (it stopped or failed before its first save); null when it cannot
+    /// or start a new run from its recorded options (it stopped or failed before its first save); null when it cannot
     /// (still active, or it never got as far as recording its options).
     /// </summary>
     public string? Continuation(string id)
