@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using MiniMind.Engine.Data;
 using MiniMind.Engine.Runtime;
 using MiniMind.Engine.Training.Objectives;
@@ -33,124 +32,54 @@ public static class Trainer
         }
     }
 
+    /// <summary>The loop, top to bottom: where to start, then per step the micro-steps, the optimizer step, the log, the save and control.</summary>
     static TrainingResult Loop(TrainerSetup setup, FlatParameters flat, Action<StepMetrics>? onStep, CancellationToken cancel, PauseGate? pause)
     {
         var o = setup.Options;
-        var model = setup.Model;
-        var run = setup.Run;
-        long stepsPerEpoch = (setup.Data.BatchesPerEpoch + o.AccumulationSteps - 1) / o.AccumulationSteps;
-        long total = Math.Min(o.MaxSteps ?? long.MaxValue, o.Epochs * stepsPerEpoch);
-        if (total <= 0)
-            return new TrainingResult(run.Id, RunOutcome.Failed, 0, 0, setup.OutputPath, "The dataset gives no batch: it is empty, or every record was skipped as bad.");
+        long total = TotalSteps(setup);
+        if (total <= 0) return Failed(setup, 0, 0, "The dataset gives no batch: it is empty, or every record was skipped as bad.");
         var schedule = new LearningRateSchedule(o.LearningRate, total, o.WarmupSteps, o.LrSchedule == "constant");
         using var optimizer = new FusedAdamW(flat, o.AdamBeta1, o.AdamBeta2, o.AdamEps, o.WeightDecay);
+        var (step, elapsedBefore) = StartingPoint(setup, flat, optimizer);
+        if (step >= total) return new TrainingResult(setup.Run.Id, RunOutcome.Completed, step, total, setup.OutputPath);
+
+        Begin(setup, flat);
         int syncEvery = o.SyncEvery ?? (setup.Device.type == DeviceType.CUDA ? 10 : 1);
-
-        long step = 0;
-        double elapsedBefore = 0;
-        if (setup.Resume && ResumeState.Read(run.ResumePath) is { } state)
-        {
-            ResumeState.Restore(run.ResumePath, model, optimizer);
-            flat.RefreshWork();
-            step = state.Step;
-            elapsedBefore = state.ElapsedSeconds;
-        }
-        // steps after the resumed one (or every step, when the run was killed before its first save) are run again
-        if (setup.Resume) run.TruncateMetricsAfter(step);
-        if (step >= total) return new TrainingResult(run.Id, RunOutcome.Completed, step, total, setup.OutputPath);
-
-        long startStep = step;
-        model.train();
-        flat.ZeroGrad();
-        setup.Parallel?.Broadcast(flat);
-        foreach (var replica in setup.Parallel?.Replicas ?? []) replica.Model.train();
-        var clock = Stopwatch.StartNew();
-        var blockClock = Stopwatch.StartNew();
-        long savedStep = step;
-        LoaderCursor? cursorAtStep = null;
+        using var log = new StepLog(setup, total, step, elapsedBefore, onStep);
         var accumulated = new Accumulator();
-        var pending = new List<PendingStep>();
-
-        // Reads the pending steps' figures back in one transfer and reports them; a non-finite loss or gradient
-        // norm ends the run there (the optimizer skipped that step and every later one on the device).
-        TrainingResult? Flush()
-        {
-            if (pending.Count == 0) return null;
-            try
-            {
-                float[] values;
-                using (var scope = NewDisposeScope())
-                    values = stack(pending.SelectMany(p => p.Scalars()).Select(t => t.to(ScalarType.Float32)).ToList()).cpu().data<float>().ToArray();
-                double perStep = blockClock.Elapsed.TotalSeconds / pending.Count;
-                blockClock.Restart();
-                double elapsedNow = elapsedBefore + clock.Elapsed.TotalSeconds;
-                int at = 0;
-                for (int i = 0; i < pending.Count; i++)
-                {
-                    var p = pending[i];
-                    double loss = values[at++], aux = values[at++], gradNorm = values[at++];
-                    var extra = p.Extra?.Keys.ToDictionary(k => k, _ => (double)values[at++]);
-                    if (!double.IsFinite(loss) || !double.IsFinite(gradNorm))
-                        return Failed(setup, p.Step - 1, total,
-                            $"The loss became {loss} (gradient norm {gradNorm}) at step {p.Step}; the weights were not updated. " +
-                            $"{LastGood(setup, savedStep)} Try a lower learning_rate or a smaller grad_clip.");
-                    double elapsed = elapsedNow - (pending.Count - 1 - i) * perStep;
-                    var metrics = new StepMetrics
-                    {
-                        RunId = run.Id, Step = p.Step, TotalSteps = total, Epoch = p.Cursor.Epoch,
-                        Loss = loss, AuxLoss = aux, LearningRate = p.LearningRate, GradNorm = gradNorm,
-                        TokensPerSecond = p.Tokens / perStep, UsefulTokensPerSecond = p.UsefulTokens / perStep,
-                        ElapsedSeconds = elapsed, EtaSeconds = (elapsed - elapsedBefore) / (p.Step - startStep) * (total - p.Step),
-                        MemoryMegabytes = Environment.WorkingSet / 1e6, Extra = extra,
-                    };
-                    run.AppendMetrics(metrics);
-                    cursorAtStep = p.Cursor;
-                    onStep?.Invoke(metrics);
-                }
-                return null;
-            }
-            finally
-            {
-                foreach (var p in pending) p.Dispose();
-                pending.Clear();
-            }
-        }
-
+        long savedStep = step;
         try
         {
             foreach (var (batch, next) in setup.Data.Batches(cancel))
             {
                 if (cancel.IsCancellationRequested) break;
+                // micro-steps: forward and backward, gradients summed until the step's batches are in
                 if (accumulated.MicroBatches == 0) SeedStep(o.Seed, step + 1, setup.Device);
                 accumulated.Add(MicroStep(setup, batch), batch);
                 if (accumulated.MicroBatches < o.AccumulationSteps) continue;
 
-                setup.Parallel?.ReduceGradients(flat);
-                double lr = schedule.At(step);
-                var (loss, aux, extra, tokens, useful) = accumulated.TakeMeans();
-                var gradNorm = optimizer.Step(lr, o.GradClip, loss); // nothing read back: the device may run ahead
-                flat.ZeroGrad();
-                setup.Parallel?.Broadcast(flat);
-                step++;
-                pending.Add(new PendingStep(step, lr, loss, aux, extra, gradNorm, tokens, useful, next));
+                // clip and step (nothing read back: the device may run ahead)
+                double lr = schedule.At(step++);
+                log.Add(OptimizerStep(setup, flat, optimizer, lr, accumulated, step, next));
 
+                // log: every sync_every steps, and before a save, the end, a pause or a stop
                 bool save = step % o.SaveEvery == 0 || step == total;
-                if (pending.Count >= syncEvery || save || step >= total || pause?.IsPaused == true || cancel.IsCancellationRequested)
-                    if (Flush() is { } failure) return failure;
-                if (save)
-                {
-                    Save(setup, optimizer, step, total, next, elapsedBefore + clock.Elapsed.TotalSeconds);
-                    savedStep = step;
-                }
+                if (log.Count >= syncEvery || save || step >= total || pause?.IsPaused == true || cancel.IsCancellationRequested)
+                    if (log.Flush() is { } bad) return NonFinite(setup, bad, total, savedStep);
+
+                // save
+                if (save) savedStep = Save(setup, optimizer, step, total, next, log.Elapsed);
+
+                // control
                 if (step >= total) break;
                 pause?.WaitWhilePaused(cancel);
                 if (cancel.IsCancellationRequested) break;
             }
-            if (Flush() is { } last) return last;
+            if (log.Flush() is { } last) return NonFinite(setup, last, total, savedStep);
         }
         catch (OperationCanceledException) when (cancel.IsCancellationRequested)
         {
-            if (Flush() is { } last) return last;
+            if (log.Flush() is { } last) return NonFinite(setup, last, total, savedStep);
         }
         catch (Exception e) when (NativeErrors.IsOutOfMemory(e))
         {
@@ -159,16 +88,70 @@ public static class Trainer
         }
         finally
         {
-            foreach (var p in pending) p.Dispose();
             accumulated.Clear();
         }
 
-        if (step >= total) return new TrainingResult(run.Id, RunOutcome.Completed, step, total, setup.OutputPath);
-        if (step > savedStep && cursorAtStep is not null)
-            Save(setup, optimizer, step, total, cursorAtStep, elapsedBefore + clock.Elapsed.TotalSeconds);
-        return new TrainingResult(run.Id, RunOutcome.Cancelled, step, total, setup.OutputPath,
-            $"Stopped at step {step} of {total}; run {run.Id} continues from there (train --resume {run.Id}).");
+        if (step >= total) return new TrainingResult(setup.Run.Id, RunOutcome.Completed, step, total, setup.OutputPath);
+        // stopped: what was trained since the last save is saved, so the run continues from where it stood
+        if (step > savedStep && log.Cursor is { } cursor) Save(setup, optimizer, step, total, cursor, log.Elapsed);
+        return new TrainingResult(setup.Run.Id, RunOutcome.Cancelled, step, total, setup.OutputPath,
+            $"Stopped at step {step} of {total}; run {setup.Run.Id} continues from there (train --resume {setup.Run.Id}).");
     }
+
+    /// <summary>Optimizer steps in the run: max_steps, or the epochs' batches over accumulation_steps, whichever is fewer.</summary>
+    static long TotalSteps(TrainerSetup setup)
+    {
+        var o = setup.Options;
+        long stepsPerEpoch = (setup.Data.BatchesPerEpoch + o.AccumulationSteps - 1) / o.AccumulationSteps;
+        return Math.Min(o.MaxSteps ?? long.MaxValue, o.Epochs * stepsPerEpoch);
+    }
+
+    /// <summary>
+    /// Where the run starts: step 0, or a resume state's step with its weights and moments restored. The metrics of later
+    /// steps (logged by a killed attempt after its last save) are dropped: those steps run again.
+    /// </summary>
+    static (long Step, double ElapsedSeconds) StartingPoint(TrainerSetup setup, FlatParameters flat, FusedAdamW optimizer)
+    {
+        long step = 0;
+        double elapsed = 0;
+        if (setup.Resume && ResumeState.Read(setup.Run.ResumePath) is { } state)
+        {
+            ResumeState.Restore(setup.Run.ResumePath, setup.Model, optimizer);
+            flat.RefreshWork();
+            (step, elapsed) = (state.Step, state.ElapsedSeconds);
+        }
+        if (setup.Resume) setup.Run.TruncateMetricsAfter(step);
+        return (step, elapsed);
+    }
+
+    /// <summary>Training mode, a clean gradient, and every replica holding the master's weights.</summary>
+    static void Begin(TrainerSetup setup, FlatParameters flat)
+    {
+        setup.Model.train();
+        flat.ZeroGrad();
+        setup.Parallel?.Broadcast(flat);
+        foreach (var replica in setup.Parallel?.Replicas ?? []) replica.Model.train();
+    }
+
+    /// <summary>
+    /// One optimizer step on the accumulated gradient (reduced across replicas first): AdamW at this step's learning rate
+    /// with clipping, then a zeroed gradient and the new weights sent to the replicas. Its figures stay on the device.
+    /// </summary>
+    static PendingStep OptimizerStep(TrainerSetup setup, FlatParameters flat, FusedAdamW optimizer, double lr, Accumulator accumulated, long step, LoaderCursor next)
+    {
+        setup.Parallel?.ReduceGradients(flat);
+        var (loss, aux, extra, tokens, useful) = accumulated.TakeMeans();
+        var gradNorm = optimizer.Step(lr, setup.Options.GradClip, loss);
+        flat.ZeroGrad();
+        setup.Parallel?.Broadcast(flat);
+        return new PendingStep(step, lr, loss, aux, extra, gradNorm, tokens, useful, next);
+    }
+
+    /// <summary>A non-finite loss or gradient norm: the run ends at the step before it (the optimizer skipped it on the device).</summary>
+    static TrainingResult NonFinite(TrainerSetup setup, StepLog.NonFinite bad, long total, long savedStep) =>
+        Failed(setup, bad.Step - 1, total,
+            $"The loss became {bad.Loss} (gradient norm {bad.GradNorm}) at step {bad.Step}; the weights were not updated. " +
+            $"{LastGood(setup, savedStep)} Try a lower learning_rate or a smaller grad_clip.");
 
     /// <summary>
     /// Seeds the random generators (CPU and every GPU) from the run's seed and the step about to run, so that what
@@ -246,11 +229,13 @@ public static class Trainer
         return pinned.to(device, non_blocking: true);
     }
 
-    static void Save(TrainerSetup setup, FusedAdamW optimizer, long step, long total, LoaderCursor cursor, double elapsed)
+    /// <summary>The output checkpoint and the resume state at <paramref name="step"/>; returns the step saved.</summary>
+    static long Save(TrainerSetup setup, FusedAdamW optimizer, long step, long total, LoaderCursor cursor, double elapsed)
     {
         setup.SaveOutput(setup.OutputPath, step);
         ResumeState.Save(setup.Run.ResumePath, new ResumeState { Step = step, TotalSteps = total, Cursor = cursor, ElapsedSeconds = elapsed },
             setup.Model, optimizer);
+        return step;
     }
 
     static string LastGood(TrainerSetup setup, long savedStep) => savedStep > 0
@@ -264,10 +249,10 @@ public static class Trainer
     }
 
     /// <summary>One optimizer step whose figures are still on the device, waiting for the next read.</summary>
-    sealed record PendingStep(long Step, double LearningRate, Tensor Loss, Tensor Aux, Dictionary<string, Tensor>? Extra, Tensor GradNorm,
+    internal sealed record PendingStep(long Step, double LearningRate, Tensor Loss, Tensor Aux, Dictionary<string, Tensor>? Extra, Tensor GradNorm,
         long Tokens, long UsefulTokens, LoaderCursor Cursor) : IDisposable
     {
-        /// <summary>Loss, aux loss, gradient norm, then the extras in key order: the order <c>Flush</c> reads them in.</summary>
+        /// <summary>Loss, aux loss, gradient norm, then the extras in key order: the order <see cref="StepLog.Flush"/> reads them in.</summary>
         public IEnumerable<Tensor> Scalars() => new[] { Loss, Aux, GradNorm }.Concat(Extra?.Values ?? Enumerable.Empty<Tensor>());
 
         public void Dispose()
