@@ -10,7 +10,7 @@
 # reserve included, so an upper bound of what the tensors needed) and gpu-checks.log (everything printed).
 #
 # Dry run on a machine without a GPU (checks the script and the verbs, not the figures):
-#   GPU_CHECKS_DEVICE=cpu GPU_CHECKS_QUICK=1 GPU_CHECKS_APP="dotnet Studio/bin/Release/net10.0/MiniMind.Studio.dll" \
+#   GPU_CHECKS_DEVICE=cpu GPU_CHECKS_QUICK=1 GPU_CHECKS_APP="dotnet tools/Bench/bin/Release/net10.0/MiniMind.Bench.dll" \
 #   GPU_CHECKS_PYTHON=/usr/bin/python3 bash tools/gpu-checks.sh        (the PyTorch step needs a python3 with torch)
 set -uo pipefail
 out=${OUT:-/tmp/gpu-checks}
@@ -91,28 +91,28 @@ if ! timeout 60 $app info --device "$device" >> "$log" 2>&1; then
 fi
 
 # correctness first: the reference fixture on this device
-check parity-fp32 60 bench parity
+check parity-fp32 60 parity
 # generation (issue 6): batch 1 and 8, bf16 projections by default on CUDA
-check generate 120 bench generate $gen --batch 1 8
+check generate 120 generate $gen --batch 1 8
 # training (issue 10): the loop beside the same work in a bare loop and with TorchSharp's per-parameter AdamW
-check train-small-compare 150 bench train $small --batch $b --seq $seq --steps $steps --precision bf16
+check train-small-compare 150 train $small --batch $b --seq $seq --steps $steps --precision bf16
 # one model in memory: the throughput and memory figures set beside the anchors
-check train-small 60 bench train $small --batch $b --seq $seq --steps $steps --precision bf16 --loop-only
+check train-small 60 train $small --batch $b --seq $seq --steps $steps --precision bf16 --loop-only
 # the chunked head lever (output head + cross-entropy fused a chunk of tokens at a time, the default) against
 # the whole logits tensor: peak memory first, tokens/s second
-check train-small-fullhead 60 bench train $small --batch $b --seq $seq --steps $steps --precision bf16 --loop-only --head full
+check train-small-fullhead 60 train $small --batch $b --seq $seq --steps $steps --precision bf16 --loop-only --head full
 # the bf16-pure lever (bf16 working copies, fp32 masters) beside the bf16 (cast per projection) default
-check train-small-pure 60 bench train $small --batch $b --seq $seq --steps $steps --precision bf16-pure --loop-only
-check train-base 75 bench train $base --batch $b --seq $seq --steps $((steps / 2)) --precision bf16 --loop-only
-check train-base-pure 75 bench train $base --batch $b --seq $seq --steps $((steps / 2)) --precision bf16-pure --loop-only
-check train-moe 75 bench train $moe --batch $b --seq $seq --steps $((steps / 2)) --precision bf16 --loop-only
-check train-small-b128 60 bench train $small --batch $((b * 4)) --seq $seq --steps $((steps / 2)) --precision bf16 --loop-only
+check train-small-pure 60 train $small --batch $b --seq $seq --steps $steps --precision bf16-pure --loop-only
+check train-base 75 train $base --batch $b --seq $seq --steps $((steps / 2)) --precision bf16 --loop-only
+check train-base-pure 75 train $base --batch $b --seq $seq --steps $((steps / 2)) --precision bf16-pure --loop-only
+check train-moe 75 train $moe --batch $b --seq $seq --steps $((steps / 2)) --precision bf16 --loop-only
+check train-small-b128 60 train $small --batch $((b * 4)) --seq $seq --steps $((steps / 2)) --precision bf16 --loop-only
 # the host-sync lever: a read of the loss after every step
-check train-small-sync1 50 bench train $small --batch $b --seq $seq --steps $steps --precision bf16 --loop-only --sync-every 1
+check train-small-sync1 50 train $small --batch $b --seq $seq --steps $steps --precision bf16 --loop-only --sync-every 1
 # packing on real lengths (the demo corpus: short documents)
-check train-padded 50 bench train $small --batch $b --seq $((seq + 1)) --steps $((steps / 2)) --precision bf16 --loop-only \
+check train-padded 50 train $small --batch $b --seq $((seq + 1)) --steps $((steps / 2)) --precision bf16 --loop-only \
   --data dataset/pretrain_demo.jsonl --tokenizer dataset/minimind_tokenizer
-check train-packed 50 bench train $small --batch $b --seq $((seq + 1)) --steps $((steps / 2)) --precision bf16 --loop-only \
+check train-packed 50 train $small --batch $b --seq $((seq + 1)) --steps $((steps / 2)) --precision bf16 --loop-only \
   --data dataset/pretrain_demo.jsonl --tokenizer dataset/minimind_tokenizer --packed
 # PyTorch on the same card, the same shapes (tools/reference_step.py), for the side-by-side with the anchors
 if [ -n "$quick" ]; then ref="--preset tiny --batch 2 --seq 32 --steps 2"; refmoe="--preset tiny --batch 2 --seq 32 --steps 2"
@@ -120,8 +120,8 @@ else ref="--preset small --batch 32 --seq 511 --steps 60"; refmoe="--preset moe 
 CHECK_COMMAND="${GPU_CHECKS_PYTHON:-python3} tools/reference_step.py" check pytorch-small 60 $ref --device "$device"
 CHECK_COMMAND="${GPU_CHECKS_PYTHON:-python3} tools/reference_step.py" check pytorch-moe 60 $refmoe --device "$device"
 # the same checks in the other precisions
-check parity-bf16 45 bench parity --precision bf16
-check generate-fp32 60 bench generate $gen --batch 1 --dtype fp32
-check generate-compute-only 60 bench generate $gen --batch 1 --compute-only
+check parity-bf16 45 parity --precision bf16
+check generate-fp32 60 generate $gen --batch 1 --dtype fp32
+check generate-compute-only 60 generate $gen --batch 1 --compute-only
 
 echo "done in $(($(date +%s) - began)) s" | tee -a "$log"

@@ -11,8 +11,8 @@ using MiniMind.Studio.Hosting;
 namespace MiniMind.Studio.Cli;
 
 /// <summary>
-/// <c>dataset stats|validate|generate-demo|bench</c>: inspect, check and create training data. None of these starts
-/// libtorch. Results go to stdout (JSON for stats and bench), progress to stderr.
+/// <c>dataset stats|validate|generate-demo</c>: inspect, check and create training data. None of these starts
+/// libtorch. Results go to stdout (JSON for stats), progress to stderr.
 /// </summary>
 public static class DatasetCommand
 {
@@ -33,7 +33,6 @@ public static class DatasetCommand
         command.Subcommands.Add(Stats());
         command.Subcommands.Add(Validate());
         command.Subcommands.Add(GenerateDemo());
-        command.Subcommands.Add(Bench());
         return command;
     }
 
@@ -114,31 +113,6 @@ public static class DatasetCommand
             var dir = parse.GetValue(outDir)?.FullName ?? Path.Combine(ContentRoot.Find(), "dataset");
             DemoCorpus.Generate(dir, new SynchronousProgress<string>(output.WriteLine));
             output.WriteLine($"demo corpus and tokenizer written to {dir}");
-            return 0;
-        }));
-        return command;
-    }
-
-    static Command Bench()
-    {
-        var tokenizer = new Option<DirectoryInfo?>("--tokenizer") { Description = "Tokenizer folder [default: dataset/tokenizer]" };
-        var indexMb = new Option<long>("--index-mb") { Description = "Size of the generated file to index (MB)", DefaultValueFactory = _ => 2048 };
-        var statsMb = new Option<long>("--stats-mb") { Description = "Size of the file for statistics and the loader (MB)", DefaultValueFactory = _ => 128 };
-        var maxSeqLen = new Option<int>("--max-seq-len") { DefaultValueFactory = _ => 512 };
-        var batchSize = new Option<int>("--batch-size") { DefaultValueFactory = _ => 32 };
-        var scratch = new Option<DirectoryInfo?>("--scratch") { Description = "Where to write the generated files [default: the temp folder]; deleted afterwards" };
-        var command = new Command("bench", "Measure indexing, random reads, statistics, the loader and peak memory on generated data; prints JSON")
-        {
-            tokenizer, indexMb, statsMb, maxSeqLen, batchSize, scratch,
-        };
-        command.SetAction(parse => StudioCli.Guard(parse, () =>
-        {
-            var error = parse.InvocationConfiguration.Error;
-            var tok = parse.GetValue(tokenizer)?.FullName ?? Path.Combine(ContentRoot.Find(), "dataset", "tokenizer");
-            var result = DatasetBenchmark.Run(new DatasetBenchmark.Options(tok, parse.GetValue(indexMb), parse.GetValue(statsMb),
-                parse.GetValue(maxSeqLen), parse.GetValue(batchSize), ScratchDir: parse.GetValue(scratch)?.FullName),
-                new SynchronousProgress<string>(m => error.WriteLine($"bench: {m}")));
-            parse.InvocationConfiguration.Output.WriteLine(JsonSerializer.Serialize(result, Json));
             return 0;
         }));
         return command;

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using MiniMind.Engine.Runtime;
-using MiniMind.Studio.Cli.Bench;
 using MiniMind.Studio.Hosting;
 
 namespace MiniMind.Studio.Cli;
@@ -53,18 +52,20 @@ public static class StudioCli
         root.Subcommands.Add(DatasetCommand.Create());
         root.Subcommands.Add(TrainCommand.Create());
         root.Subcommands.Add(EvalCommand.Create());
-        root.Subcommands.Add(BenchCommand.Create());
         root.Subcommands.Add(ImportCommand.Create());
         root.Subcommands.Add(ExportCommand.Create());
         return root;
     }
 
-    public static Task<int> RunAsync(string[] args, TextWriter? output = null, TextWriter? error = null)
+    public static Task<int> RunAsync(string[] args, TextWriter? output = null, TextWriter? error = null) => Invoke(Build(), args, output, error);
+
+    /// <summary>Parses and runs <paramref name="args"/> against <paramref name="root"/>, printing to the writers given (tests capture them).</summary>
+    public static Task<int> Invoke(RootCommand root, string[] args, TextWriter? output = null, TextWriter? error = null)
     {
         var config = new InvocationConfiguration();
         if (output is not null) config.Output = output;
         if (error is not null) config.Error = error;
-        return Build().Parse(args).InvokeAsync(config);
+        return root.Parse(args).InvokeAsync(config);
     }
 
     /// <summary>Engine options: the command line over appsettings.json over defaults.</summary>

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using MiniMind.Studio.Cli;
 using System.Text.Json;
 using MiniMind.Engine.Checkpoints;
 using MiniMind.Engine.Generation;
@@ -9,7 +10,7 @@ using MiniMind.Engine.Training.Objectives;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace MiniMind.Studio.Cli.Bench;
+namespace MiniMind.Bench;
 
 /// <summary>
 /// <c>bench parity</c>: the engine on this device against the original MiniMind's golden outputs (the tiny-dense

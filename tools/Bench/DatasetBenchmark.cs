@@ -2,10 +2,11 @@ using System.Diagnostics;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using MiniMind.Engine.Data;
 using MiniMind.Engine.Data.Demo;
 using MiniMind.Engine.Tokenization;
 
-namespace MiniMind.Engine.Data;
+namespace MiniMind.Bench;
 
 /// <summary>
 /// Measures the data path on a generated pretraining file in a scratch folder (deleted afterwards): indexing speed,

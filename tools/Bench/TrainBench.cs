@@ -1,4 +1,5 @@
 using System.CommandLine;
+using MiniMind.Studio.Cli;
 using System.Diagnostics;
 using System.Text.Json;
 using MiniMind.Engine.Data;
@@ -9,7 +10,7 @@ using MiniMind.Engine.Training.Objectives;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace MiniMind.Studio.Cli.Bench;
+namespace MiniMind.Bench;
 
 /// <summary>
 /// <c>bench train</c>: training throughput of one stage's step on synthetic batches: tokens/s, useful (non-pad)

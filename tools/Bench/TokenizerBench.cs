@@ -1,10 +1,11 @@
 using System.CommandLine;
+using MiniMind.Studio.Cli;
 using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
 using MiniMind.Engine.Tokenization;
 
-namespace MiniMind.Studio.Cli.Bench;
+namespace MiniMind.Bench;
 
 /// <summary>
 /// <c>bench tokenizer</c>: encode throughput on ~2 KB mixed Chinese/English documents (one thread and all

@@ -2,21 +2,25 @@ using System.Text.Json;
 using TorchSharp.PyBridge;
 using static TorchSharp.torch;
 
-namespace MiniMind.Studio.Tests.Cli;
+namespace MiniMind.Studio.Tests.Bench;
 
-/// <summary>The bench verbs that carry checks rather than only timings: parity against the reference fixture, and real-data batches.</summary>
+/// <summary>The bench tool's verbs that carry checks rather than only timings: parity against the reference fixture, and real-data batches.</summary>
 public sealed class BenchVerbTests : IDisposable
 {
     readonly string dir = Directory.CreateTempSubdirectory("minimind-benchcli-").FullName;
 
     public void Dispose() => Directory.Delete(dir, recursive: true);
 
+    /// <summary>Runs the bench tool in process, capturing what it prints.</summary>
+    static Task<(int Code, string Out, string Err)> Run(params string[] args) =>
+        Cli.Cli.RunWith((a, output, error) => MiniMind.Bench.BenchCli.RunAsync(a, output, error), args);
+
     static JsonElement LastLine(string output) => JsonDocument.Parse(output.Trim().Split('\n')[^1]).RootElement;
 
     [Fact]
     public async Task Parity_OnThisDevice_MatchesTheReferenceFixture()
     {
-        var (code, output, err) = await Cli.Run("bench", "parity", "--device", "cpu", "--fixture", Repo.Fixture("tiny-dense"));
+        var (code, output, err) = await Run("parity", "--device", "cpu", "--fixture", Repo.Fixture("tiny-dense"));
 
         Assert.True(code == 0, err + output);
         var json = LastLine(output);
@@ -36,7 +40,7 @@ public sealed class BenchVerbTests : IDisposable
         weights["layers.1.feed_forward.w2.weight"].add_(0.05);
         Safetensors.SaveStateDict(Path.Combine(fixture, "weights.safetensors"), weights);
 
-        var (code, output, _) = await Cli.Run("bench", "parity", "--device", "cpu", "--fixture", fixture);
+        var (code, output, _) = await Run("parity", "--device", "cpu", "--fixture", fixture);
 
         Assert.Equal(1, code);
         Assert.False(LastLine(output).GetProperty("pass").GetBoolean());
@@ -47,7 +51,7 @@ public sealed class BenchVerbTests : IDisposable
     {
         async Task<JsonElement> Bench(params string[] extra)
         {
-            var (code, output, err) = await Cli.Run(["bench", "train", "--device", "cpu", "--preset", "tiny", "--batch", "4", "--seq", "64", "--steps", "4", "--loop-only",
+            var (code, output, err) = await Run(["train", "--device", "cpu", "--preset", "tiny", "--batch", "4", "--seq", "64", "--steps", "4", "--loop-only",
                 "--data", Path.Combine(Repo.Root, "dataset", "pretrain_demo.jsonl"), "--tokenizer", Path.Combine(Repo.Root, "dataset", "tokenizer"), .. extra]);
             Assert.True(code == 0, err + output);
             return LastLine(output);

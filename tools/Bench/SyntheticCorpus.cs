@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace MiniMind.Studio.Cli.Bench;
+namespace MiniMind.Bench;
 
 /// <summary>
 /// Deterministic mixed Chinese/English text: Zipf-distributed lexicons of generated Chinese words (from ~3500

@@ -1,4 +1,4 @@
-namespace MiniMind.Studio.Cli.Bench;
+namespace MiniMind.Bench;
 
 /// <summary>What the benchmarks share to summarise repeated timings.</summary>
 static class BenchMath

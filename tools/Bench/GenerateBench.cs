@@ -1,4 +1,5 @@
 using System.CommandLine;
+using MiniMind.Studio.Cli;
 using System.Diagnostics;
 using System.Text.Json;
 using MiniMind.Engine.Generation;
@@ -6,7 +7,7 @@ using MiniMind.Engine.Model;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace MiniMind.Studio.Cli.Bench;
+namespace MiniMind.Bench;
 
 /// <summary>
 /// <c>bench generate</c>: KV-cache decoding speed of a preset with random weights (speed does not depend
