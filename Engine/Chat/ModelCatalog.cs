@@ -28,22 +28,14 @@ public sealed class ModelCatalog : IDisposable
     /// <summary>Every servable model, by id. Reads only sidecars (cheap): the folder is scanned on each call, so new checkpoints appear at once.</summary>
     public IReadOnlyList<CatalogEntry> List()
     {
-        var root = Path.GetFullPath(options.OutDir);
-        if (!Directory.Exists(root)) return [];
         var entries = new List<CatalogEntry>();
-        foreach (var path in Directory.EnumerateFiles(root, "*.safetensors", SearchOption.AllDirectories))
+        foreach (var c in CheckpointDirectory.List(options.OutDir))
         {
-            if (Path.GetFileName(path).StartsWith('.')) continue; // a checkpoint being written
-            CheckpointInfo? info;
-            try { info = ModelCheckpoint.ReadInfo(path); }
-            catch (InvalidDataException) { continue; } // not a studio sidecar: not servable
-            if (info is null) continue;
-            var id = Path.ChangeExtension(Path.GetRelativePath(root, path), null).Replace(Path.DirectorySeparatorChar, '/');
-            var modified = File.GetLastWriteTimeUtc(path);
+            if (c.Info is not { } info) continue; // an unreadable sidecar: not servable
             if (info.Lora is null)
-                entries.Add(new CatalogEntry(id, path, null, info, modified));
-            else if (ModelCheckpoint.BaseOf(path, info) is { } basePath)
-                entries.Add(new CatalogEntry(id, basePath, path, info, modified));
+                entries.Add(new CatalogEntry(c.Id, c.Path, null, info, c.ModifiedUtc));
+            else if (ModelCheckpoint.BaseOf(c.Path, info) is { } basePath)
+                entries.Add(new CatalogEntry(c.Id, basePath, c.Path, info, c.ModifiedUtc));
         }
         return entries.OrderBy(e => e.Id, StringComparer.Ordinal).ToList();
     }
