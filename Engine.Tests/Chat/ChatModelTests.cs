@@ -1,5 +1,6 @@
-using MiniMind.Engine.Checkpoints;
 using MiniMind.Engine.Chat;
+using MiniMind.Engine.Checkpoints;
+using MiniMind.Engine.Data;
 using MiniMind.Engine.Generation;
 
 namespace MiniMind.Engine.Tests.Chat;

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using MiniMind.Engine.Chat;
+using MiniMind.Engine.Data;
 using MiniMind.Engine.Tokenization;
 
 namespace MiniMind.Engine.Tests.Chat;

@@ -5,4 +5,6 @@ public enum ChatFinishReason
 {
     Stop,
     Length,
+    /// <summary>The reader stopped the answer (a page's Stop button); an API client that hangs up gets no answer at all.</summary>
+    Cancelled,
 }

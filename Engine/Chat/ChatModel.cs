@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using MiniMind.Engine.Checkpoints;
+using MiniMind.Engine.Data;
 using MiniMind.Engine.Generation;
 using MiniMind.Engine.Model;
 using MiniMind.Engine.Tokenization;

@@ -1,3 +1,4 @@
+using MiniMind.Engine.Data;
 using MiniMind.Engine.Tokenization;
 using MiniMind.Engine.Tokenization.Templates;
 

@@ -1,4 +1,5 @@
 using MiniMind.Engine.Chat;
+using MiniMind.Engine.Data;
 using MiniMind.Engine.Generation;
 using MiniMind.Engine.Model;
 using MiniMind.Engine.Tokenization;

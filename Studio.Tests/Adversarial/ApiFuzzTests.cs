@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using MiniMind.Engine.Chat;
+using MiniMind.Engine.Data;
 using MiniMind.Studio.Tests.Api;
 
 namespace MiniMind.Studio.Tests.Adversarial;

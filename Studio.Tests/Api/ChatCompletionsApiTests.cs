@@ -1,12 +1,12 @@
 using System.ClientModel;
 using System.Net;
-using Microsoft.Extensions.DependencyInjection;
 using System.Text;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
 using MiniMind.Engine.Chat;
 using OpenAI;
 using OpenAI.Chat;
-using EngineMessage = MiniMind.Engine.Chat.ChatMessage;
+using EngineMessage = MiniMind.Engine.Data.ChatMessage;
 using EngineCompletion = MiniMind.Engine.Chat.ChatCompletion;
 
 namespace MiniMind.Studio.Tests.Api;

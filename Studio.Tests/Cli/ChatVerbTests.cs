@@ -1,6 +1,7 @@
 using System.Text.Json;
 using MiniMind.Engine.Chat;
 using MiniMind.Engine.Checkpoints;
+using MiniMind.Engine.Data;
 using MiniMind.Engine.Model;
 using MiniMind.Engine.Runtime;
 using MiniMind.Studio.Cli;

@@ -32,7 +32,7 @@ public abstract class StudioComponentTest : BunitContext, IAsyncLifetime
         Services.AddSingleton<DatasetCatalog>();
         Services.AddSingleton<TokenizerCache>();
         Services.AddSingleton(new ModelCatalog(new ModelCatalogOptions { OutDir = Folders.Paths.OutDir, Load = new ChatModelOptions { Device = CPU } }));
-        Services.AddSingleton<IChatBackend, EngineChatBackend>();
+        Services.AddSingleton<EngineChatBackend>();
     }
 
     protected StudioFolders Folders { get; } = new();

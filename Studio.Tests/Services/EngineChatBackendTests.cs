@@ -1,6 +1,6 @@
-using Microsoft.Extensions.DependencyInjection;
-using ChatMessage = MiniMind.Engine.Chat.ChatMessage;
+using ChatMessage = MiniMind.Engine.Data.ChatMessage;
 using ChatOptions = MiniMind.Engine.Chat.ChatOptions;
+using Microsoft.Extensions.DependencyInjection;
 using MiniMind.Studio.Services;
 using MiniMind.Studio.Tests.Components;
 
@@ -14,15 +14,15 @@ public sealed class EngineChatBackendTests : StudioComponentTest
     {
         TorchSharp.torch.manual_seed(5); // a random model whose greedy answer does not end before the context does
         var checkpoint = CheckpointFiles.Tiny(Folders.OutDir, "chatty");
-        var backend = Services.GetRequiredService<IChatBackend>();
+        var backend = Services.GetRequiredService<EngineChatBackend>();
         var request = new ChatRequest(checkpoint, null, [new ChatMessage("user", "Where does Alice live?")],
             new ChatOptions { MaxTokens = 100_000, Temperature = 0, Seed = 1 });
 
-        var deltas = new List<MiniMind.Studio.Services.ChatDelta>();
+        var deltas = new List<MiniMind.Engine.Chat.ChatDelta>();
         await foreach (var d in backend.StreamAsync(request)) deltas.Add(d);
 
         var last = deltas[^1];
-        Assert.Equal("length", last.FinishReason);
-        Assert.Equal(256, last.PromptTokens + last.CompletionTokens); // the tiny checkpoint's whole context
+        Assert.Equal(MiniMind.Engine.Chat.ChatFinishReason.Length, last.FinishReason);
+        Assert.Equal(256, last.Usage!.PromptTokens + last.Usage.CompletionTokens); // the tiny checkpoint's whole context
     }
 }

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using MiniMind.Engine.Chat;
+using MiniMind.Engine.Data;
 
 namespace MiniMind.Studio.Api;
 

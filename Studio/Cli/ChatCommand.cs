@@ -1,8 +1,9 @@
 using System.CommandLine;
+using Microsoft.Extensions.Configuration;
 using MiniMind.Engine.Chat;
 using MiniMind.Engine.Checkpoints;
+using MiniMind.Engine.Data;
 using MiniMind.Studio.Hosting;
-using Microsoft.Extensions.Configuration;
 
 namespace MiniMind.Studio.Cli;
 

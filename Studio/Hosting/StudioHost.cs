@@ -67,7 +67,7 @@ public static class StudioHost
         services.AddSingleton<TokenizerCache>();
         services.AddSingleton<TokenizerTraining>();
         services.AddSingleton<EvaluationService>();
-        services.AddSingleton<IChatBackend, EngineChatBackend>();
+        services.AddSingleton<EngineChatBackend>();
         services.AddHostedService<TrainingHubBroadcaster>();
         var runtimeOptions = runtimeOverride ?? EngineOptions.From(configuration).ToRuntimeOptions();
         services.AddSingleton(_ => TorchRuntime.Initialize(runtimeOptions));

@@ -1,4 +1,5 @@
 using MiniMind.Engine.Chat;
+using MiniMind.Engine.Data;
 
 namespace MiniMind.Studio.Services;
 

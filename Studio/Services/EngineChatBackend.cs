@@ -4,12 +4,12 @@ using MiniMind.Engine.Chat;
 namespace MiniMind.Studio.Services;
 
 /// <summary>
-/// The Chat and Compare pages' answers, from the engine's chat service: the same <see cref="ModelCatalog"/>
+/// The Chat and Compare pages' answers (the engine's <see cref="ChatDelta"/>s, one choice), from the engine's chat service: the same <see cref="ModelCatalog"/>
 /// (bounded cache of loaded models) and <see cref="ChatModel"/> (template, history trimming, streaming,
 /// reasoning split, per-model queue) that serve the OpenAI-compatible API, so a page and an API client
 /// asking the same question with the same seed get the same answer.
 /// </summary>
-public sealed class EngineChatBackend(ModelCatalog catalog, StudioPaths paths) : IChatBackend
+public sealed class EngineChatBackend(ModelCatalog catalog, StudioPaths paths)
 {
     public async IAsyncEnumerable<ChatDelta> StreamAsync(ChatRequest request, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
@@ -33,17 +33,15 @@ public sealed class EngineChatBackend(ModelCatalog catalog, StudioPaths paths) :
                 {
                     break;
                 }
-                var d = stream.Current;
-                finished |= d.FinishReason is not null;
-                yield return new ChatDelta(d.Content, d.Reasoning, d.FinishReason?.ToString().ToLowerInvariant(),
-                    d.Usage?.PromptTokens ?? 0, d.Usage?.CompletionTokens ?? 0);
+                finished |= stream.Current.FinishReason is not null;
+                yield return stream.Current;
             }
         }
         finally
         {
             await stream.DisposeAsync();
         }
-        if (!finished) yield return new ChatDelta(FinishReason: "cancelled");
+        if (!finished) yield return new ChatDelta(0, "", "", ChatFinishReason.Cancelled);
     }
 
     /// <summary>

@@ -1,10 +1,11 @@
 using System.Diagnostics;
 using System.Text;
+using MiniMind.Engine.Chat;
 using MiniMind.Studio.Services;
 
 namespace MiniMind.Studio.Components.Shared;
 
-/// <summary>An answer being streamed: text and reasoning so far, finish reason, speed; <see cref="RunAsync"/> reads a backend's stream into it.</summary>
+/// <summary>An answer being streamed: text and reasoning so far, finish reason, speed; <see cref="RunAsync"/> reads the page's chat stream into it.</summary>
 public sealed class StreamedAnswer
 {
     readonly StringBuilder text = new();
@@ -23,7 +24,7 @@ public sealed class StreamedAnswer
         : $"{Finish} · {CompletionTokens} tokens in {Seconds:F1} s ({(Seconds > 0 ? CompletionTokens / Seconds : 0):F1} tokens/s)";
 
     /// <summary>Reads the stream, calling <paramref name="changed"/> at most every 50 ms and at the end; errors end up in <see cref="Error"/>.</summary>
-    public async Task RunAsync(IChatBackend backend, ChatRequest request, Func<Task> changed, CancellationToken cancellationToken)
+    public async Task RunAsync(EngineChatBackend backend, ChatRequest request, Func<Task> changed, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
         var lastUpdate = TimeSpan.Zero;
@@ -31,12 +32,12 @@ public sealed class StreamedAnswer
         {
             await foreach (var delta in backend.StreamAsync(request, cancellationToken))
             {
-                text.Append(delta.Text);
+                text.Append(delta.Content);
                 reasoning.Append(delta.Reasoning);
-                if (delta.FinishReason is not null)
+                if (delta.FinishReason is { } finish)
                 {
-                    CompletionTokens = delta.CompletionTokens;
-                    Finish = delta.FinishReason;
+                    CompletionTokens = delta.Usage?.CompletionTokens ?? 0;
+                    Finish = finish.ToString().ToLowerInvariant();
                 }
                 if (clock.Elapsed - lastUpdate > TimeSpan.FromMilliseconds(50))
                 {
