@@ -48,6 +48,16 @@ public sealed class SamplingTests
     }
 
     [Fact]
+    public void TopP0_KeepsOnlyTheMostLikelyToken_AtAnyTemperature()
+    {
+        var greedy = Run(SamplingOptions.Greedy);
+
+        var topP0 = Run(new SamplingOptions { Temperature = 2.0, TopP = 0, Seed = 3 });
+
+        Assert.Equal(greedy, topP0);
+    }
+
+    [Fact]
     public void RepetitionPenalty_DividesPositiveAndMultipliesNegativeLogitsOfSeenTokensOnly()
     {
         using var sampler = new Sampler(new SamplingOptions { Temperature = 0, RepetitionPenalty = 2.0 }, CPU);

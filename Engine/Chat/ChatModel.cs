@@ -198,21 +198,12 @@ public sealed class ChatModel : IDisposable
     {
         int n = options.N;
         int maxNew = Math.Min(options.MaxTokens ?? int.MaxValue, ContextLength - prompt.Ids.Count);
-        var sampling = new SamplingOptions
-        {
-            Temperature = options.Temperature,
-            // top_p 0 (allowed by the API) keeps only the most likely token
-            TopP = options.TopP == 0 ? 1 : options.TopP,
-            TopK = options.TopP == 0 ? 1 : options.TopK,
-            RepetitionPenalty = options.RepetitionPenalty,
-            Seed = options.Seed,
-        };
         long? eos = Tokenizer.EosId;
         var choices = Enumerable.Range(0, n).Select(_ => new ChoiceStream(Tokenizer, options.Stop, prompt.StartsInReasoning)).ToArray();
         int open = n;
         ChatUsage Usage() => new(prompt.Ids.Count, choices.Sum(c => c.Tokens));
 
-        using var session = new DecodingSession(model, Enumerable.Repeat(prompt.Ids, n).ToArray(), maxNew, sampling);
+        using var session = new DecodingSession(model, Enumerable.Repeat(prompt.Ids, n).ToArray(), maxNew, options);
         while (session.TryStep(cancel, out var ids))
         {
             Interlocked.Add(ref generatedTokens, n);

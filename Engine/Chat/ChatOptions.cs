@@ -1,21 +1,17 @@
+using MiniMind.Engine.Generation;
+
 namespace MiniMind.Engine.Chat;
 
-/// <summary>How a chat answer is generated. Defaults are MiniMind's web demo settings.</summary>
-public sealed record ChatOptions
+/// <summary>
+/// How a chat answer is generated: the sampling options (temperature, top_p, top_k, repetition penalty, seed; defaults
+/// are MiniMind's web demo settings) and what a chat adds, checked by the API's rules (<see cref="Validate"/>).
+/// </summary>
+public sealed record ChatOptions : SamplingOptions
 {
-    /// <summary>0 is greedy (deterministic); at most 2.</summary>
-    public double Temperature { get; init; } = 0.85;
-    /// <summary>Nucleus sampling threshold in [0, 1] (0 keeps only the most likely token, 1 keeps all).</summary>
-    public double TopP { get; init; } = 0.85;
-    /// <summary>Keep the k most likely tokens (0 keeps all).</summary>
-    public int TopK { get; init; }
-    /// <summary>HuggingFace-style repetition penalty (1 disables).</summary>
-    public double RepetitionPenalty { get; init; } = 1.0;
     /// <summary>Tokens to generate per choice at most; null: up to the end of the context.</summary>
     public int? MaxTokens { get; init; }
     /// <summary>Strings that end a choice when generated (not included in the answer); at most 4.</summary>
     public IReadOnlyList<string> Stop { get; init; } = [];
-    public long? Seed { get; init; }
     /// <summary>Number of choices, generated together in one batch.</summary>
     public int N { get; init; } = 1;
     /// <summary>Passed to the chat template as <c>enable_thinking</c> when set (templates that support it open a &lt;think&gt; block).</summary>
@@ -24,7 +20,10 @@ public sealed record ChatOptions
     public const int MaxChoices = 16;
     public const int MaxStopStrings = 4;
 
-    /// <summary>Checks every field against a model whose context holds <paramref name="contextLength"/> tokens.</summary>
+    /// <summary>
+    /// Checks every field against a model whose context holds <paramref name="contextLength"/> tokens, naming the API's
+    /// field in a <see cref="ChatRequestException"/> (temperature at most 2, as OpenAI's).
+    /// </summary>
     public ChatOptions Validate(int contextLength)
     {
         if (double.IsNaN(Temperature) || Temperature is < 0 or > 2)

@@ -45,8 +45,9 @@ public sealed class Sampler : IDisposable
         {
             var (sorted, order) = logits.sort(-1, descending: true);
             var probs = sorted.softmax(-1);
-            // drop a token when the tokens before it already reach top_p (the first always stays)
+            // drop a token when the tokens before it already reach top_p; the first always stays (top_p 0 keeps it alone)
             var drop = (probs.cumsum(-1) - probs) >= options.TopP;
+            drop.select(1, 0).fill_(false);
             logits = logits.scatter(1, order, sorted.masked_fill(drop, float.NegativeInfinity));
         }
         var next = multinomial(logits.softmax(-1), 1, replacement: false, generator: generator).squeeze(1);
