@@ -1,3 +1,4 @@
+using MiniMind.Engine.Data;
 using MiniMind.Engine.Model;
 using MiniMind.Engine.Tokenization;
 using static TorchSharp.torch;
@@ -46,30 +47,22 @@ public sealed class PerplexityEvaluator(MiniMindModel model, ByteLevelBpeTokeniz
         return new PerplexityResult(Math.Exp(nats / tokens), nats / Math.Log(2) / Math.Max(1, bytes), tokens, bytes, documents.Count);
     }
 
-    /// <summary>Documents of a file: the "text" field of each jsonl line, or a plain text file split on blank lines.</summary>
+    /// <summary>
+    /// Documents of a file: the "text" of each record of a jsonl or parquet file, read as training reads a pretraining file
+    /// (the first bad record fails with its file, line and field), or a plain text file split on blank lines.
+    /// </summary>
     public static IReadOnlyList<string> ReadDocuments(string path)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"Text file not found: {path}", path);
-        if (path.EndsWith(".jsonl", StringComparison.OrdinalIgnoreCase))
+        if (!path.EndsWith(".jsonl", StringComparison.OrdinalIgnoreCase) && !DatasetFile.IsParquet(path))
+            return File.ReadAllText(path).Split(["\n\n", "\r\n\r\n"], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var docs = new List<string>();
+        using var file = DatasetFile.Open(path);
+        RecordScanner.Scan(file, DatasetKind.Pretrain, r => ((PretrainRecord)r).Text, item =>
         {
-            var docs = new List<string>();
-            int line = 0;
-            foreach (var raw in File.ReadLines(path))
-            {
-                line++;
-                if (string.IsNullOrWhiteSpace(raw)) continue;
-                try
-                {
-                    using var json = System.Text.Json.JsonDocument.Parse(raw);
-                    docs.Add(json.RootElement.GetProperty("text").GetString() ?? throw new InvalidDataException($"{path}:{line}: text: null."));
-                }
-                catch (Exception e) when (e is System.Text.Json.JsonException or KeyNotFoundException or InvalidOperationException)
-                {
-                    throw new InvalidDataException($"{path}:{line}: expected an object with a string \"text\" field ({e.Message}).", e);
-                }
-            }
-            return docs;
-        }
-        return File.ReadAllText(path).Split(["\n\n", "\r\n\r\n"], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            if (item.Problem is { } problem) throw new InvalidDataException($"{problem}.");
+            if (item.Value is { } text) docs.Add(text);
+        });
+        return docs;
     }
 }

@@ -44,6 +44,17 @@ public sealed class JinjaSemanticsTests
     [Theory, MemberData(nameof(Group), "methods")]
     public void String_and_dict_methods_match_python(string name) => AssertRendersLikeJinja(name);
 
+    [Theory]
+    [InlineData("ab", "1|b|-1")]
+    [InlineData("\U0001F600ab", "2|b|-1")] // an emoji is one character to Python, two UTF-16 units to .NET
+    [InlineData("\U0001F600\U0001F600b", "2|b|-1")]
+    public void Find_CountsCharacters_AsSlicesDo(string s, string expected)
+    {
+        var template = ChatTemplate.Parse("{{ s.find('b') }}|{{ s[s.find('b'):] }}|{{ s.find('z') }}");
+
+        Assert.Equal(expected, template.Render(new Dictionary<string, object?> { ["s"] = s }));
+    }
+
     private static void AssertRendersLikeJinja(string name)
     {
         var testCase = TemplateFixtures.Json("semantics", "semantics.json").GetProperty("cases").EnumerateArray()

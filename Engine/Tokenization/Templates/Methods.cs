@@ -18,7 +18,8 @@ internal static class Methods
         ["replace"] = (s, a) => PyString.Replace(s, RequiredString(a, 0, "old"), RequiredString(a, 1, "new"), AsLong(a.Get(2, "count", -1L))),
         ["format"] = PyString.Format,
         ["join"] = (s, a) => string.Join(s, Values.Iterate(a.Required(0, "iterable", "join")).Select(PyFormat.Str)),
-        ["find"] = (s, a) => (long)s.IndexOf(RequiredString(a, 0, "sub"), StringComparison.Ordinal),
+        // Python counts characters (code points), as the slices here do (PyString): not UTF-16 units, which an emoji doubles
+        ["find"] = (s, a) => s.IndexOf(RequiredString(a, 0, "sub"), StringComparison.Ordinal) is var at and >= 0 ? PyString.Length(s[..at]) : -1L,
         ["count"] = (s, a) => (long)(PyString.Split(s, RequiredString(a, 0, "sub"), -1).Count - 1),
         ["isdigit"] = (s, _) => s.Length > 0 && s.All(char.IsDigit),
         ["isalpha"] = (s, _) => s.Length > 0 && s.All(char.IsLetter),
