@@ -36,7 +36,7 @@ public sealed class Attention : nn.Module
     {
         var shape = x.shape; // one native call (each shape or size(i) is one)
         long b = shape[0], t = shape[1];
-        if (t == 1 && cache is not null && nHeads != nKvHeads && !cache.IsPadded && !(dropout > 0 && training))
+        if (t == 1 && cache is not null)
             return DecodeStep(x, b, rope, startPos, cache, layer);
         using var scope = NewDisposeScope();
         // rows of different lengths (left-padded in the cache) carry their own positions and mask
@@ -53,59 +53,47 @@ public sealed class Attention : nn.Module
 
         double p = dropout > 0 && training ? dropout : 0.0; // dropout first: `training` is a native call
         var paddingMask = cache?.PaddingMask(startPos, t);
-        Tensor attended;
-        if (t == 1 && nHeads != nKvHeads)
-        {
-            // one new token (decoding): the query heads of each group attend to their group's keys together,
-            // (B, kv_heads, n_rep, head_dim) against (B, kv_heads, S, head_dim), so the cached keys and
-            // values are never repeated per query head (a copy that would grow with the sequence every token)
-            var grouped = q.reshape(b, nKvHeads, nHeads / nKvHeads, headDim);
-            attended = F.scaled_dot_product_attention(grouped, k.transpose(1, 2), v.transpose(1, 2), paddingMask, p: p)
-                .reshape(b, t, nHeads * headDim);
-        }
+        // (B, heads, T, head_dim); keys and values repeated to every query head of their group
+        var qh = q.transpose(1, 2);
+        var kh = RepeatKv(k).transpose(1, 2);
+        var vh = RepeatKv(v).transpose(1, 2);
+        Tensor heads;
+        if (paddingMask is not null)
+            heads = F.scaled_dot_product_attention(qh, kh, vh, paddingMask, p: p);
+        else if (startPos == 0)
+            heads = F.scaled_dot_product_attention(qh, kh, vh, p: p, is_casual: true);
         else
         {
-            // (B, heads, T, head_dim); keys and values repeated to every query head of their group
-            var qh = q.transpose(1, 2);
-            var kh = RepeatKv(k).transpose(1, 2);
-            var vh = RepeatKv(v).transpose(1, 2);
-            Tensor heads;
-            if (paddingMask is not null)
-                heads = F.scaled_dot_product_attention(qh, kh, vh, paddingMask, p: p);
-            else if (t == 1)
-                heads = F.scaled_dot_product_attention(qh, kh, vh, p: p); // one new token sees everything cached
-            else if (startPos == 0)
-                heads = F.scaled_dot_product_attention(qh, kh, vh, p: p, is_casual: true);
-            else
-            {
-                // several new tokens after a cached prefix: query i (position startPos + i) sees keys 0 .. startPos + i
-                long s = kh.shape[2];
-                var mask = arange(s, device: x.device).unsqueeze(0) <= (arange(t, device: x.device) + startPos).unsqueeze(1);
-                heads = F.scaled_dot_product_attention(qh, kh, vh, mask, p: p);
-            }
-            attended = heads.transpose(1, 2).reshape(b, t, nHeads * headDim);
+            // several new tokens after a cached prefix: query i (position startPos + i) sees keys 0 .. startPos + i
+            long s = kh.shape[2];
+            var mask = arange(s, device: x.device).unsqueeze(0) <= (arange(t, device: x.device) + startPos).unsqueeze(1);
+            heads = F.scaled_dot_product_attention(qh, kh, vh, mask, p: p);
         }
+        var attended = heads.transpose(1, 2).reshape(b, t, nHeads * headDim);
         var output = wo.forward(attended);
         if (p > 0) output = F.dropout(output, p, training);
         return output.MoveToOuterDisposeScope();
     }
 
     /// <summary>
-    /// One new token per row after the cache, no padded rows (every batch-1 decoding step): the same arithmetic
-    /// as the general path with the fewest native calls, since at batch 1 on a GPU each call's host cost, not
-    /// the math, bounds the tokens per second. The query heads of each group attend to their group's keys
-    /// together, (B, kv_heads, n_rep, head_dim) against (B, kv_heads, S, head_dim), so the cached keys and values
-    /// are never repeated per query head (a copy that would grow with the sequence every token). Temporaries
-    /// are freed as they go instead of through a dispose scope.
+    /// One new token per row after the cache: every decoding step takes this one path. The query heads of each group
+    /// attend to their group's keys together, (B, kv_heads, n_rep, head_dim) against (B, kv_heads, S, head_dim), so the
+    /// cached keys and values are never repeated per query head (a copy that would grow with the sequence every token).
+    /// Rows of different lengths (left-padded in the cache) bring their own positions and a mask; batch 1 has neither,
+    /// and makes the fewest native calls, since at batch 1 on a GPU each call's host cost, not the math, bounds the
+    /// tokens per second. Temporaries are freed as they go instead of through a dispose scope.
     /// </summary>
     Tensor DecodeStep(Tensor x, long b, RotaryEmbedding rope, int startPos, KVCache cache, int layer)
     {
+        double p = dropout > 0 && training ? dropout : 0.0; // dropout first: `training` is a native call
         using var qFlat = wq.forward(x);
         using var kFlat = wk.forward(x);
         using var vFlat = wv.forward(x);
         using var qHeads = qFlat.view(b, 1, nHeads, headDim);
         using var kHeads = kFlat.view(b, 1, nKvHeads, headDim);
-        var (q, k) = rope.Apply(qHeads, kHeads, startPos);
+        Tensor q, k;
+        using (var positions = cache.RowPositions(startPos, 1))
+            (q, k) = positions is null ? rope.Apply(qHeads, kHeads, startPos) : (rope.Apply(qHeads, positions), rope.Apply(kHeads, positions));
         using var _q = q;
         using var _k = k;
         using var v = vFlat.view(b, 1, nKvHeads, headDim);
@@ -115,9 +103,12 @@ public sealed class Attention : nn.Module
         using var grouped = q.view(b, nKvHeads, nHeads / nKvHeads, headDim);
         using var keysByHead = keys.transpose(1, 2);
         using var valuesByHead = values.transpose(1, 2);
-        using var heads = F.scaled_dot_product_attention(grouped, keysByHead, valuesByHead);
+        using var mask = cache.PaddingMask(startPos, 1); // (B, 1, 1, S): broadcast over the groups' query heads
+        using var heads = F.scaled_dot_product_attention(grouped, keysByHead, valuesByHead, mask, p: p);
         using var attended = heads.reshape(b, 1, nHeads * headDim);
-        return wo.forward(attended);
+        if (p == 0) return wo.forward(attended);
+        using var output = wo.forward(attended);
+        return F.dropout(output, p, training);
     }
 
     /// <summary>(B, S, kv_heads, head_dim) -> (B, S, n_heads, head_dim): kv head j serves query heads j*n_rep .. (j+1)*n_rep - 1.</summary>
