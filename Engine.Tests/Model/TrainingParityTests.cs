@@ -1,4 +1,5 @@
 using MiniMind.Engine.Model;
+using MiniMind.Engine.Training.Objectives;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -26,7 +27,7 @@ public sealed class TrainingParityTests
             using var scope = NewDisposeScope();
             optimizer.zero_grad();
             var (logits, aux) = model.Forward(x);
-            var loss = ReferenceParityTests.MaskedCrossEntropy(logits, y, io["loss_mask"]) + aux;
+            var loss = ObjectiveResult.WithAux(ReferenceParityTests.MaskedCrossEntropy(logits, y, io["loss_mask"]), aux);
             loss.backward();
             norms.Add(nn.utils.clip_grad_norm_(parameters, 1.0));
             optimizer.step();

@@ -32,7 +32,7 @@ public sealed class FusedAdamWTests : IDisposable
     {
         var (x, y) = Batches[i % Batches.Count];
         var (logits, aux) = model.Forward(x);
-        return TokenLoss.PerTokenCrossEntropy(logits, y).mean() + aux;
+        return ObjectiveResult.WithAux(TokenLoss.PerTokenCrossEntropy(logits, y).mean(), aux);
     }
 
     [Theory]

@@ -41,11 +41,11 @@ public sealed class MiniMindModel : nn.Module
     /// ids (B, T) int64 at positions startPos.. -> logits (B, T, vocab) (or (B, 1, vocab) with lastOnly)
     /// and the summed MoE aux loss (a zero scalar for dense models and outside training).
     /// </summary>
-    public (Tensor Logits, Tensor AuxLoss) Forward(Tensor ids, int startPos = 0, KVCache? cache = null, bool lastOnly = false)
+    public (Tensor Logits, Tensor? AuxLoss) Forward(Tensor ids, int startPos = 0, KVCache? cache = null, bool lastOnly = false)
     {
         using var scope = NewDisposeScope();
         var (h, aux) = Trunk(ids, startPos, cache, lastOnly);
-        return (output.forward(h).MoveToOuterDisposeScope(), aux.MoveToOuterDisposeScope());
+        return (output.forward(h).MoveToOuterDisposeScope(), aux?.MoveToOuterDisposeScope());
     }
 
     /// <summary>
@@ -53,27 +53,27 @@ public sealed class MiniMindModel : nn.Module
     /// <see cref="OutputHead"/> turns into logits, and the aux loss. For losses that apply the head themselves
     /// (<see cref="Training.Objectives.ChunkedHeadLoss"/>) so the (tokens x vocab) logits never exist whole.
     /// </summary>
-    public (Tensor Hidden, Tensor AuxLoss) ForwardHidden(Tensor ids)
+    public (Tensor Hidden, Tensor? AuxLoss) ForwardHidden(Tensor ids)
     {
         using var scope = NewDisposeScope();
         var (h, aux) = Trunk(ids, 0, null, false);
-        return (h.MoveToOuterDisposeScope(), aux.MoveToOuterDisposeScope());
+        return (h.MoveToOuterDisposeScope(), aux?.MoveToOuterDisposeScope());
     }
 
     /// <summary>The output projection (dim -> vocab; its weight is the token embedding's).</summary>
     public Projection OutputHead => output;
 
-    (Tensor Hidden, Tensor AuxLoss) Trunk(Tensor ids, int startPos, KVCache? cache, bool lastOnly)
+    (Tensor Hidden, Tensor? AuxLoss) Trunk(Tensor ids, int startPos, KVCache? cache, bool lastOnly)
     {
         if (ids.dim() != 2) throw new ArgumentException($"Token ids must be (batch, length); got shape [{string.Join(", ", ids.shape)}].");
         var h = tokEmbeddings.forward(ids);
         if (Config.Dropout > 0 && training) h = F.dropout(h, Config.Dropout, training);
-        var aux = zeros([], ScalarType.Float32, h.device);
+        Tensor? aux = null; // stays null for a dense model, and for a MoE model outside training
         foreach (var block in layers)
         {
             var (next, layerAux) = block.Forward(h, rotary, startPos, cache);
             h = next;
-            if (layerAux is not null) aux = aux + layerAux;
+            if (layerAux is not null) aux = aux is null ? layerAux : aux + layerAux;
         }
         if (lastOnly) h = h.narrow(1, h.shape[1] - 1, 1);
         return (norm.forward(h), aux);

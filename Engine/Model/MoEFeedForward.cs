@@ -33,8 +33,8 @@ public sealed class MoEFeedForward : nn.Module
         }
     }
 
-    /// <summary>x (B, T, dim) -> (B, T, dim) and this layer's aux loss.</summary>
-    public (Tensor Output, Tensor AuxLoss) Forward(Tensor x)
+    /// <summary>x (B, T, dim) -> (B, T, dim) and this layer's aux loss (null outside training).</summary>
+    public (Tensor Output, Tensor? AuxLoss) Forward(Tensor x)
     {
         using var scope = NewDisposeScope();
         long d = x.shape[2];
@@ -57,6 +57,6 @@ public sealed class MoEFeedForward : nn.Module
         var y = routed.view(x.shape);
         if (sharedExperts is not null)
             y = y + sharedExperts.forward(x);
-        return (y.MoveToOuterDisposeScope(), aux.MoveToOuterDisposeScope());
+        return (y.MoveToOuterDisposeScope(), aux?.MoveToOuterDisposeScope());
     }
 }

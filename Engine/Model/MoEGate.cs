@@ -31,7 +31,7 @@ public sealed class MoEGate : nn.Module
     /// x (B, T, dim) -> picked experts (B*T, k) int64, their weights (B*T, k), and the aux loss
     /// (already times aux_loss_alpha; a zero scalar outside training).
     /// </summary>
-    public (Tensor Experts, Tensor Weights, Tensor AuxLoss) Route(Tensor x)
+    public (Tensor Experts, Tensor Weights, Tensor? AuxLoss) Route(Tensor x)
     {
         using var scope = NewDisposeScope();
         long b = x.shape[0], t = x.shape[1];
@@ -42,8 +42,8 @@ public sealed class MoEGate : nn.Module
             topWeights = topWeights / (topWeights.sum(-1, keepdim: true) + 1e-20);
         var aux = training && config.AuxLossAlpha > 0
             ? AuxLoss(scores.view(b, t, -1), topExperts.view(b, t, -1), config.SeqAux) * config.AuxLossAlpha
-            : zeros([], ScalarType.Float32, x.device);
-        return (topExperts.MoveToOuterDisposeScope(), topWeights.MoveToOuterDisposeScope(), aux.MoveToOuterDisposeScope());
+            : null; // no load-balancing term outside training: nothing to add, nothing allocated
+        return (topExperts.MoveToOuterDisposeScope(), topWeights.MoveToOuterDisposeScope(), aux?.MoveToOuterDisposeScope());
     }
 
     /// <summary>

@@ -44,7 +44,7 @@ sealed class StepLog(TrainerSetup setup, long total, long startStep, double elap
             for (int i = 0; i < pending.Count; i++)
             {
                 var p = pending[i];
-                double loss = values[at++], aux = values[at++], gradNorm = values[at++];
+                double loss = values[at++], gradNorm = values[at++], aux = p.Aux is null ? 0 : values[at++];
                 var extra = p.Extra?.Keys.ToDictionary(k => k, _ => (double)values[at++]);
                 if (!double.IsFinite(loss) || !double.IsFinite(gradNorm)) return new NonFinite(p.Step, loss, gradNorm);
                 double elapsed = elapsedNow - (pending.Count - 1 - i) * perStep;

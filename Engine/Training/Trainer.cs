@@ -189,12 +189,12 @@ public static class Trainer
         using var scope = NewDisposeScope();
         Tensor Weighted(Func<ObjectiveResult, Tensor> pick) =>
             results.Select((r, p) => pick(r).to(setup.Device) * weights[p]).Aggregate((a, b) => a + b).MoveToOuterDisposeScope();
-        var merged = new ObjectiveResult(Weighted(r => r.Loss), Weighted(r => r.AuxLoss),
+        var merged = new ObjectiveResult(Weighted(r => r.Loss), results[0].AuxLoss is null ? null : Weighted(r => r.AuxLoss!),
             results[0].Extra?.Keys.ToDictionary(k => k, k => Weighted(r => r.Extra![k])));
         foreach (var r in results)
         {
             r.Loss.Dispose();
-            r.AuxLoss.Dispose();
+            r.AuxLoss?.Dispose();
             foreach (var t in r.Extra?.Values ?? []) t.Dispose();
         }
         return merged;
@@ -213,7 +213,7 @@ public static class Trainer
         objective.AfterBackward();
         return new ObjectiveResult(
             result.Loss.detach().MoveToOuterDisposeScope(),
-            result.AuxLoss.detach().MoveToOuterDisposeScope(),
+            result.AuxLoss?.detach().MoveToOuterDisposeScope(),
             result.Extra?.ToDictionary(kv => kv.Key, kv => kv.Value.detach().MoveToOuterDisposeScope()));
     }
 
@@ -249,11 +249,15 @@ public static class Trainer
     }
 
     /// <summary>One optimizer step whose figures are still on the device, waiting for the next read.</summary>
-    internal sealed record PendingStep(long Step, double LearningRate, Tensor Loss, Tensor Aux, Dictionary<string, Tensor>? Extra, Tensor GradNorm,
+    internal sealed record PendingStep(long Step, double LearningRate, Tensor Loss, Tensor? Aux, Dictionary<string, Tensor>? Extra, Tensor GradNorm,
         long Tokens, long UsefulTokens, LoaderCursor Cursor) : IDisposable
     {
-        /// <summary>Loss, aux loss, gradient norm, then the extras in key order: the order <see cref="StepLog.Flush"/> reads them in.</summary>
-        public IEnumerable<Tensor> Scalars() => new[] { Loss, Aux, GradNorm }.Concat(Extra?.Values ?? Enumerable.Empty<Tensor>());
+        /// <summary>
+        /// Loss, gradient norm, the aux loss when the model has one, then the extras in key order: the order
+        /// <see cref="StepLog.Flush"/> reads them in.
+        /// </summary>
+        public IEnumerable<Tensor> Scalars() =>
+            new[] { Loss, GradNorm }.Concat(Aux is null ? [] : [Aux]).Concat(Extra?.Values ?? Enumerable.Empty<Tensor>());
 
         public void Dispose()
         {
@@ -273,7 +277,7 @@ public static class Trainer
         public void Add(ObjectiveResult r, TokenBatch batch)
         {
             loss = Sum(loss, r.Loss);
-            aux = Sum(aux, r.AuxLoss);
+            if (r.AuxLoss is not null) aux = Sum(aux, r.AuxLoss);
             if (r.Extra is not null)
             {
                 extra ??= [];
@@ -294,10 +298,10 @@ public static class Trainer
         }
 
         /// <summary>The step's means as device scalars (the caller owns them) and its token counts; starts the next step.</summary>
-        public (Tensor Loss, Tensor Aux, Dictionary<string, Tensor>? Extra, long Tokens, long UsefulTokens) TakeMeans()
+        public (Tensor Loss, Tensor? Aux, Dictionary<string, Tensor>? Extra, long Tokens, long UsefulTokens) TakeMeans()
         {
             Tensor Mean(Tensor sum) => (sum / MicroBatches).DetachFromDisposeScope();
-            var result = (Mean(loss!), Mean(aux!), extra?.ToDictionary(kv => kv.Key, kv => Mean(kv.Value)), tokens, usefulTokens);
+            var result = (Mean(loss!), aux is null ? null : Mean(aux), extra?.ToDictionary(kv => kv.Key, kv => Mean(kv.Value)), tokens, usefulTokens);
             Clear();
             return result;
         }

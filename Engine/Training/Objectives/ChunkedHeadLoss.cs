@@ -45,10 +45,11 @@ public sealed class ChunkedHeadLoss : IDisposable
     /// <paramref name="chunked"/> false, the same sum over the head's whole logits tensor (the unfused path, kept for
     /// A/B runs and as the <c>chunked_head=false</c> option). Returns the sum and the model's aux loss.
     /// </summary>
-    public (Tensor WeightedSum, Tensor AuxLoss) Forward(MiniMindModel model, Tensor ids, Tensor targets, Tensor weights, bool chunked = true)
+    public (Tensor WeightedSum, Tensor? AuxLoss) Forward(MiniMindModel model, Tensor ids, Tensor targets, Tensor weights, bool chunked = true)
     {
         using var scope = NewDisposeScope();
-        Tensor sum, aux;
+        Tensor sum;
+        Tensor? aux;
         if (chunked)
         {
             (var hidden, aux) = model.ForwardHidden(ids);
@@ -59,7 +60,7 @@ public sealed class ChunkedHeadLoss : IDisposable
             (var logits, aux) = model.Forward(ids);
             sum = (TokenLoss.PerTokenCrossEntropy(logits, targets) * weights).sum();
         }
-        return (sum.MoveToOuterDisposeScope(), aux.MoveToOuterDisposeScope());
+        return (sum.MoveToOuterDisposeScope(), aux?.MoveToOuterDisposeScope());
     }
 
     /// <summary>

@@ -25,7 +25,7 @@ public sealed class CrossEntropyObjective(string name) : IObjective
     {
         using var scope = NewDisposeScope();
         var (sum, aux) = head.Forward(model, batch.Inputs, batch.Targets, batch.LossMask / batch.LossMask.sum().clamp_min(KeptScalars.OneFloat), ChunkedHead);
-        return new ObjectiveResult((sum + aux).MoveToOuterDisposeScope(), aux.MoveToOuterDisposeScope());
+        return new ObjectiveResult(ObjectiveResult.WithAux(sum, aux).MoveToOuterDisposeScope(), aux?.MoveToOuterDisposeScope());
     }
 
     public void AfterBackward() => head.AfterBackward();

@@ -42,8 +42,8 @@ public sealed class DistillationObjective : IObjective
         var denominator = batch.LossMask.sum();
         var ce = TokenLoss.MaskedMean(TokenLoss.PerTokenCrossEntropy(logits, batch.Targets), batch.LossMask, denominator);
         var kl = KlDivergence(logits, teacherLogits, temperature, batch.LossMask);
-        var loss = alpha * ce + (1 - alpha) * temperature * temperature * kl + aux;
-        return new ObjectiveResult(loss.MoveToOuterDisposeScope(), aux.MoveToOuterDisposeScope(),
+        var loss = ObjectiveResult.WithAux(alpha * ce + (1 - alpha) * temperature * temperature * kl, aux);
+        return new ObjectiveResult(loss.MoveToOuterDisposeScope(), aux?.MoveToOuterDisposeScope(),
             new Dictionary<string, Tensor> { ["kl"] = kl.detach().MoveToOuterDisposeScope(), ["ce"] = ce.detach().MoveToOuterDisposeScope() });
     }
 

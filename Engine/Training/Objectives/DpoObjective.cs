@@ -44,7 +44,7 @@ public sealed class DpoObjective : IObjective
         using (no_grad())
             (referenceLogp, _) = SequenceLogProbs(reference, batch);
         var (policyLogp, aux) = SequenceLogProbs(model, batch);
-        var loss = Loss(policyLogp, referenceLogp, beta) + aux;
+        var loss = ObjectiveResult.WithAux(Loss(policyLogp, referenceLogp, beta), aux);
         var chosenTokens = batch.LossMask[..half].sum().clamp_min(KeptScalars.OneFloat);
         var chosenNll = -policyLogp[..half].sum() / chosenTokens;
         if (chosenNllWeight > 0) loss = loss + chosenNllWeight * chosenNll;
@@ -60,11 +60,11 @@ public sealed class DpoObjective : IObjective
             ["chosen_nll"] = chosenNll.detach(),
         };
         foreach (var m in metrics.Values) m.MoveToOuterDisposeScope();
-        return new ObjectiveResult(loss.MoveToOuterDisposeScope(), aux.MoveToOuterDisposeScope(), metrics);
+        return new ObjectiveResult(loss.MoveToOuterDisposeScope(), aux?.MoveToOuterDisposeScope(), metrics);
     }
 
     /// <summary>Each row's summed log-probability of its targets (over the mask), and the model's aux loss.</summary>
-    static (Tensor LogProbs, Tensor AuxLoss) SequenceLogProbs(MiniMindModel model, BatchTensors batch)
+    static (Tensor LogProbs, Tensor? AuxLoss) SequenceLogProbs(MiniMindModel model, BatchTensors batch)
     {
         var (logits, aux) = model.Forward(batch.Inputs);
         return ((TokenLoss.TargetLogProbs(logits, batch.Targets) * batch.LossMask).sum(1), aux);

@@ -8,9 +8,13 @@ public sealed record BatchTensors(Tensor Inputs, Tensor Targets, Tensor LossMask
 
 /// <summary>
 /// What an objective returns for one micro-batch: the loss to backpropagate (before gradient-accumulation
-/// scaling), the MoE aux part of it, and any extra figures worth logging (e.g. DPO reward margin).
+/// scaling), the MoE aux part of it (null for a dense model), and any extra figures worth logging (e.g. DPO reward margin).
 /// </summary>
-public sealed record ObjectiveResult(Tensor Loss, Tensor AuxLoss, IReadOnlyDictionary<string, Tensor>? Extra = null);
+public sealed record ObjectiveResult(Tensor Loss, Tensor? AuxLoss, IReadOnlyDictionary<string, Tensor>? Extra = null)
+{
+    /// <summary><paramref name="loss"/> plus the model's aux loss when it has one.</summary>
+    public static Tensor WithAux(Tensor loss, Tensor? aux) => aux is null ? loss : loss + aux;
+}
 
 /// <summary>
 /// The stage-specific part of training: how a batch becomes a loss. Everything else (optimizer,

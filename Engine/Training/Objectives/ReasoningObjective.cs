@@ -48,7 +48,7 @@ public sealed class ReasoningObjective : IObjective
         var isTag = isin(batch.Targets, ids) & (batch.LossMask > 0);
         var weights = where(isTag, full_like(batch.LossMask, tagWeight), batch.LossMask);
         var (sum, aux) = head.Forward(model, batch.Inputs, batch.Targets, weights / batch.LossMask.sum().clamp_min(KeptScalars.OneFloat), ChunkedHead);
-        return new ObjectiveResult((sum + aux).MoveToOuterDisposeScope(), aux.MoveToOuterDisposeScope());
+        return new ObjectiveResult(ObjectiveResult.WithAux(sum, aux).MoveToOuterDisposeScope(), aux?.MoveToOuterDisposeScope());
     }
 
     public void AfterBackward() => head.AfterBackward();
