@@ -6,7 +6,8 @@ namespace MiniMind.Engine.Tests.Architecture;
 /// <summary>
 /// The engine's layering, checked on its compiled IL (see <see cref="FolderDependencies"/>): it knows nothing of the web,
 /// the model knows nothing of how it is trained or stored, and no two folders use each other, directly or in a ring.
-/// IO (atomic files, safetensors, progress) and Runtime are the bottom: they use no other folder.
+/// IO (atomic files, safetensors, progress), Runtime and ChatTemplates (the Jinja interpreter) are the bottom: they use no
+/// other folder.
 /// </summary>
 public sealed class EngineArchitectureTests
 {
@@ -37,6 +38,7 @@ public sealed class EngineArchitectureTests
     [InlineData("Checkpoints", "Interop")]
     [InlineData("IO", "*")]
     [InlineData("Runtime", "*")]
+    [InlineData("ChatTemplates", "*")]
     public void AFolder_DoesNotUseWhatItMustNot(string from, string to)
     {
         var uses = Engine.Examples(from, ns => Engine.Folder(ns) is { } folder && (to == "*" || folder == to));

@@ -1,6 +1,6 @@
 using MiniMind.Engine.Data;
 using MiniMind.Engine.Tokenization;
-using MiniMind.Engine.Tokenization.Templates;
+using MiniMind.Engine.ChatTemplates;
 
 namespace MiniMind.Engine.Chat;
 

@@ -1,4 +1,4 @@
-using MiniMind.Engine.Tokenization.Templates;
+using MiniMind.Engine.ChatTemplates;
 
 namespace MiniMind.Engine.Data;
 

@@ -1,5 +1,5 @@
 using MiniMind.Engine.Tokenization;
-using MiniMind.Engine.Tokenization.Templates;
+using MiniMind.Engine.ChatTemplates;
 
 namespace MiniMind.Engine.Data;
 

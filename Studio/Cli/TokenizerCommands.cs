@@ -3,7 +3,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using MiniMind.Engine.IO;
 using MiniMind.Engine.Tokenization;
-using MiniMind.Engine.Tokenization.Templates;
+using MiniMind.Engine.ChatTemplates;
 
 namespace MiniMind.Studio.Cli;
 
