@@ -1,9 +1,7 @@
+using MiniMind.Engine.ChatTemplates;
 using Xunit;
 
 namespace MiniMind.Engine.Tests.ChatTemplates;
-
-using MiniMind.Engine.ChatTemplates;
-
 /// <summary>
 /// Small templates per Jinja feature, each compared with Python jinja2's render in transformers'
 /// environment (Fixtures/semantics/generate_expected.py holds the sources).
@@ -55,7 +53,7 @@ public sealed class JinjaSemanticsTests
         Assert.Equal(expected, template.Render(new Dictionary<string, object?> { ["s"] = s }));
     }
 
-    private static void AssertRendersLikeJinja(string name)
+    static void AssertRendersLikeJinja(string name)
     {
         var testCase = TemplateFixtures.Json("semantics", "semantics.json").GetProperty("cases").EnumerateArray()
             .Single(c => c.GetProperty("name").GetString() == name);

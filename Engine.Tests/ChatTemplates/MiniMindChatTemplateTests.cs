@@ -1,14 +1,12 @@
 using System.Text.Json;
+using MiniMind.Engine.ChatTemplates;
 using Xunit;
 
 namespace MiniMind.Engine.Tests.ChatTemplates;
-
-using MiniMind.Engine.ChatTemplates;
-
 /// <summary>The MiniMind tokenizer's own chat template against transformers' golden renders.</summary>
 public sealed class MiniMindChatTemplateTests
 {
-    private static readonly ChatTemplate Template = ChatTemplate.Parse(
+    static readonly ChatTemplate Template = ChatTemplate.Parse(
         TemplateFixtures.Json("minimind", "tokenizer_config.json").GetProperty("chat_template").GetString()!);
 
     public static TheoryData<int> CaseIndexes()

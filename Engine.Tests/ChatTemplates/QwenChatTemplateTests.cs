@@ -1,10 +1,8 @@
 using System.Text.Json;
+using MiniMind.Engine.ChatTemplates;
 using Xunit;
 
 namespace MiniMind.Engine.Tests.ChatTemplates;
-
-using MiniMind.Engine.ChatTemplates;
-
 /// <summary>
 /// Real Qwen2.5-Instruct and Qwen3 templates (tools, tool calls, tool responses, thinking blocks,
 /// namespaces, reversed slices) against renders produced by Python jinja2 in transformers' environment

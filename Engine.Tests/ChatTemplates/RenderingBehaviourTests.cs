@@ -1,13 +1,11 @@
+using MiniMind.Engine.ChatTemplates;
 using Xunit;
 
 namespace MiniMind.Engine.Tests.ChatTemplates;
-
-using MiniMind.Engine.ChatTemplates;
-
 /// <summary>Headline behaviours spelled out with literal expectations (the JSON corpus covers the rest).</summary>
 public sealed class RenderingBehaviourTests
 {
-    private static readonly List<object?> Messages =
+    static readonly List<object?> Messages =
     [
         new Dictionary<string, object?> { ["role"] = "system", ["content"] = "S" },
         new Dictionary<string, object?> { ["role"] = "user", ["content"] = "U1" },
@@ -15,7 +13,7 @@ public sealed class RenderingBehaviourTests
         new Dictionary<string, object?> { ["role"] = "user", ["content"] = "U2" },
     ];
 
-    private static string Render(string source, object? messages = null) =>
+    static string Render(string source, object? messages = null) =>
         ChatTemplate.Parse(source).Render(new Dictionary<string, object?> { ["messages"] = messages ?? Messages });
 
     [Fact]

@@ -1,12 +1,11 @@
+using MiniMind.Engine.ChatTemplates;
 using Xunit;
 
 namespace MiniMind.Engine.Tests.ChatTemplates;
 
-using MiniMind.Engine.ChatTemplates;
-
 public sealed class TemplateErrorTests
 {
-    private static readonly Dictionary<string, object?> NoVariables = [];
+    static readonly Dictionary<string, object?> NoVariables = [];
 
     [Theory]
     [InlineData("hello\n  {% include 'other.jinja' %}", "Unsupported tag 'include'", 2, 6)]

@@ -1,11 +1,10 @@
 using System.Text.Json;
 
-namespace MiniMind.Engine.Tests.ChatTemplates;
-
 using MiniMind.Engine.ChatTemplates;
 
+namespace MiniMind.Engine.Tests.ChatTemplates;
 /// <summary>Reads the files copied next to the test assembly from tests/TemplateFixtures.</summary>
-internal static class TemplateFixtures
+static class TemplateFixtures
 {
     public static string Path(params string[] parts) =>
         System.IO.Path.Combine([AppContext.BaseDirectory, "Fixtures", .. Map(parts)]);

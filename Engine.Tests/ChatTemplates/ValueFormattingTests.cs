@@ -1,8 +1,7 @@
+using MiniMind.Engine.ChatTemplates;
 using Xunit;
 
 namespace MiniMind.Engine.Tests.ChatTemplates;
-
-using MiniMind.Engine.ChatTemplates;
 
 public sealed class ValueFormattingTests
 {

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using MiniMind.Engine.Checkpoints;
-using MiniMind.Engine.IO;
 using MiniMind.Engine.Interop;
+using MiniMind.Engine.IO;
 using MiniMind.Engine.Model;
 using static TorchSharp.torch;
 

@@ -1,6 +1,6 @@
 using MiniMind.Engine.Checkpoints;
-using MiniMind.Engine.IO;
 using MiniMind.Engine.Interop;
+using MiniMind.Engine.IO;
 using TorchSharp.PyBridge;
 using static TorchSharp.torch;
 

@@ -1,14 +1,13 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using MiniMind.Engine.Tokenization;
 using HfTokenizer = Tokenizers.DotNet.Tokenizer;
 
 namespace MiniMind.Engine.Tests.Tokenization;
 
-using MiniMind.Engine.Tokenization;
-
 public class BpeTrainerTests
 {
-    private const int BaseVocab = 3 + 256;
+    const int BaseVocab = 3 + 256;
 
     [Fact]
     public void Train_SmallCorpus_LoadsInOursAndHuggingFace_AndBothEncodeIdentically()
@@ -148,19 +147,19 @@ public class BpeTrainerTests
         Assert.Equal("round trip 测试", tokenizer.Decode(tokenizer.Encode("round trip 测试")));
     }
 
-    private static string WriteCorpus(string dir, IEnumerable<string> texts)
+    static string WriteCorpus(string dir, IEnumerable<string> texts)
     {
         string path = Path.Combine(dir, "corpus.jsonl");
         File.WriteAllLines(path, texts.Select(t => JsonSerializer.Serialize(new { text = t })));
         return path;
     }
 
-    private static List<string> ReadMerges(string dir) =>
+    static List<string> ReadMerges(string dir) =>
         JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "tokenizer.json")))!["model"]!["merges"]!.AsArray()
             .Select(m => m!.GetValue<string>()).ToList();
 
     /// <summary>Sentences recombined from reference-fixture texts and random atoms: varied, deterministic.</summary>
-    private static IEnumerable<string> MixedCorpusTexts(int count)
+    static IEnumerable<string> MixedCorpusTexts(int count)
     {
         string[] seeds = TestFiles.EncodingCases().Select(c => c.Text).Where(t => t.Length > 0).ToArray();
         var random = new Random(11);
@@ -171,7 +170,7 @@ public class BpeTrainerTests
     }
 
     /// <summary>Reports on the calling thread (Progress&lt;T&gt; would post asynchronously).</summary>
-    private sealed class SyncProgress(Action<BpeTrainingProgress> report) : IProgress<BpeTrainingProgress>
+    sealed class SyncProgress(Action<BpeTrainingProgress> report) : IProgress<BpeTrainingProgress>
     {
         public void Report(BpeTrainingProgress value) => report(value);
     }

@@ -1,9 +1,7 @@
+using MiniMind.Engine.Tokenization;
 using HfTokenizer = Tokenizers.DotNet.Tokenizer;
 
 namespace MiniMind.Engine.Tests.Tokenization;
-
-using MiniMind.Engine.Tokenization;
-
 /// <summary>Compares encodes with HF tokenizers (Rust, through Tokenizers.DotNet) on random mixed strings.</summary>
 public class HuggingFaceCrossCheckTests
 {

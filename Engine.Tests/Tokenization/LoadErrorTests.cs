@@ -1,6 +1,6 @@
-namespace MiniMind.Engine.Tests.Tokenization;
-
 using MiniMind.Engine.Tokenization;
+
+namespace MiniMind.Engine.Tests.Tokenization;
 
 public class LoadErrorTests
 {

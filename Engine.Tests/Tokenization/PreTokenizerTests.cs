@@ -1,12 +1,12 @@
 using System.Text.RegularExpressions;
 
-namespace MiniMind.Engine.Tests.Tokenization;
-
 using MiniMind.Engine.Tokenization;
+
+namespace MiniMind.Engine.Tests.Tokenization;
 
 public class PreTokenizerTests
 {
-    private static readonly Regex Gpt2Regex = new(Gpt2Splitter.Pattern, RegexOptions.CultureInvariant);
+    static readonly Regex Gpt2Regex = new(Gpt2Splitter.Pattern, RegexOptions.CultureInvariant);
 
     [Theory]
     [InlineData("don't won't it's I'm", new[] { "don", "'t", " won", "'t", " it", "'s", " I", "'m" })]
@@ -57,7 +57,7 @@ public class PreTokenizerTests
         Assert.Equal([" hello", " world"], pieces.Select(p => p.ToString()));
     }
 
-    private static List<string> SplitByHand(string text)
+    static List<string> SplitByHand(string text)
     {
         var pieces = new List<ReadOnlyMemory<char>>();
         new ByteLevelPreTokenizer(addPrefixSpace: false, useRegex: true).Split(text.AsMemory(), pieces);

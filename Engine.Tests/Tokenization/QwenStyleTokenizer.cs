@@ -1,15 +1,14 @@
 using System.Text.Json.Nodes;
 
-namespace MiniMind.Engine.Tests.Tokenization;
-
 using MiniMind.Engine.Tokenization;
 
+namespace MiniMind.Engine.Tests.Tokenization;
 /// <summary>
 /// Writes a Qwen2-style variant of the seed tokenizer: <c>&lt;|im_start|&gt;</c>-style added tokens beyond the
 /// model vocab, NFC normalizer, Split(Qwen regex, Isolated) + ByteLevel(use_regex=false), merges as pairs,
 /// <c>ignore_merges</c>, and a config with object-form special tokens.
 /// </summary>
-internal static class QwenStyleTokenizer
+static class QwenStyleTokenizer
 {
     public const string QwenPattern =
         @"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+";

@@ -1,17 +1,16 @@
 using System.Text;
 
-namespace MiniMind.Engine.Tests.Tokenization;
-
 using MiniMind.Engine.Tokenization;
 
+namespace MiniMind.Engine.Tests.Tokenization;
 /// <summary>
 /// Deterministic random strings stressing pre-tokenization: unicode categories (CJK, Greek, Cyrillic, Hangul,
 /// astral letters/digits, emoji, combining marks), whitespace runs of every kind, contractions, digits,
 /// punctuation and special-token strings.
 /// </summary>
-internal static class RandomText
+static class RandomText
 {
-    private static readonly string[] Atoms =
+    static readonly string[] Atoms =
     [
         "a", "Z", "hello", "World", "the", " ", "  ", "   ", "\t", "\n", "\r\n", "\n\n", " \n", "\u00a0", "\u3000", "\u2028", "\u0085", "\u000b", "\u000c", "\u001c",
         "'s", "'t", "'re", "'ve", "'m", "'ll", "'d", "'S", "'", "''", "don't", "I'm",

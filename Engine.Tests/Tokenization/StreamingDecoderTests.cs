@@ -1,20 +1,20 @@
 using System.Text;
 
-namespace MiniMind.Engine.Tests.Tokenization;
-
 using MiniMind.Engine.Tokenization;
+
+namespace MiniMind.Engine.Tests.Tokenization;
 
 public class StreamingDecoderTests
 {
-    private readonly ByteLevelBpeTokenizer _tokenizer = TestFiles.LoadSeed();
+    readonly ByteLevelBpeTokenizer tokenizer = TestFiles.LoadSeed();
 
     [Fact]
     public void Feed_HoldsIncompleteUtf8_UntilTheCharacterCompletes()
     {
         // "😀" is not in the vocab: it encodes as byte tokens, so the first ones carry an incomplete sequence.
-        int[] ids = _tokenizer.Encode("😀");
+        int[] ids = tokenizer.Encode("😀");
         Assert.True(ids.Length > 1);
-        StreamingDecoder decoder = _tokenizer.CreateStreamingDecoder();
+        StreamingDecoder decoder = tokenizer.CreateStreamingDecoder();
         string[] outputs = ids.Select(decoder.Feed).ToArray();
 
         Assert.All(outputs[..^1], o => Assert.Equal("", o));
@@ -27,14 +27,14 @@ public class StreamingDecoderTests
     {
         foreach ((string text, int[] ids, _) in TestFiles.EncodingCases())
         {
-            StreamingDecoder decoder = _tokenizer.CreateStreamingDecoder();
+            StreamingDecoder decoder = tokenizer.CreateStreamingDecoder();
             var streamed = new StringBuilder();
             foreach (int id in ids)
             {
                 streamed.Append(decoder.Feed(id));
             }
             streamed.Append(decoder.Flush());
-            Assert.Equal(_tokenizer.Decode(ids), streamed.ToString());
+            Assert.Equal(tokenizer.Decode(ids), streamed.ToString());
             Assert.Equal(text, streamed.ToString());
         }
     }
@@ -42,8 +42,8 @@ public class StreamingDecoderTests
     [Fact]
     public void Flush_EmitsReplacementForATruncatedSequence()
     {
-        int leadByte = _tokenizer.TokenToId(ByteLevelAlphabet.ToChar(0xE4).ToString())!.Value;
-        StreamingDecoder decoder = _tokenizer.CreateStreamingDecoder();
+        int leadByte = tokenizer.TokenToId(ByteLevelAlphabet.ToChar(0xE4).ToString())!.Value;
+        StreamingDecoder decoder = tokenizer.CreateStreamingDecoder();
         Assert.Equal("", decoder.Feed(leadByte));
         Assert.Equal("\uFFFD", decoder.Flush());
     }
@@ -51,8 +51,8 @@ public class StreamingDecoderTests
     [Fact]
     public void Feed_SkipSpecialTokens_EmitsNothingForSpecials()
     {
-        StreamingDecoder decoder = _tokenizer.CreateStreamingDecoder(skipSpecialTokens: true);
-        Assert.Equal("", decoder.Feed(_tokenizer.BosId!.Value));
+        StreamingDecoder decoder = tokenizer.CreateStreamingDecoder(skipSpecialTokens: true);
+        Assert.Equal("", decoder.Feed(tokenizer.BosId!.Value));
         Assert.Equal("你好", decoder.Feed(5134));
         Assert.Throws<ArgumentException>(() => decoder.Feed(99999));
     }

@@ -1,11 +1,10 @@
 using System.Text.Json;
 
-namespace MiniMind.Engine.Tests.Tokenization;
-
 using MiniMind.Engine.Tokenization;
 
+namespace MiniMind.Engine.Tests.Tokenization;
 /// <summary>Paths of the copied reference fixtures (see Fixtures/README.md for their origin).</summary>
-internal static class TestFiles
+static class TestFiles
 {
     public static string FixtureDir => Path.Combine(AppContext.BaseDirectory, "Fixtures", "reference", "seed-tokenizer");
 

@@ -23,7 +23,13 @@ public sealed class RunManagerTests : IDisposable
         DataPath = data ?? WritePretrain("pretrain.jsonl", 64),
         TokenizerPath = Fixture.Path("seed-tokenizer"),
         OutDir = Path.Combine(dir, "out"),
-        Epochs = 100, MaxSteps = steps, BatchSize = 2, AccumulationSteps = 1, MaxSeqLen = 32, Device = "cpu", SaveEvery = 2,
+        Epochs = 100,
+        MaxSteps = steps,
+        BatchSize = 2,
+        AccumulationSteps = 1,
+        MaxSeqLen = 32,
+        Device = "cpu",
+        SaveEvery = 2,
     };
 
     string WritePretrain(string name, int records)

@@ -30,7 +30,8 @@ public sealed class TrainingJobTests : IDisposable
     public void ChunkedHead_IsTheDefault_AndTheOptionTrainsOnTheWholeLogitsWithTheSameLosses()
     {
         var options = SmallPretrainJob.Options(outDir, new MiniMindConfig { Dim = 32, NLayers = 2, NHeads = 4, NKvHeads = 2, MaxSeqLen = 32 }, lines: 16)
-            with { LrSchedule = "constant" };
+            with
+        { LrSchedule = "constant" };
         Assert.True(options.ChunkedHead);
         Assert.False(options.With(["chunked_head=false"]).ChunkedHead); // as train --set chunked_head=false gives it
         List<StepMetrics> Train(bool chunked)
@@ -60,8 +61,13 @@ public sealed class TrainingJobTests : IDisposable
         var student = new MiniMindConfig { Dim = 16, NLayers = 1, NHeads = 2, NKvHeads = 1, MaxSeqLen = 32 };
         var distill = pretrain with
         {
-            Stage = TrainingStage.Distill, InitFrom = TrainingOptions.Scratch, Model = student, Teacher = teacher, Packed = false,
-            DataPath = WriteConversations(), OutputName = "student",
+            Stage = TrainingStage.Distill,
+            InitFrom = TrainingOptions.Scratch,
+            Model = student,
+            Teacher = teacher,
+            Packed = false,
+            DataPath = WriteConversations(),
+            OutputName = "student",
         };
 
         using (var setup = TrainingJob.Prepare(distill, CPU, RunDirectory.Create(outDir, TrainingStage.Distill)))

@@ -1,6 +1,6 @@
+using MiniMind.Engine.ChatTemplates;
 using MiniMind.Engine.Data;
 using MiniMind.Engine.Tokenization;
-using MiniMind.Engine.ChatTemplates;
 
 namespace MiniMind.Engine.Chat;
 

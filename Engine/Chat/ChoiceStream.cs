@@ -6,7 +6,7 @@ namespace MiniMind.Engine.Chat;
 /// Turns one choice's token ids into answer and reasoning text as they arrive: UTF-8-safe decoding,
 /// then stop strings, then the &lt;think&gt; split.
 /// </summary>
-internal sealed class ChoiceStream(ByteLevelBpeTokenizer tokenizer, IReadOnlyList<string> stops, bool startsInReasoning)
+sealed class ChoiceStream(ByteLevelBpeTokenizer tokenizer, IReadOnlyList<string> stops, bool startsInReasoning)
 {
     readonly StreamingDecoder decoder = tokenizer.CreateStreamingDecoder(skipSpecialTokens: true);
     readonly StopSequenceMatcher stop = new(stops);

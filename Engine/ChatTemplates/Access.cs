@@ -5,7 +5,7 @@ namespace MiniMind.Engine.ChatTemplates;
 /// win over its keys for attribute syntax, anything missing is undefined, and only an undefined
 /// target is an error.
 /// </summary>
-internal static class Access
+static class Access
 {
     public static object? GetAttribute(object? target, string name) => target switch
     {
@@ -41,14 +41,14 @@ internal static class Access
         }
     }
 
-    private static int? ElementAt<T>(IReadOnlyList<T> items, object? key)
+    static int? ElementAt<T>(IReadOnlyList<T> items, object? key)
     {
         var index = (long)Values.ToDouble(key);
         if (index < 0) index += items.Count;
         return index >= 0 && index < items.Count ? (int)index : null;
     }
 
-    private static object? Slice(object? target, SliceValue slice) => target switch
+    static object? Slice(object? target, SliceValue slice) => target switch
     {
         List<object?> list => slice.Apply(list),
         string s => string.Concat(slice.Apply(PyString.Characters(s))),
@@ -57,7 +57,7 @@ internal static class Access
 }
 
 /// <summary>An evaluated <c>[start:stop:step]</c>, with Python's index normalisation.</summary>
-internal sealed record SliceValue(long? Start, long? Stop, long? Step)
+sealed record SliceValue(long? Start, long? Stop, long? Step)
 {
     public List<T> Apply<T>(IReadOnlyList<T> items)
     {
@@ -81,7 +81,7 @@ internal sealed record SliceValue(long? Start, long? Stop, long? Step)
         return result;
     }
 
-    private static long Clamp(long? index, long count, long fallback, long low, long high)
+    static long Clamp(long? index, long count, long fallback, long low, long high)
     {
         if (index is not { } value) return fallback;
         if (value < 0) value += count;

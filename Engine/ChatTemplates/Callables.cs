@@ -1,7 +1,7 @@
 namespace MiniMind.Engine.ChatTemplates;
 
 /// <summary>Evaluated call arguments with Python-style positional-or-keyword lookup.</summary>
-internal sealed record CallArgs(IReadOnlyList<object?> Positional, IReadOnlyDictionary<string, object?> Keywords)
+sealed record CallArgs(IReadOnlyList<object?> Positional, IReadOnlyDictionary<string, object?> Keywords)
 {
     public static readonly CallArgs Empty = new([], new Dictionary<string, object?>());
 
@@ -19,14 +19,14 @@ internal sealed record CallArgs(IReadOnlyList<object?> Positional, IReadOnlyDict
 }
 
 /// <summary>Anything a template can call: builtins, bound methods and macros.</summary>
-internal interface ICallable
+interface ICallable
 {
     string Name { get; }
 
     object? Call(CallArgs args);
 }
 
-internal sealed class BuiltinFunction(string name, Func<CallArgs, object?> body) : ICallable
+sealed class BuiltinFunction(string name, Func<CallArgs, object?> body) : ICallable
 {
     public string Name { get; } = name;
 
@@ -34,7 +34,7 @@ internal sealed class BuiltinFunction(string name, Func<CallArgs, object?> body)
 }
 
 /// <summary>A method looked up on a string or dict, e.g. <c>content.split</c>, invoked when called.</summary>
-internal sealed class BoundMethod(object target, string name) : ICallable
+sealed class BoundMethod(object target, string name) : ICallable
 {
     public string Name { get; } = name;
 

@@ -8,9 +8,9 @@ namespace MiniMind.Engine.ChatTemplates;
 /// </summary>
 public sealed class ChatTemplate
 {
-    private readonly IReadOnlyList<Node> _nodes;
+    readonly IReadOnlyList<Node> _nodes;
 
-    private ChatTemplate(string source, IReadOnlyList<Node> nodes)
+    ChatTemplate(string source, IReadOnlyList<Node> nodes)
     {
         Source = source;
         _nodes = nodes;

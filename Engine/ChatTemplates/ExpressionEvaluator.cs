@@ -1,7 +1,7 @@
 namespace MiniMind.Engine.ChatTemplates;
 
 /// <summary>Evaluates expression nodes against a scope.</summary>
-internal sealed class ExpressionEvaluator
+sealed class ExpressionEvaluator
 {
     public object? Evaluate(Expr expr, Scope scope)
     {
@@ -16,7 +16,7 @@ internal sealed class ExpressionEvaluator
         }
     }
 
-    private object? EvaluateCore(Expr expr, Scope scope) => expr switch
+    object? EvaluateCore(Expr expr, Scope scope) => expr switch
     {
         LiteralExpr literal => literal.Value,
         NameExpr name => scope.Lookup(name.Name),
@@ -39,7 +39,7 @@ internal sealed class ExpressionEvaluator
         _ => throw new TemplateException($"Unsupported expression {expr.GetType().Name}", expr.Position),
     };
 
-    private Dictionary<string, object?> EvaluateDict(DictExpr dict, Scope scope)
+    Dictionary<string, object?> EvaluateDict(DictExpr dict, Scope scope)
     {
         var result = new Dictionary<string, object?>();
         foreach (var (key, value) in dict.Entries)
@@ -50,27 +50,27 @@ internal sealed class ExpressionEvaluator
         return result;
     }
 
-    private object? EvaluateKey(Expr key, Scope scope)
+    object? EvaluateKey(Expr key, Scope scope)
     {
         if (key is not SliceExpr slice) return Evaluate(key, scope);
         return new SliceValue(SliceBound(slice.Start, scope), SliceBound(slice.Stop, scope), SliceBound(slice.Step, scope));
     }
 
-    private long? SliceBound(Expr? bound, Scope scope) => bound == null ? null : Evaluate(bound, scope) switch
+    long? SliceBound(Expr? bound, Scope scope) => bound == null ? null : Evaluate(bound, scope) switch
     {
         null => null,
         long l => l,
         var other => throw new TemplateException($"slice indices must be integers or None, not {Values.TypeName(other)}", bound.Position),
     };
 
-    private object? EvaluateCall(CallExpr call, Scope scope) => Evaluate(call.Callee, scope) switch
+    object? EvaluateCall(CallExpr call, Scope scope) => Evaluate(call.Callee, scope) switch
     {
         ICallable callable => callable.Call(EvaluateArguments(call.Args, scope)),
         Undefined undefined => throw undefined.Fail(),
         var other => throw new RuntimeFailure($"'{Values.TypeName(other)}' object is not callable"),
     };
 
-    private CallArgs EvaluateArguments(Arguments args, Scope scope)
+    CallArgs EvaluateArguments(Arguments args, Scope scope)
     {
         if (args.Positional.Count == 0 && args.Keywords.Count == 0) return CallArgs.Empty;
         var keywords = new Dictionary<string, object?>();
@@ -78,7 +78,7 @@ internal sealed class ExpressionEvaluator
         return new CallArgs(args.Positional.Select(arg => Evaluate(arg, scope)).ToList(), keywords);
     }
 
-    private object? EvaluateUnary(UnaryExpr unary, Scope scope)
+    object? EvaluateUnary(UnaryExpr unary, Scope scope)
     {
         var operand = Evaluate(unary.Operand, scope);
         return unary.Operator switch
@@ -90,7 +90,7 @@ internal sealed class ExpressionEvaluator
     }
 
     /// <summary><c>and</c>/<c>or</c> short-circuit and return an operand, as in Python.</summary>
-    private object? EvaluateBinary(BinaryExpr binary, Scope scope)
+    object? EvaluateBinary(BinaryExpr binary, Scope scope)
     {
         var left = Evaluate(binary.Left, scope);
         return binary.Operator switch
@@ -101,7 +101,7 @@ internal sealed class ExpressionEvaluator
         };
     }
 
-    private bool EvaluateCompare(CompareExpr compare, Scope scope)
+    bool EvaluateCompare(CompareExpr compare, Scope scope)
     {
         var left = Evaluate(compare.First, scope);
         foreach (var (op, operand) in compare.Rest)

@@ -7,9 +7,9 @@ namespace MiniMind.Engine.ChatTemplates;
 /// conditional, or, and, not, comparisons (incl. in / not in), + -, ~, * / // %, **,
 /// unary - +, then primaries with postfix access, calls, filters and tests.
 /// </summary>
-internal sealed class ExpressionParser(TokenStream stream)
+sealed class ExpressionParser(TokenStream stream)
 {
-    private static readonly HashSet<string> CompareOperators = ["==", "!=", "<", "<=", ">", ">="];
+    static readonly HashSet<string> CompareOperators = ["==", "!=", "<", "<=", ">", ">="];
 
     public Expr ParseExpression(bool withConditional = true)
     {
@@ -43,16 +43,16 @@ internal sealed class ExpressionParser(TokenStream stream)
         return new TupleExpr(items, position);
     }
 
-    private bool IsTupleEnd(string? extraEnd) =>
+    bool IsTupleEnd(string? extraEnd) =>
         stream.Current.Kind is TokenKind.BlockEnd or TokenKind.VariableEnd or TokenKind.End
         || stream.Current.IsOperator(")")
         || (extraEnd != null && stream.Current.IsName(extraEnd));
 
-    private Expr ParseOr() => ParseLeftAssociative(ParseAnd, "or");
+    Expr ParseOr() => ParseLeftAssociative(ParseAnd, "or");
 
-    private Expr ParseAnd() => ParseLeftAssociative(ParseNot, "and");
+    Expr ParseAnd() => ParseLeftAssociative(ParseNot, "and");
 
-    private Expr ParseLeftAssociative(Func<Expr> operand, string keyword)
+    Expr ParseLeftAssociative(Func<Expr> operand, string keyword)
     {
         var left = operand();
         while (stream.Current.IsName(keyword))
@@ -63,14 +63,14 @@ internal sealed class ExpressionParser(TokenStream stream)
         return left;
     }
 
-    private Expr ParseNot()
+    Expr ParseNot()
     {
         if (!stream.Current.IsName("not")) return ParseCompare();
         var position = stream.Next().Position;
         return new UnaryExpr("not", ParseNot(), position);
     }
 
-    private Expr ParseCompare()
+    Expr ParseCompare()
     {
         var first = ParseMath(ParseConcat, "+", "-");
         var rest = new List<(string, Expr)>();
@@ -92,11 +92,11 @@ internal sealed class ExpressionParser(TokenStream stream)
         return rest.Count == 0 ? first : new CompareExpr(first, rest, first.Position);
     }
 
-    private Expr ParseConcat() => ParseMath(() => ParseMath(ParsePow, "*", "/", "//", "%"), "~");
+    Expr ParseConcat() => ParseMath(() => ParseMath(ParsePow, "*", "/", "//", "%"), "~");
 
-    private Expr ParsePow() => ParseMath(() => ParseUnary(), "**");
+    Expr ParsePow() => ParseMath(() => ParseUnary(), "**");
 
-    private Expr ParseMath(Func<Expr> operand, params string[] operators)
+    Expr ParseMath(Func<Expr> operand, params string[] operators)
     {
         var left = operand();
         while (stream.Current.Kind == TokenKind.Operator && operators.Contains(stream.Current.Value))
@@ -107,7 +107,7 @@ internal sealed class ExpressionParser(TokenStream stream)
         return left;
     }
 
-    private Expr ParseUnary(bool withFilters = true)
+    Expr ParseUnary(bool withFilters = true)
     {
         Expr node;
         if (stream.Current.IsOperator("-") || stream.Current.IsOperator("+"))
@@ -123,7 +123,7 @@ internal sealed class ExpressionParser(TokenStream stream)
         return withFilters ? ParseFiltersAndTests(node) : node;
     }
 
-    private Expr ParsePrimary()
+    Expr ParsePrimary()
     {
         var token = stream.Current;
         switch (token.Kind)
@@ -161,7 +161,7 @@ internal sealed class ExpressionParser(TokenStream stream)
         throw stream.Unexpected("an expression");
     }
 
-    private ListExpr ParseList(SourcePosition position)
+    ListExpr ParseList(SourcePosition position)
     {
         var items = new List<Expr>();
         while (!stream.Current.IsOperator("]"))
@@ -174,7 +174,7 @@ internal sealed class ExpressionParser(TokenStream stream)
         return new ListExpr(items, position);
     }
 
-    private DictExpr ParseDict(SourcePosition position)
+    DictExpr ParseDict(SourcePosition position)
     {
         var entries = new List<(Expr, Expr)>();
         while (!stream.Current.IsOperator("}"))
@@ -189,7 +189,7 @@ internal sealed class ExpressionParser(TokenStream stream)
         return new DictExpr(entries, position);
     }
 
-    private Expr ParsePostfix(Expr node)
+    Expr ParsePostfix(Expr node)
     {
         while (true)
         {
@@ -224,7 +224,7 @@ internal sealed class ExpressionParser(TokenStream stream)
     }
 
     /// <summary>An index or a Python slice <c>start:stop:step</c> with any part omitted.</summary>
-    private Expr ParseSubscript()
+    Expr ParseSubscript()
     {
         var position = stream.Current.Position;
         Expr? start = null;
@@ -240,9 +240,9 @@ internal sealed class ExpressionParser(TokenStream stream)
         return new SliceExpr(start, stop, step, position);
     }
 
-    private bool IsSliceEnd() => stream.Current.IsOperator("]") || stream.Current.IsOperator(":");
+    bool IsSliceEnd() => stream.Current.IsOperator("]") || stream.Current.IsOperator(":");
 
-    private Expr ParseFiltersAndTests(Expr node)
+    Expr ParseFiltersAndTests(Expr node)
     {
         while (true)
         {
@@ -269,7 +269,7 @@ internal sealed class ExpressionParser(TokenStream stream)
         }
     }
 
-    private TestExpr ParseTest(Expr node, SourcePosition position)
+    TestExpr ParseTest(Expr node, SourcePosition position)
     {
         var negated = stream.SkipName("not");
         var name = stream.Expect(TokenKind.Name, "a test name");
@@ -289,12 +289,12 @@ internal sealed class ExpressionParser(TokenStream stream)
         return new TestExpr(node, name.Value, args, negated, position);
     }
 
-    private static bool StartsBareTestArgument(Token token) =>
+    static bool StartsBareTestArgument(Token token) =>
         token.Kind is TokenKind.String or TokenKind.Integer or TokenKind.Float
         || token.IsOperator("[") || token.IsOperator("{")
         || (token.Kind == TokenKind.Name && token.Value is not ("else" or "or" or "and" or "is"));
 
-    private Arguments ParseArguments()
+    Arguments ParseArguments()
     {
         stream.ExpectOperator("(");
         var positional = new List<Expr>();

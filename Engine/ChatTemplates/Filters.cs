@@ -3,9 +3,9 @@ using System.Globalization;
 namespace MiniMind.Engine.ChatTemplates;
 
 /// <summary>Jinja's built-in filters used by chat templates, with HuggingFace's <c>tojson</c>.</summary>
-internal static class Filters
+static class Filters
 {
-    private static readonly Dictionary<string, Func<object?, CallArgs, object?>> All = new()
+    static readonly Dictionary<string, Func<object?, CallArgs, object?>> All = new()
     {
         ["length"] = (v, _) => Values.Length(v),
         ["count"] = (v, _) => Values.Length(v),
@@ -60,7 +60,7 @@ internal static class Filters
     public static object? Apply(string name, object? value, CallArgs args) =>
         All.TryGetValue(name, out var filter) ? filter(value, args) : throw new RuntimeFailure($"Unsupported filter '{name}'");
 
-    private static object? ToJson(object? value, CallArgs args)
+    static object? ToJson(object? value, CallArgs args)
     {
         (string, string)? separators = null;
         if (args.Get(2, "separators") is { } given)
@@ -73,17 +73,17 @@ internal static class Filters
             ensureAscii: Values.IsTruthy(args.Get(0, "ensure_ascii", false)), sortKeys: Values.IsTruthy(args.Get(3, "sort_keys", false)));
     }
 
-    private static object? Default(object? value, CallArgs args)
+    static object? Default(object? value, CallArgs args)
     {
         var useDefault = value is Undefined || (Values.IsTruthy(args.Get(1, "boolean", false)) && !Values.IsTruthy(value));
         return useDefault ? args.Get(0, "default_value", "") : value;
     }
 
     /// <summary>MarkupSafe's escaping (not WebUtility's, which also encodes non-ASCII letters).</summary>
-    private static string Escape(object? value) => PyFormat.Str(value)
+    static string Escape(object? value) => PyFormat.Str(value)
         .Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;").Replace("\"", "&#34;").Replace("'", "&#39;");
 
-    private static object? ToInt(object? value, CallArgs args)
+    static object? ToInt(object? value, CallArgs args)
     {
         var fallback = args.Get(0, "default", 0L);
         return value switch
@@ -96,14 +96,14 @@ internal static class Filters
         };
     }
 
-    private static object? ToFloat(object? value, CallArgs args) => value switch
+    static object? ToFloat(object? value, CallArgs args) => value switch
     {
         long or double or bool => Values.ToDouble(value),
         string s when double.TryParse(s.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out var d) => d,
         _ => args.Get(0, "default", 0.0),
     };
 
-    private static object? Round(object? value, CallArgs args)
+    static object? Round(object? value, CallArgs args)
     {
         var precision = (int)(args.Get(0, "precision", 0L) as long? ?? 0);
         var number = Values.ToDouble(value);
@@ -118,7 +118,7 @@ internal static class Filters
         };
     }
 
-    private static List<object?> Sorted(object? value, CallArgs args, int attributeIndex)
+    static List<object?> Sorted(object? value, CallArgs args, int attributeIndex)
     {
         var caseSensitive = Values.IsTruthy(args.Get(attributeIndex - 1, "case_sensitive", false));
         var attribute = args.Get(attributeIndex, "attribute");
@@ -139,7 +139,7 @@ internal static class Filters
             .ToList();
     }
 
-    private static string Indent(object? value, CallArgs args)
+    static string Indent(object? value, CallArgs args)
     {
         var width = args.Get(0, "width", 4L);
         var indentation = width is long n ? new string(' ', (int)n) : PyFormat.Str(width);
@@ -150,7 +150,7 @@ internal static class Filters
         return Values.IsTruthy(args.Get(1, "first", false)) ? indentation + body : body;
     }
 
-    private static List<object?> Map(object? value, CallArgs args)
+    static List<object?> Map(object? value, CallArgs args)
     {
         var items = Values.Iterate(value);
         if (args.Keywords.TryGetValue("attribute", out var attribute))
@@ -165,7 +165,7 @@ internal static class Filters
         return items.Select(item => Apply(filter, item, rest)).ToList();
     }
 
-    private static List<object?> SelectByTest(object? value, CallArgs args, bool keep, bool byAttribute)
+    static List<object?> SelectByTest(object? value, CallArgs args, bool keep, bool byAttribute)
     {
         var offset = byAttribute ? 1 : 0;
         var attribute = byAttribute ? args.Required(0, "attribute", "selectattr") : null;
@@ -179,11 +179,11 @@ internal static class Filters
         }).ToList();
     }
 
-    private static IEnumerable<object?> Pluck(IEnumerable<object?> items, object? attribute) =>
+    static IEnumerable<object?> Pluck(IEnumerable<object?> items, object? attribute) =>
         attribute == null ? items : items.Select(item => AttributePath(item, attribute));
 
     /// <summary>Jinja's attribute getter: "a.b.0" walks item lookups, digits index lists.</summary>
-    private static object? AttributePath(object? item, object? path)
+    static object? AttributePath(object? item, object? path)
     {
         if (path is not string dotted) return Access.GetItem(item, path);
         foreach (var part in dotted.Split('.'))

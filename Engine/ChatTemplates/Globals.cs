@@ -3,7 +3,7 @@ using System.Globalization;
 namespace MiniMind.Engine.ChatTemplates;
 
 /// <summary>Global functions: Jinja's <c>range</c>, <c>namespace</c>, <c>dict</c>, and HuggingFace's <c>raise_exception</c>, <c>strftime_now</c>.</summary>
-internal static class Globals
+static class Globals
 {
     public static Scope Create()
     {
@@ -22,7 +22,7 @@ internal static class Globals
         return scope;
     }
 
-    private static List<object?> Range(CallArgs args)
+    static List<object?> Range(CallArgs args)
     {
         var numbers = args.Positional.Select(a => a is long l ? l : throw new RuntimeFailure("range() arguments must be integers")).ToList();
         var (start, stop, step) = numbers.Count switch
@@ -39,7 +39,7 @@ internal static class Globals
     }
 
     /// <summary>namespace(dict, key=value, ...) and dict(...): an optional mapping then keywords.</summary>
-    private static Dictionary<string, object?> KeywordDictionary(CallArgs args)
+    static Dictionary<string, object?> KeywordDictionary(CallArgs args)
     {
         var result = args.Positional is [Dictionary<string, object?> initial] ? new Dictionary<string, object?>(initial) : [];
         foreach (var (key, value) in args.Keywords) result[key] = value;
@@ -48,7 +48,7 @@ internal static class Globals
 }
 
 /// <summary>The common C <c>strftime</c> directives, for HuggingFace's <c>strftime_now</c>.</summary>
-internal static class StrfTime
+static class StrfTime
 {
     public static string Format(DateTime time, string format)
     {
@@ -86,7 +86,7 @@ internal static class StrfTime
         return sb.ToString();
     }
 
-    private static string Skip(ref int i)
+    static string Skip(ref int i)
     {
         i++;
         return "";

@@ -3,11 +3,11 @@ using System.Text;
 namespace MiniMind.Engine.ChatTemplates;
 
 /// <summary>Executes statement nodes, writing rendered text to a <see cref="StringBuilder"/>.</summary>
-internal sealed class Interpreter
+sealed class Interpreter
 {
-    private enum Flow { Normal, Break, Continue }
+    enum Flow { Normal, Break, Continue }
 
-    private readonly ExpressionEvaluator _expressions;
+    readonly ExpressionEvaluator _expressions;
 
     public Interpreter() => _expressions = new ExpressionEvaluator();
 
@@ -18,7 +18,7 @@ internal sealed class Interpreter
         return output.ToString();
     }
 
-    private Flow Execute(IReadOnlyList<Node> nodes, Scope scope, StringBuilder output)
+    Flow Execute(IReadOnlyList<Node> nodes, Scope scope, StringBuilder output)
     {
         foreach (var node in nodes)
         {
@@ -28,7 +28,7 @@ internal sealed class Interpreter
         return Flow.Normal;
     }
 
-    private Flow Execute(Node node, Scope scope, StringBuilder output)
+    Flow Execute(Node node, Scope scope, StringBuilder output)
     {
         switch (node)
         {
@@ -69,7 +69,7 @@ internal sealed class Interpreter
         return Flow.Normal;
     }
 
-    private void ExecuteFor(ForNode loop, Scope scope, StringBuilder output)
+    void ExecuteFor(ForNode loop, Scope scope, StringBuilder output)
     {
         var source = _expressions.Evaluate(loop.Iterable, scope);
         List<object?> items;
@@ -111,7 +111,7 @@ internal sealed class Interpreter
         }
     }
 
-    private static void Bind(ForNode loop, object? item, Scope scope)
+    static void Bind(ForNode loop, object? item, Scope scope)
     {
         if (loop.Targets.Count == 1)
         {
@@ -122,7 +122,7 @@ internal sealed class Interpreter
         for (var i = 0; i < values.Count; i++) scope.Set(loop.Targets[i], values[i]);
     }
 
-    private static List<object?> Unpack(object? value, int count, SourcePosition position)
+    static List<object?> Unpack(object? value, int count, SourcePosition position)
     {
         var values = value is List<object?> list ? list : throw new TemplateException($"cannot unpack non-sequence {Values.TypeName(value)}", position);
         if (values.Count != count)
@@ -132,7 +132,7 @@ internal sealed class Interpreter
         return values;
     }
 
-    private static void Assign(Expr target, object? value, Scope scope)
+    static void Assign(Expr target, object? value, Scope scope)
     {
         switch (target)
         {
@@ -156,7 +156,7 @@ internal sealed class Interpreter
     }
 
     /// <summary>A <c>{% macro %}</c>: calling it renders its body in a frame whose parent is where it was defined.</summary>
-    private sealed class Macro(MacroNode node, Scope closure, Interpreter interpreter, ExpressionEvaluator expressions) : ICallable
+    sealed class Macro(MacroNode node, Scope closure, Interpreter interpreter, ExpressionEvaluator expressions) : ICallable
     {
         public string Name => node.Name;
 

@@ -8,17 +8,17 @@ namespace MiniMind.Engine.ChatTemplates;
 /// per-tag <c>-</c> (strip) and <c>+</c> (keep) modifiers. Comments are dropped here and
 /// <c>{% raw %}</c> bodies become plain text.
 /// </summary>
-internal sealed partial class Lexer
+sealed partial class Lexer
 {
-    private readonly string _source;
-    private readonly SourceMap _map;
-    private readonly List<Token> _tokens = [];
-    private int _pos;
+    readonly string _source;
+    readonly SourceMap map;
+    readonly List<Token> _tokens = [];
+    int pos;
 
-    private Lexer(string source)
+    Lexer(string source)
     {
         _source = source;
-        _map = new SourceMap(source);
+        map = new SourceMap(source);
     }
 
     public static List<Token> Tokenize(string source)
@@ -38,27 +38,27 @@ internal sealed partial class Lexer
     /// Jinja turns every \r\n or \r into \n and, with its default keep_trailing_newline=False,
     /// drops one newline at the very end of the template.
     /// </summary>
-    private static string NormalizeNewlines(string source)
+    static string NormalizeNewlines(string source)
     {
         var text = source.Replace("\r\n", "\n").Replace('\r', '\n');
         return text.EndsWith('\n') ? text[..^1] : text;
     }
 
-    private void Run()
+    void Run()
     {
-        while (_pos < _source.Length)
+        while (pos < _source.Length)
         {
-            var open = FindTagStart(_pos);
+            var open = FindTagStart(pos);
             if (open < 0)
             {
-                EmitText(_source[_pos..], _pos);
+                EmitText(_source[pos..], pos);
                 break;
             }
 
             var kind = _source[open + 1];
             var modifier = open + 2 < _source.Length ? _source[open + 2] : '\0';
             var isBlockLike = kind != '{';
-            EmitText(StripBeforeTag(_source[_pos..open], _pos, modifier, isBlockLike), _pos);
+            EmitText(StripBeforeTag(_source[pos..open], pos, modifier, isBlockLike), pos);
 
             var raw = kind == '%' ? RawBegin().Match(_source, open) : null;
             if (raw is { Success: true }) LexRaw(open, raw);
@@ -66,10 +66,10 @@ internal sealed partial class Lexer
             else LexTag(open, kind == '%', modifier is '-' or '+' ? open + 3 : open + 2);
         }
 
-        _tokens.Add(new Token(TokenKind.End, "", _map.At(_source.Length)));
+        _tokens.Add(new Token(TokenKind.End, "", map.At(_source.Length)));
     }
 
-    private int FindTagStart(int from)
+    int FindTagStart(int from)
     {
         for (var i = _source.IndexOf('{', from); i >= 0 && i + 1 < _source.Length; i = _source.IndexOf('{', i + 1))
         {
@@ -79,7 +79,7 @@ internal sealed partial class Lexer
     }
 
     /// <summary>Whitespace handling for the text that precedes a tag.</summary>
-    private string StripBeforeTag(string text, int textStart, char modifier, bool isBlockLike)
+    string StripBeforeTag(string text, int textStart, char modifier, bool isBlockLike)
     {
         if (modifier == '-') return text.TrimEnd();
         if (modifier == '+' || !isBlockLike) return text;
@@ -96,30 +96,30 @@ internal sealed partial class Lexer
     }
 
     /// <summary>Moves past a tag's closing delimiter, honouring <c>-</c> and trim_blocks.</summary>
-    private void SkipAfterTag(int afterClose, char closeModifier, bool trimNewline)
+    void SkipAfterTag(int afterClose, char closeModifier, bool trimNewline)
     {
-        _pos = afterClose;
+        pos = afterClose;
         if (closeModifier == '-')
         {
-            while (_pos < _source.Length && char.IsWhiteSpace(_source[_pos])) _pos++;
+            while (pos < _source.Length && char.IsWhiteSpace(_source[pos])) pos++;
         }
-        else if (closeModifier != '+' && trimNewline && _pos < _source.Length && _source[_pos] == '\n')
+        else if (closeModifier != '+' && trimNewline && pos < _source.Length && _source[pos] == '\n')
         {
-            _pos++;
+            pos++;
         }
     }
 
-    private void LexComment(int open)
+    void LexComment(int open)
     {
         var close = _source.IndexOf("#}", open + 2, StringComparison.Ordinal);
-        if (close < 0) throw new TemplateException("Unclosed comment '{#'", _map.At(open));
+        if (close < 0) throw new TemplateException("Unclosed comment '{#'", map.At(open));
         SkipAfterTag(close + 2, _source[close - 1], trimNewline: true);
     }
 
-    private void LexRaw(int open, Match begin)
+    void LexRaw(int open, Match begin)
     {
         var end = RawEnd().Match(_source, begin.Index + begin.Length);
-        if (!end.Success) throw new TemplateException("Unclosed '{% raw %}' block, expected '{% endraw %}'", _map.At(open));
+        if (!end.Success) throw new TemplateException("Unclosed '{% raw %}' block, expected '{% endraw %}'", map.At(open));
 
         // Jinja applies no trim_blocks after '{% raw %}', only the explicit '-' strip.
         var bodyStart = begin.Index + begin.Length;
@@ -133,17 +133,17 @@ internal sealed partial class Lexer
         SkipAfterTag(end.Index + end.Length, closeModifier, trimNewline: true);
     }
 
-    private void LexTag(int open, bool isBlock, int contentStart)
+    void LexTag(int open, bool isBlock, int contentStart)
     {
-        _tokens.Add(new Token(isBlock ? TokenKind.BlockBegin : TokenKind.VariableBegin, isBlock ? "{%" : "{{", _map.At(open)));
-        var scanner = new ExpressionScanner(_source, _map, contentStart, isBlock ? '%' : '}');
-        var (afterClose, closeModifier) = scanner.ScanUntilClose(_tokens, _map.At(open));
-        _tokens.Add(new Token(isBlock ? TokenKind.BlockEnd : TokenKind.VariableEnd, isBlock ? "%}" : "}}", _map.At(afterClose - 2)));
+        _tokens.Add(new Token(isBlock ? TokenKind.BlockBegin : TokenKind.VariableBegin, isBlock ? "{%" : "{{", map.At(open)));
+        var scanner = new ExpressionScanner(_source, map, contentStart, isBlock ? '%' : '}');
+        var (afterClose, closeModifier) = scanner.ScanUntilClose(_tokens, map.At(open));
+        _tokens.Add(new Token(isBlock ? TokenKind.BlockEnd : TokenKind.VariableEnd, isBlock ? "%}" : "}}", map.At(afterClose - 2)));
         SkipAfterTag(afterClose, closeModifier, trimNewline: isBlock);
     }
 
-    private void EmitText(string text, int start)
+    void EmitText(string text, int start)
     {
-        if (text.Length > 0) _tokens.Add(new Token(TokenKind.Text, text, _map.At(start)));
+        if (text.Length > 0) _tokens.Add(new Token(TokenKind.Text, text, map.At(start)));
     }
 }

@@ -1,7 +1,7 @@
 namespace MiniMind.Engine.ChatTemplates;
 
 /// <summary>The <c>loop</c> variable inside a for loop.</summary>
-internal sealed class LoopInfo(IReadOnlyList<object?> items)
+sealed class LoopInfo(IReadOnlyList<object?> items)
 {
     public int Index0 { get; set; }
 
@@ -22,7 +22,7 @@ internal sealed class LoopInfo(IReadOnlyList<object?> items)
         _ => Undefined.Member(this, name),
     };
 
-    private object? Cycle(CallArgs args) =>
+    object? Cycle(CallArgs args) =>
         args.Positional.Count == 0
             ? throw new RuntimeFailure("loop.cycle() needs at least one argument")
             : args.Positional[Index0 % args.Positional.Count];

@@ -1,9 +1,9 @@
 namespace MiniMind.Engine.ChatTemplates;
 
 /// <summary>The Python <c>str</c> and <c>dict</c> methods chat templates call, e.g. <c>content.split('&lt;/think&gt;')</c>.</summary>
-internal static class Methods
+static class Methods
 {
-    private static readonly Dictionary<string, Func<string, CallArgs, object?>> StringMethods = new()
+    static readonly Dictionary<string, Func<string, CallArgs, object?>> StringMethods = new()
     {
         ["startswith"] = (s, a) => AnyAffix(a.Required(0, "prefix", "startswith"), p => s.StartsWith(p, StringComparison.Ordinal)),
         ["endswith"] = (s, a) => AnyAffix(a.Required(0, "suffix", "endswith"), p => s.EndsWith(p, StringComparison.Ordinal)),
@@ -26,7 +26,7 @@ internal static class Methods
         ["isspace"] = (s, _) => s.Length > 0 && s.All(PyString.IsSpace),
     };
 
-    private static readonly Dictionary<string, Func<Dictionary<string, object?>, CallArgs, object?>> DictMethods = new()
+    static readonly Dictionary<string, Func<Dictionary<string, object?>, CallArgs, object?>> DictMethods = new()
     {
         ["items"] = (d, _) => Items(d),
         ["keys"] = (d, _) => d.Keys.Cast<object?>().ToList(),
@@ -52,22 +52,22 @@ internal static class Methods
     public static List<object?> Items(Dictionary<string, object?> dict) =>
         dict.Select(p => (object?)new PyTuple([p.Key, p.Value])).ToList();
 
-    private static bool AnyAffix(object? affix, Func<string, bool> matches) => affix switch
+    static bool AnyAffix(object? affix, Func<string, bool> matches) => affix switch
     {
         string s => matches(s),
         List<object?> options => options.Any(o => matches(o as string ?? throw new RuntimeFailure("affix tuple must hold strings"))),
         _ => throw new RuntimeFailure($"startswith/endswith first arg must be str or a tuple of str, not {Values.TypeName(affix)}"),
     };
 
-    private static string? OptionalString(object? value) => value switch
+    static string? OptionalString(object? value) => value switch
     {
         null => null,
         string s => s,
         _ => throw new RuntimeFailure($"expected str or None, got {Values.TypeName(value)}"),
     };
 
-    private static string RequiredString(CallArgs args, int index, string name) =>
+    static string RequiredString(CallArgs args, int index, string name) =>
         args.Required(index, name, "str method") as string ?? throw new RuntimeFailure($"argument '{name}' must be a string");
 
-    private static long AsLong(object? value) => value is long l ? l : throw new RuntimeFailure($"expected an integer, got {Values.TypeName(value)}");
+    static long AsLong(object? value) => value is long l ? l : throw new RuntimeFailure($"expected an integer, got {Values.TypeName(value)}");
 }

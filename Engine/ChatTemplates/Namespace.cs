@@ -1,7 +1,7 @@
 namespace MiniMind.Engine.ChatTemplates;
 
 /// <summary>The mutable object made by <c>namespace(...)</c>; the only thing <c>{% set a.b = %}</c> may assign into.</summary>
-internal sealed class Namespace(Dictionary<string, object?> attributes)
+sealed class Namespace(Dictionary<string, object?> attributes)
 {
     public Dictionary<string, object?> Attributes { get; } = attributes;
 }

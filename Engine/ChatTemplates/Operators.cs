@@ -1,7 +1,7 @@
 namespace MiniMind.Engine.ChatTemplates;
 
 /// <summary>Python arithmetic: int stays int where Python's does, <c>/</c> is true division, <c>//</c> and <c>%</c> floor.</summary>
-internal static class Operators
+static class Operators
 {
     public static object? Binary(string op, object? left, object? right)
     {
@@ -33,14 +33,14 @@ internal static class Operators
         _ => throw new RuntimeFailure($"bad operand type for unary -: '{Values.TypeName(value)}'"),
     };
 
-    private static bool IsInteger(object? value) => value is long or bool;
+    static bool IsInteger(object? value) => value is long or bool;
 
-    private static long AsLong(object? value) => value is bool b ? (b ? 1 : 0) : (long)value!;
+    static long AsLong(object? value) => value is bool b ? (b ? 1 : 0) : (long)value!;
 
-    private static string Repeat(string s, long times) => times <= 0 ? "" : string.Concat(Enumerable.Repeat(s, (int)times));
+    static string Repeat(string s, long times) => times <= 0 ? "" : string.Concat(Enumerable.Repeat(s, (int)times));
 
     // Arms are boxed individually: a switch mixing long and double would widen every result to double.
-    private static object IntegerMath(string op, long a, long b) => op switch
+    static object IntegerMath(string op, long a, long b) => op switch
     {
         "+" => (object)(a + b),
         "-" => a - b,
@@ -52,13 +52,13 @@ internal static class Operators
         _ => throw new RuntimeFailure($"Unknown operator '{op}'"),
     };
 
-    private static long FloorDiv(long a, long b)
+    static long FloorDiv(long a, long b)
     {
         var quotient = a / b;
         return (a % b != 0 && (a < 0) != (b < 0)) ? quotient - 1 : quotient;
     }
 
-    private static object FloatMath(string op, double a, double b) => op switch
+    static object FloatMath(string op, double a, double b) => op switch
     {
         "+" => a + b,
         "-" => a - b,
@@ -70,5 +70,5 @@ internal static class Operators
         _ => throw new RuntimeFailure($"Unknown operator '{op}'"),
     };
 
-    private static RuntimeFailure DivisionByZero() => new("division by zero");
+    static RuntimeFailure DivisionByZero() => new("division by zero");
 }

@@ -1,17 +1,17 @@
 namespace MiniMind.Engine.ChatTemplates;
 
 /// <summary>Parses the token stream into statement nodes; expressions go to <see cref="ExpressionParser"/>.</summary>
-internal sealed class Parser
+sealed class Parser
 {
     /// <summary>Tags that only make sense as the middle or end of an enclosing block.</summary>
-    private static readonly HashSet<string> ClosingTags =
+    static readonly HashSet<string> ClosingTags =
         ["elif", "else", "endif", "endfor", "endset", "endmacro", "endgeneration", "endraw"];
 
-    private readonly TokenStream _stream;
-    private readonly ExpressionParser _expressions;
-    private int _loopDepth;
+    readonly TokenStream _stream;
+    readonly ExpressionParser _expressions;
+    int loopDepth;
 
-    private Parser(List<Token> tokens)
+    Parser(List<Token> tokens)
     {
         _stream = new TokenStream(tokens);
         _expressions = new ExpressionParser(_stream);
@@ -28,7 +28,7 @@ internal sealed class Parser
     /// Parses nodes until one of <paramref name="endTags"/> opens a block tag; the end tag's name
     /// is consumed, the rest of that tag is left to the caller.
     /// </summary>
-    private (List<Node> Body, string EndTag) ParseBody(Token? opener, params string[] endTags)
+    (List<Node> Body, string EndTag) ParseBody(Token? opener, params string[] endTags)
     {
         var nodes = new List<Node>();
         while (true)
@@ -60,7 +60,7 @@ internal sealed class Parser
         }
     }
 
-    private void ParseStatement(Token tag, List<Node> into)
+    void ParseStatement(Token tag, List<Node> into)
     {
         switch (tag.Value)
         {
@@ -69,7 +69,7 @@ internal sealed class Parser
             case "set": into.Add(ParseSet(tag)); break;
             case "macro": into.Add(ParseMacro(tag)); break;
             case "break" or "continue":
-                if (_loopDepth == 0) throw new TemplateException($"'{tag.Value}' outside of a loop", tag.Position);
+                if (loopDepth == 0) throw new TemplateException($"'{tag.Value}' outside of a loop", tag.Position);
                 EndTag();
                 into.Add(tag.Value == "break" ? new BreakNode(tag.Position) : new ContinueNode(tag.Position));
                 break;
@@ -80,9 +80,9 @@ internal sealed class Parser
         }
     }
 
-    private void EndTag() => _stream.Expect(TokenKind.BlockEnd, "'%}'");
+    void EndTag() => _stream.Expect(TokenKind.BlockEnd, "'%}'");
 
-    private IfNode ParseIf(Token tag)
+    IfNode ParseIf(Token tag)
     {
         var branches = new List<(Expr, IReadOnlyList<Node>)>();
         var condition = _expressions.ParseTuple(withConditional: false);
@@ -108,7 +108,7 @@ internal sealed class Parser
         }
     }
 
-    private ForNode ParseFor(Token tag)
+    ForNode ParseFor(Token tag)
     {
         var targets = new List<string> { _stream.Expect(TokenKind.Name, "a loop variable").Value };
         while (_stream.SkipOperator(",")) targets.Add(_stream.Expect(TokenKind.Name, "a loop variable").Value);
@@ -121,9 +121,9 @@ internal sealed class Parser
         }
         EndTag();
 
-        _loopDepth++;
+        loopDepth++;
         var (body, end) = ParseBody(tag, "else", "endfor");
-        _loopDepth--;
+        loopDepth--;
         List<Node> otherwise = [];
         if (end == "else")
         {
@@ -134,7 +134,7 @@ internal sealed class Parser
         return new ForNode(targets, iterable, filter, body, otherwise, tag.Position);
     }
 
-    private Node ParseSet(Token tag)
+    Node ParseSet(Token tag)
     {
         var first = _stream.Expect(TokenKind.Name, "a variable name");
         Expr target = new NameExpr(first.Value, first.Position);
@@ -167,7 +167,7 @@ internal sealed class Parser
         return new SetBlockNode(block.Name, body, tag.Position);
     }
 
-    private GenerationNode ParseGeneration(Token tag)
+    GenerationNode ParseGeneration(Token tag)
     {
         EndTag();
         var body = ParseFrame(tag, "endgeneration");
@@ -175,7 +175,7 @@ internal sealed class Parser
         return new GenerationNode(body, tag.Position);
     }
 
-    private MacroNode ParseMacro(Token tag)
+    MacroNode ParseMacro(Token tag)
     {
         var name = _stream.Expect(TokenKind.Name, "a macro name").Value;
         var parameters = new List<(string, Expr?)>();
@@ -193,12 +193,12 @@ internal sealed class Parser
     }
 
     /// <summary>Parses the body of a macro-like frame, which break/continue cannot cross.</summary>
-    private List<Node> ParseFrame(Token tag, string endTag)
+    List<Node> ParseFrame(Token tag, string endTag)
     {
-        var outerLoops = _loopDepth;
-        _loopDepth = 0;
+        var outerLoops = loopDepth;
+        loopDepth = 0;
         var body = ParseBody(tag, endTag).Body;
-        _loopDepth = outerLoops;
+        loopDepth = outerLoops;
         return body;
     }
 }

@@ -4,7 +4,7 @@ using System.Text;
 namespace MiniMind.Engine.ChatTemplates;
 
 /// <summary>Python's <c>str()</c> and <c>repr()</c>, which decide how values render in output.</summary>
-internal static class PyFormat
+static class PyFormat
 {
     public static string Str(object? value) => value switch
     {
@@ -50,7 +50,7 @@ internal static class PyFormat
     }
 
     /// <summary>Splits a positive double into significant digits and a decimal exponent (d.ddd × 10^exp).</summary>
-    private static (string Digits, int Exponent) Decompose(double d)
+    static (string Digits, int Exponent) Decompose(double d)
     {
         var text = d.ToString("R", CultureInfo.InvariantCulture);
         var e = text.IndexOf('E');

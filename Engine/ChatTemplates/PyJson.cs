@@ -8,19 +8,19 @@ namespace MiniMind.Engine.ChatTemplates;
 /// <c>ensure_ascii=False</c>: separators ", " and ": " (or "," and ": " when indenting),
 /// non-ASCII text kept as is, keys in insertion order unless sorted.
 /// </summary>
-internal sealed class PyJson
+sealed class PyJson
 {
-    private readonly string? _indent;
-    private readonly string _itemSeparator;
-    private readonly string _keySeparator;
-    private readonly bool _ensureAscii;
-    private readonly bool _sortKeys;
-    private readonly StringBuilder _out = new();
+    readonly string? _indent;
+    readonly string itemSeparator;
+    readonly string keySeparator;
+    readonly bool _ensureAscii;
+    readonly bool _sortKeys;
+    readonly StringBuilder _out = new();
 
-    private PyJson(string? indent, (string Item, string Key)? separators, bool ensureAscii, bool sortKeys)
+    PyJson(string? indent, (string Item, string Key)? separators, bool ensureAscii, bool sortKeys)
     {
         _indent = indent;
-        (_itemSeparator, _keySeparator) = separators ?? (indent == null ? (", ", ": ") : (",", ": "));
+        (itemSeparator, keySeparator) = separators ?? (indent == null ? (", ", ": ") : (",", ": "));
         _ensureAscii = ensureAscii;
         _sortKeys = sortKeys;
     }
@@ -40,7 +40,7 @@ internal sealed class PyJson
         return writer._out.ToString();
     }
 
-    private void Write(object? value, int level)
+    void Write(object? value, int level)
     {
         switch (value)
         {
@@ -55,7 +55,7 @@ internal sealed class PyJson
                 WriteContainer('{', '}', entries, level, entry =>
                 {
                     WriteString(entry.Key);
-                    _out.Append(_keySeparator);
+                    _out.Append(keySeparator);
                     Write(entry.Value, level + 1);
                 });
                 break;
@@ -64,7 +64,7 @@ internal sealed class PyJson
         }
     }
 
-    private void WriteContainer<T>(char open, char close, IReadOnlyList<T> items, int level, Action<T> writeItem)
+    void WriteContainer<T>(char open, char close, IReadOnlyList<T> items, int level, Action<T> writeItem)
     {
         _out.Append(open);
         if (items.Count == 0)
@@ -74,7 +74,7 @@ internal sealed class PyJson
         }
         for (var i = 0; i < items.Count; i++)
         {
-            if (i > 0) _out.Append(_itemSeparator);
+            if (i > 0) _out.Append(itemSeparator);
             NewLine(level + 1);
             writeItem(items[i]);
         }
@@ -82,17 +82,17 @@ internal sealed class PyJson
         _out.Append(close);
     }
 
-    private void NewLine(int level)
+    void NewLine(int level)
     {
         if (_indent == null) return;
         _out.Append('\n');
         for (var i = 0; i < level; i++) _out.Append(_indent);
     }
 
-    private static string FloatJson(double d) =>
+    static string FloatJson(double d) =>
         double.IsNaN(d) ? "NaN" : double.IsInfinity(d) ? (d > 0 ? "Infinity" : "-Infinity") : PyFormat.FloatRepr(d);
 
-    private void WriteString(string s)
+    void WriteString(string s)
     {
         _out.Append('"');
         foreach (var c in s)

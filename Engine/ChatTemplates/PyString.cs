@@ -8,7 +8,7 @@ namespace MiniMind.Engine.ChatTemplates;
 /// Python <c>str</c> behaviour. Python indexes strings by code point, so anything that counts or
 /// slices works on runes; surrogate pairs (emoji) must not be split.
 /// </summary>
-internal static partial class PyString
+static partial class PyString
 {
     public static long Length(string s) => s.EnumerateRunes().Count();
 
@@ -46,7 +46,7 @@ internal static partial class PyString
         return parts;
     }
 
-    private static List<object?> SplitOnWhitespace(string s, long maxSplit)
+    static List<object?> SplitOnWhitespace(string s, long maxSplit)
     {
         var parts = new List<object?>();
         var i = 0;
@@ -110,7 +110,7 @@ internal static partial class PyString
         return sb.Append(s, start, s.Length - start).ToString();
     }
 
-    private static string InsertBetweenAll(string s, string insert) =>
+    static string InsertBetweenAll(string s, string insert) =>
         insert + string.Concat(Characters(s).Select(c => c + insert));
 
     /// <summary>A minimal str.format: <c>{}</c>, <c>{0}</c> and <c>{name}</c> fields, <c>{{</c>/<c>}}</c> escapes.</summary>

@@ -4,4 +4,4 @@ namespace MiniMind.Engine.ChatTemplates;
 /// A runtime error raised by value helpers that don't know where they are in the template;
 /// the evaluator turns it into a <see cref="TemplateException"/> carrying the expression's position.
 /// </summary>
-internal sealed class RuntimeFailure(string message) : Exception(message);
+sealed class RuntimeFailure(string message) : Exception(message);

@@ -4,9 +4,9 @@ namespace MiniMind.Engine.ChatTemplates;
 /// A variable frame. Loop iterations and macro calls get child frames (so their <c>set</c>s don't
 /// leak out, as in Jinja); <c>if</c> blocks share their parent's frame.
 /// </summary>
-internal sealed class Scope(Scope? parent)
+sealed class Scope(Scope? parent)
 {
-    private readonly Dictionary<string, object?> _variables = [];
+    readonly Dictionary<string, object?> variables = [];
 
     public Scope? Parent { get; } = parent;
 
@@ -14,10 +14,10 @@ internal sealed class Scope(Scope? parent)
     {
         for (var scope = this; scope != null; scope = scope.Parent)
         {
-            if (scope._variables.TryGetValue(name, out var value)) return value;
+            if (scope.variables.TryGetValue(name, out var value)) return value;
         }
         return Undefined.Variable(name);
     }
 
-    public void Set(string name, object? value) => _variables[name] = value;
+    public void Set(string name, object? value) => variables[name] = value;
 }

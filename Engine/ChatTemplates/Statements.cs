@@ -1,15 +1,15 @@
 namespace MiniMind.Engine.ChatTemplates;
 
 /// <summary>Template statement nodes.</summary>
-internal abstract record Node(SourcePosition Position);
+abstract record Node(SourcePosition Position);
 
-internal sealed record TextNode(string Text, SourcePosition Position) : Node(Position);
+sealed record TextNode(string Text, SourcePosition Position) : Node(Position);
 
-internal sealed record OutputNode(Expr Value, SourcePosition Position) : Node(Position);
+sealed record OutputNode(Expr Value, SourcePosition Position) : Node(Position);
 
-internal sealed record IfNode(IReadOnlyList<(Expr Condition, IReadOnlyList<Node> Body)> Branches, IReadOnlyList<Node> Else, SourcePosition Position) : Node(Position);
+sealed record IfNode(IReadOnlyList<(Expr Condition, IReadOnlyList<Node> Body)> Branches, IReadOnlyList<Node> Else, SourcePosition Position) : Node(Position);
 
-internal sealed record ForNode(
+sealed record ForNode(
     IReadOnlyList<string> Targets,
     Expr Iterable,
     Expr? Filter,
@@ -18,23 +18,23 @@ internal sealed record ForNode(
     SourcePosition Position) : Node(Position);
 
 /// <summary><c>{% set target = value %}</c>; the target is a name, a tuple of names or <c>ns.attr</c>.</summary>
-internal sealed record SetNode(Expr Target, Expr Value, SourcePosition Position) : Node(Position);
+sealed record SetNode(Expr Target, Expr Value, SourcePosition Position) : Node(Position);
 
 /// <summary><c>{% set name %}...{% endset %}</c>: captures rendered output.</summary>
-internal sealed record SetBlockNode(string Name, IReadOnlyList<Node> Body, SourcePosition Position) : Node(Position);
+sealed record SetBlockNode(string Name, IReadOnlyList<Node> Body, SourcePosition Position) : Node(Position);
 
-internal sealed record MacroNode(
+sealed record MacroNode(
     string Name,
     IReadOnlyList<(string Name, Expr? Default)> Parameters,
     IReadOnlyList<Node> Body,
     SourcePosition Position) : Node(Position);
 
-internal sealed record BreakNode(SourcePosition Position) : Node(Position);
+sealed record BreakNode(SourcePosition Position) : Node(Position);
 
-internal sealed record ContinueNode(SourcePosition Position) : Node(Position);
+sealed record ContinueNode(SourcePosition Position) : Node(Position);
 
 /// <summary>
 /// HuggingFace's <c>{% generation %}</c> marker. transformers compiles it to a call block, so its body
 /// renders in place but in its own frame.
 /// </summary>
-internal sealed record GenerationNode(IReadOnlyList<Node> Body, SourcePosition Position) : Node(Position);
+sealed record GenerationNode(IReadOnlyList<Node> Body, SourcePosition Position) : Node(Position);

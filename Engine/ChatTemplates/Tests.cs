@@ -1,9 +1,9 @@
 namespace MiniMind.Engine.ChatTemplates;
 
 /// <summary>Jinja's tests (<c>x is defined</c>, <c>x is string</c>, ...).</summary>
-internal static class Tests
+static class Tests
 {
-    private static readonly Dictionary<string, Func<object?, CallArgs, bool>> All = new()
+    static readonly Dictionary<string, Func<object?, CallArgs, bool>> All = new()
     {
         ["defined"] = (v, _) => v is not Undefined,
         ["undefined"] = (v, _) => v is Undefined,
@@ -46,7 +46,7 @@ internal static class Tests
     public static bool Apply(string name, object? value, CallArgs args) =>
         All.TryGetValue(name, out var test) ? test(value, args) : throw new RuntimeFailure($"Unsupported test '{name}'");
 
-    private static bool Equal(object? value, CallArgs args) => Values.AreEqual(value, Other(args));
+    static bool Equal(object? value, CallArgs args) => Values.AreEqual(value, Other(args));
 
-    private static object? Other(CallArgs args) => args.Required(0, "other", "test");
+    static object? Other(CallArgs args) => args.Required(0, "other", "test");
 }

@@ -1,6 +1,6 @@
 namespace MiniMind.Engine.ChatTemplates;
 
-internal enum TokenKind
+enum TokenKind
 {
     Text,
     VariableBegin,
@@ -16,9 +16,9 @@ internal enum TokenKind
 }
 
 /// <summary>A lexeme; <see cref="Value"/> is the decoded text for strings and the spelling otherwise.</summary>
-internal sealed record Token(TokenKind Kind, string Value, SourcePosition Position)
+sealed record Token(TokenKind Kind, string Value, SourcePosition Position)
 {
-    private bool Is(TokenKind kind, string value) => Kind == kind && Value == value;
+    bool Is(TokenKind kind, string value) => Kind == kind && Value == value;
 
     public bool IsOperator(string op) => Is(TokenKind.Operator, op);
 

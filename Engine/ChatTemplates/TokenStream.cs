@@ -1,18 +1,18 @@
 namespace MiniMind.Engine.ChatTemplates;
 
 /// <summary>A cursor over the lexer's tokens with expectation helpers that report positions.</summary>
-internal sealed class TokenStream(List<Token> tokens)
+sealed class TokenStream(List<Token> tokens)
 {
-    private int _index;
+    int index;
 
-    public Token Current => tokens[_index];
+    public Token Current => tokens[index];
 
-    public Token Peek => tokens[Math.Min(_index + 1, tokens.Count - 1)];
+    public Token Peek => tokens[Math.Min(index + 1, tokens.Count - 1)];
 
     public Token Next()
     {
-        var token = tokens[_index];
-        if (_index < tokens.Count - 1) _index++;
+        var token = tokens[index];
+        if (index < tokens.Count - 1) index++;
         return token;
     }
 

@@ -4,7 +4,7 @@ namespace MiniMind.Engine.ChatTemplates;
 /// Jinja's default <c>Undefined</c>: falsy, renders as "", iterates as empty and has length 0,
 /// but any other use (arithmetic, attribute or item access, calls, JSON) is an error.
 /// </summary>
-internal sealed class Undefined(string hint)
+sealed class Undefined(string hint)
 {
     /// <summary>Why the value is undefined, e.g. "'tools' is undefined".</summary>
     public string Hint { get; } = hint;

@@ -48,7 +48,7 @@ public static class ValueConversion
         _ => value,
     };
 
-    private static Dictionary<string, object?> NormalizeDictionary(IDictionary dict)
+    static Dictionary<string, object?> NormalizeDictionary(IDictionary dict)
     {
         var result = new Dictionary<string, object?>();
         foreach (DictionaryEntry entry in dict)

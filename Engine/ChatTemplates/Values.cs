@@ -1,7 +1,7 @@
 namespace MiniMind.Engine.ChatTemplates;
 
 /// <summary>Python semantics for truthiness, equality, ordering, length and iteration.</summary>
-internal static class Values
+static class Values
 {
     public static bool IsTruthy(object? value) => value switch
     {

@@ -1,5 +1,5 @@
-using MiniMind.Engine.Tokenization;
 using MiniMind.Engine.ChatTemplates;
+using MiniMind.Engine.Tokenization;
 
 namespace MiniMind.Engine.Data;
 

@@ -1,7 +1,7 @@
 namespace MiniMind.Engine.Data;
 
 /// <summary>SFT and reasoning examples: the rendered conversation truncated, padded and labelled by <see cref="SftLabels"/>.</summary>
-internal sealed class ConversationSource(TokenCache cache, ChatMarkers markers, int length, int padId) : IExampleSource
+sealed class ConversationSource(TokenCache cache, ChatMarkers markers, int length, int padId) : IExampleSource
 {
     public long Count => cache.Count;
 

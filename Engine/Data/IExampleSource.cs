@@ -4,7 +4,7 @@ namespace MiniMind.Engine.Data;
 /// Training examples built on demand from a <see cref="TokenCache"/>: example i gives <see cref="RowsPerExample"/>
 /// rows of ids (truncated and padded to the sequence length) with their labels (<see cref="SftLabels.Ignore"/> where not a target).
 /// </summary>
-internal interface IExampleSource
+interface IExampleSource
 {
     long Count { get; }
 

@@ -6,7 +6,7 @@ namespace MiniMind.Engine.Data;
 /// row carries padding except the last. Attention is plain causal across document boundaries: a token may attend to the
 /// previous document in its row, as in most packed pretraining; the eos/bos pair between them marks the boundary.
 /// </summary>
-internal sealed class PackedPretrainSource(TokenCache cache, int length, int padId) : IExampleSource
+sealed class PackedPretrainSource(TokenCache cache, int length, int padId) : IExampleSource
 {
     public long Count => cache.TotalTokens <= 1 ? 0 : (cache.TotalTokens - 1 + length - 2) / (length - 1);
 

@@ -4,7 +4,7 @@ namespace MiniMind.Engine.Data;
 /// Pretraining as the original does it: one document per row, <c>bos + text[:L-2] + eos</c>, padded with the pad id
 /// whose positions are not targets.
 /// </summary>
-internal sealed class PaddedPretrainSource(TokenCache cache, int length, int padId) : IExampleSource
+sealed class PaddedPretrainSource(TokenCache cache, int length, int padId) : IExampleSource
 {
     public long Count => cache.Count;
 

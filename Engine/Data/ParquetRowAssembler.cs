@@ -15,7 +15,7 @@ namespace MiniMind.Engine.Data;
 /// a column of another type keeps its JSON type (an int <c>text</c> is reported as a number). Columns of deeper shapes are
 /// left out, unless they are one of the dataset columns, which makes opening the file fail with a clear message.
 /// </summary>
-internal sealed class ParquetRowAssembler
+sealed class ParquetRowAssembler
 {
     /// <summary>The columns a dataset record is made of: a deeper shape here cannot be skipped silently.</summary>
     static readonly string[] DatasetColumns = ["text", "conversations", "chosen", "rejected"];

@@ -1,7 +1,7 @@
 namespace MiniMind.Engine.Data;
 
 /// <summary>DPO examples: a pair is two rows, the chosen conversation (cache entry 2i) and the rejected one (2i+1), each labelled like SFT.</summary>
-internal sealed class PreferenceSource(TokenCache cache, ChatMarkers markers, int length, int padId) : IExampleSource
+sealed class PreferenceSource(TokenCache cache, ChatMarkers markers, int length, int padId) : IExampleSource
 {
     public long Count => cache.Count / 2;
 

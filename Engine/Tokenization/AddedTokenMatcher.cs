@@ -6,18 +6,18 @@ namespace MiniMind.Engine.Tokenization;
 /// Finds added tokens in raw text the way HF's <c>AddedVocabulary</c> does (Aho-Corasick, leftmost-longest):
 /// the leftmost occurrence wins and, among tokens starting there, the longest.
 /// </summary>
-internal sealed class AddedTokenMatcher
+sealed class AddedTokenMatcher
 {
-    private readonly Dictionary<char, AddedToken[]> _byFirstChar;
-    private readonly SearchValues<char> _firstChars;
+    readonly Dictionary<char, AddedToken[]> byFirstChar;
+    readonly SearchValues<char> firstChars;
 
     public AddedTokenMatcher(IEnumerable<AddedToken> tokens)
     {
-        _byFirstChar = tokens
+        byFirstChar = tokens
             .Where(t => t.Content.Length > 0)
             .GroupBy(t => t.Content[0])
             .ToDictionary(g => g.Key, g => g.OrderByDescending(t => t.Content.Length).ToArray());
-        _firstChars = SearchValues.Create([.. _byFirstChar.Keys]);
+        firstChars = SearchValues.Create([.. byFirstChar.Keys]);
     }
 
     /// <summary>Splits <paramref name="text"/> into plain segments and added-token segments, in order.</summary>
@@ -28,7 +28,7 @@ internal sealed class AddedTokenMatcher
         int searchFrom = 0;
         while (searchFrom < text.Length)
         {
-            int found = text.AsSpan(searchFrom).IndexOfAny(_firstChars);
+            int found = text.AsSpan(searchFrom).IndexOfAny(firstChars);
             if (found < 0)
             {
                 break;
@@ -68,9 +68,9 @@ internal sealed class AddedTokenMatcher
         }
     }
 
-    private AddedToken? LongestAt(string text, int start)
+    AddedToken? LongestAt(string text, int start)
     {
-        foreach (AddedToken candidate in _byFirstChar[text[start]])
+        foreach (AddedToken candidate in byFirstChar[text[start]])
         {
             if (text.AsSpan(start).StartsWith(candidate.Content, StringComparison.Ordinal))
             {

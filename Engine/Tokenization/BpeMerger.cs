@@ -5,41 +5,41 @@ namespace MiniMind.Engine.Tokenization;
 /// candidate pairs (stale counts are refreshed and re-queued on pop), and each merge only touches the words
 /// recorded for that pair. Following HF exactly makes the merges deterministic and identical to HF's.
 /// </summary>
-internal sealed class BpeMerger
+sealed class BpeMerger
 {
-    private const int ParallelThreshold = 4096;
+    const int ParallelThreshold = 4096;
 
-    private readonly TrainingWord[] _words;
-    private readonly List<string> _idToToken;
-    private readonly Dictionary<string, int> _tokenToId;
-    private readonly Dictionary<long, long> _pairCounts = new(PairKeyComparer.Instance);
-    private readonly Dictionary<long, List<int>> _whereToUpdate = new(PairKeyComparer.Instance);
-    private readonly PriorityQueue<MergeCandidate, MergeCandidate> _queue = new(MergeCandidate.PopOrder);
-    private readonly int _threads;
+    readonly TrainingWord[] _words;
+    readonly List<string> idToToken;
+    readonly Dictionary<string, int> tokenToId;
+    readonly Dictionary<long, long> pairCounts = new(PairKeyComparer.Instance);
+    readonly Dictionary<long, List<int>> whereToUpdate = new(PairKeyComparer.Instance);
+    readonly PriorityQueue<MergeCandidate, MergeCandidate> queue = new(MergeCandidate.PopOrder);
+    readonly int _threads;
 
     public BpeMerger(TrainingWord[] words, List<string> initialVocab, int threads)
     {
         _words = words;
-        _idToToken = initialVocab;
-        _tokenToId = initialVocab.Select((token, id) => (token, id)).ToDictionary(x => x.token, x => x.id);
+        idToToken = initialVocab;
+        tokenToId = initialVocab.Select((token, id) => (token, id)).ToDictionary(x => x.token, x => x.id);
         _threads = threads;
     }
 
     /// <summary>Learned merges in rank order, as (left token, right token).</summary>
     public List<(string Left, string Right)> Merges { get; } = [];
 
-    public IReadOnlyList<string> Vocab => _idToToken;
+    public IReadOnlyList<string> Vocab => idToToken;
 
     public void Run(int vocabSize, long minFrequency, Action<int> reportVocab, CancellationToken cancellationToken)
     {
         CountInitialPairs();
-        while (_idToToken.Count < vocabSize && _queue.TryDequeue(out MergeCandidate? top, out _))
+        while (idToToken.Count < vocabSize && queue.TryDequeue(out MergeCandidate? top, out _))
         {
-            long current = _pairCounts[top.Pair];
+            long current = pairCounts[top.Pair];
             if (top.Count != current)
             {
                 top.Count = current;
-                _queue.Enqueue(top, top);
+                queue.Enqueue(top, top);
                 continue;
             }
             if (top.Count < 1 || top.Count < minFrequency)
@@ -48,11 +48,11 @@ internal sealed class BpeMerger
             }
             cancellationToken.ThrowIfCancellationRequested();
             ApplyMerge(top);
-            reportVocab(_idToToken.Count);
+            reportVocab(idToToken.Count);
         }
     }
 
-    private void CountInitialPairs()
+    void CountInitialPairs()
     {
         for (int w = 0; w < _words.Length; w++)
         {
@@ -60,31 +60,31 @@ internal sealed class BpeMerger
             for (int i = 0; i + 1 < symbols.Length; i++)
             {
                 long pair = BpeModel.PackPair(symbols[i], symbols[i + 1]);
-                _pairCounts[pair] = _pairCounts.GetValueOrDefault(pair) + _words[w].Count;
+                pairCounts[pair] = pairCounts.GetValueOrDefault(pair) + _words[w].Count;
                 RecordWord(pair, w);
             }
         }
         QueueUpdatedPairs();
     }
 
-    private void ApplyMerge(MergeCandidate top)
+    void ApplyMerge(MergeCandidate top)
     {
         int left = (int)(top.Pair >> 32);
         int right = (int)top.Pair;
-        string token = _idToToken[left] + _idToToken[right];
-        if (!_tokenToId.TryGetValue(token, out int merged))
+        string token = idToToken[left] + idToToken[right];
+        if (!tokenToId.TryGetValue(token, out int merged))
         {
-            merged = _idToToken.Count;
-            _idToToken.Add(token);
-            _tokenToId[token] = merged;
+            merged = idToToken.Count;
+            idToToken.Add(token);
+            tokenToId[token] = merged;
         }
-        Merges.Add((_idToToken[left], _idToToken[right]));
+        Merges.Add((idToToken[left], idToToken[right]));
 
         foreach (List<PairChange> changes in MergeWords(top.Words, left, right, merged))
         {
             foreach (PairChange change in changes)
             {
-                _pairCounts[change.Pair] = _pairCounts.GetValueOrDefault(change.Pair) + change.Delta * _words[change.WordIndex].Count;
+                pairCounts[change.Pair] = pairCounts.GetValueOrDefault(change.Pair) + change.Delta * _words[change.WordIndex].Count;
                 if (change.Delta > 0)
                 {
                     RecordWord(change.Pair, change.WordIndex);
@@ -95,7 +95,7 @@ internal sealed class BpeMerger
     }
 
     /// <summary>Merges the pair in the given words; the change lists come back in word order.</summary>
-    private List<PairChange>[] MergeWords(List<int> wordIndices, int left, int right, int merged)
+    List<PairChange>[] MergeWords(List<int> wordIndices, int left, int right, int merged)
     {
         int chunks = wordIndices.Count < ParallelThreshold ? 1 : _threads * 4;
         var results = new List<PairChange>[chunks];
@@ -113,11 +113,11 @@ internal sealed class BpeMerger
         return results;
     }
 
-    private void RecordWord(long pair, int word)
+    void RecordWord(long pair, int word)
     {
-        if (!_whereToUpdate.TryGetValue(pair, out List<int>? words))
+        if (!whereToUpdate.TryGetValue(pair, out List<int>? words))
         {
-            _whereToUpdate[pair] = words = [];
+            whereToUpdate[pair] = words = [];
         }
         // Words are visited in order, so a repeat can only be the last entry (HF uses a set).
         if (words.Count == 0 || words[^1] != word)
@@ -126,17 +126,17 @@ internal sealed class BpeMerger
         }
     }
 
-    private void QueueUpdatedPairs()
+    void QueueUpdatedPairs()
     {
-        foreach ((long pair, List<int> words) in _whereToUpdate)
+        foreach ((long pair, List<int> words) in whereToUpdate)
         {
-            long count = _pairCounts[pair];
+            long count = pairCounts[pair];
             if (count > 0)
             {
                 var candidate = new MergeCandidate(pair, count, words);
-                _queue.Enqueue(candidate, candidate);
+                queue.Enqueue(candidate, candidate);
             }
         }
-        _whereToUpdate.Clear();
+        whereToUpdate.Clear();
     }
 }

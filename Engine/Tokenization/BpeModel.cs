@@ -13,27 +13,27 @@ namespace MiniMind.Engine.Tokenization;
 /// per-character results gives the identical output with far fewer steps. That condition is checked exactly
 /// per character bigram (and cached); otherwise the plain byte-level path runs.
 /// </remarks>
-internal sealed class BpeModel
+sealed class BpeModel
 {
-    private const long NoMerge = MergeTable.NotFound;
+    const long NoMerge = MergeTable.NotFound;
 
-    private readonly MergeTable _merges;
-    private readonly int[] _byteIds;
-    private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>>? _wholeWordLookup;
-    private readonly int? _unkId;
+    readonly MergeTable _merges;
+    readonly int[] byteIds;
+    readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>>? wholeWordLookup;
+    readonly int? _unkId;
 
     public BpeModel(IReadOnlyDictionary<string, int> vocab, Dictionary<long, long> merges, bool ignoreMerges, int? unkId)
     {
         _merges = new MergeTable(merges);
         _unkId = unkId;
-        _byteIds = new int[256];
+        byteIds = new int[256];
         for (int b = 0; b < 256; b++)
         {
-            _byteIds[b] = vocab.TryGetValue(ByteLevelAlphabet.ToChar((byte)b).ToString(), out int id) ? id : -1;
+            byteIds[b] = vocab.TryGetValue(ByteLevelAlphabet.ToChar((byte)b).ToString(), out int id) ? id : -1;
         }
         if (ignoreMerges)
         {
-            _wholeWordLookup = new Dictionary<string, int>(vocab).GetAlternateLookup<ReadOnlySpan<char>>();
+            wholeWordLookup = new Dictionary<string, int>(vocab).GetAlternateLookup<ReadOnlySpan<char>>();
         }
     }
 
@@ -46,7 +46,7 @@ internal sealed class BpeModel
     /// <summary>The ids of one pre-token, in <paramref name="scratch"/>'s buffer (valid until its next use).</summary>
     public ReadOnlySpan<int> Encode(ReadOnlySpan<char> piece, BpeScratch scratch)
     {
-        if (_wholeWordLookup is { } lookup && TryWholeWord(lookup, piece, scratch, out int wholeId))
+        if (wholeWordLookup is { } lookup && TryWholeWord(lookup, piece, scratch, out int wholeId))
         {
             // ignore_merges (Llama-3/Qwen style): a pre-token that is itself in the vocab is emitted as is.
             scratch.Symbols[0] = wholeId;
@@ -59,7 +59,7 @@ internal sealed class BpeModel
         return scratch.Symbols.AsSpan(0, count);
     }
 
-    private int ByteStart(ReadOnlySpan<char> piece, BpeScratch scratch)
+    int ByteStart(ReadOnlySpan<char> piece, BpeScratch scratch)
     {
         Span<byte> bytes = scratch.Bytes(Encoding.UTF8.GetMaxByteCount(piece.Length));
         int length = Encoding.UTF8.GetBytes(piece, bytes);
@@ -68,7 +68,7 @@ internal sealed class BpeModel
         foreach (byte b in bytes[..length])
         {
             // Like HF: a byte missing from the vocab becomes unk when there is one, otherwise it is dropped.
-            int id = _byteIds[b] >= 0 ? _byteIds[b] : _unkId ?? -1;
+            int id = byteIds[b] >= 0 ? byteIds[b] : _unkId ?? -1;
             if (id >= 0)
             {
                 symbols[count++] = id;
@@ -77,7 +77,7 @@ internal sealed class BpeModel
         return count;
     }
 
-    private bool TryCharacterStart(ReadOnlySpan<char> piece, BpeScratch scratch, out int count)
+    bool TryCharacterStart(ReadOnlySpan<char> piece, BpeScratch scratch, out int count)
     {
         int[] symbols = scratch.EnsureSymbols(piece.Length * 3);
         count = 0;
@@ -127,7 +127,7 @@ internal sealed class BpeModel
         var symbols = new int[length];
         for (int i = 0; i < length; i++)
         {
-            symbols[i] = _byteIds[bytes[i]] >= 0 ? _byteIds[bytes[i]] : _unkId ?? -1;
+            symbols[i] = byteIds[bytes[i]] >= 0 ? byteIds[bytes[i]] : _unkId ?? -1;
         }
         if (symbols.Contains(-1))
         {
@@ -173,7 +173,7 @@ internal sealed class BpeModel
         return true;
     }
 
-    private int MergeAll(int[] symbols, long[] pairs, int count)
+    int MergeAll(int[] symbols, long[] pairs, int count)
     {
         for (int i = 0; i < count - 1; i++)
         {
@@ -186,7 +186,7 @@ internal sealed class BpeModel
     }
 
     /// <summary>Merges the lowest-ranked (leftmost) pair in place; returns its packed merge, or <see cref="NoMerge"/>.</summary>
-    private long MergeStep(int[] symbols, long[] pairs, ref int count)
+    long MergeStep(int[] symbols, long[] pairs, ref int count)
     {
         int best = 0;
         long merge = pairs[0];
@@ -220,9 +220,9 @@ internal sealed class BpeModel
         return merge;
     }
 
-    private long Lookup(int left, int right) => _merges.Get(PackPair(left, right));
+    long Lookup(int left, int right) => _merges.Get(PackPair(left, right));
 
-    private static bool TryWholeWord(Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> lookup, ReadOnlySpan<char> piece, BpeScratch scratch, out int id)
+    static bool TryWholeWord(Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> lookup, ReadOnlySpan<char> piece, BpeScratch scratch, out int id)
     {
         Span<byte> bytes = scratch.Bytes(Encoding.UTF8.GetMaxByteCount(piece.Length));
         int length = Encoding.UTF8.GetBytes(piece, bytes);

@@ -4,19 +4,19 @@ namespace MiniMind.Engine.Tokenization;
 /// Per-thread working memory of <see cref="BpeModel"/>: growable buffers (no per-call allocation or zeroing)
 /// and the bounded caches of per-character merges and checked character bigrams.
 /// </summary>
-internal sealed class BpeScratch
+sealed class BpeScratch
 {
     // Direct-mapped: a colliding bigram overwrites the slot and is simply checked again when it comes back.
-    private const int BigramSlotBits = 16;
+    const int BigramSlotBits = 16;
 
     // BMP characters by index (the common case), astral ones in a dictionary.
-    private readonly CharMerge?[] _bmpChars = new CharMerge?[65536];
-    private readonly Dictionary<int, CharMerge> _astralChars = [];
+    readonly CharMerge?[] bmpChars = new CharMerge?[65536];
+    readonly Dictionary<int, CharMerge> astralChars = [];
     // Slot: (left << 21 | right) << 2 | 2 (occupied) | 1 (safe); code points need 21 bits, 0 is empty.
-    private readonly long[] _bigrams = new long[1 << BigramSlotBits];
-    private byte[] _bytes = new byte[256];
-    private char[] _utf16 = new char[256];
-    private long[] _pairs = new long[256];
+    readonly long[] _bigrams = new long[1 << BigramSlotBits];
+    byte[] bytes = new byte[256];
+    char[] utf16 = new char[256];
+    long[] pairs = new long[256];
 
     public int[] Symbols { get; private set; } = new int[256];
 
@@ -29,21 +29,21 @@ internal sealed class BpeScratch
         return Symbols;
     }
 
-    public long[] Pairs(int length) => _pairs.Length >= length ? _pairs : _pairs = new long[Math.Max(length, _pairs.Length * 2)];
+    public long[] Pairs(int length) => pairs.Length >= length ? pairs : pairs = new long[Math.Max(length, pairs.Length * 2)];
 
-    public Span<byte> Bytes(int length) => (_bytes.Length >= length ? _bytes : _bytes = new byte[Math.Max(length, _bytes.Length * 2)]).AsSpan(0, length);
+    public Span<byte> Bytes(int length) => (bytes.Length >= length ? bytes : bytes = new byte[Math.Max(length, bytes.Length * 2)]).AsSpan(0, length);
 
-    public Span<char> Chars(int length) => (_utf16.Length >= length ? _utf16 : _utf16 = new char[Math.Max(length, _utf16.Length * 2)]).AsSpan(0, length);
+    public Span<char> Chars(int length) => (utf16.Length >= length ? utf16 : utf16 = new char[Math.Max(length, utf16.Length * 2)]).AsSpan(0, length);
 
     public CharMerge CharMerge(int codePoint, BpeModel model)
     {
-        if (codePoint < _bmpChars.Length)
+        if (codePoint < bmpChars.Length)
         {
-            return _bmpChars[codePoint] ??= model.MergeCharacter(codePoint);
+            return bmpChars[codePoint] ??= model.MergeCharacter(codePoint);
         }
-        if (!_astralChars.TryGetValue(codePoint, out CharMerge? merge))
+        if (!astralChars.TryGetValue(codePoint, out CharMerge? merge))
         {
-            _astralChars[codePoint] = merge = model.MergeCharacter(codePoint);
+            astralChars[codePoint] = merge = model.MergeCharacter(codePoint);
         }
         return merge;
     }

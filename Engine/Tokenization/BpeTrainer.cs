@@ -11,7 +11,7 @@ namespace MiniMind.Engine.Tokenization;
 /// </summary>
 public sealed class BpeTrainer(BpeTrainerOptions options)
 {
-    private const int BatchLines = 2048;
+    const int BatchLines = 2048;
 
     /// <summary>Trains on <paramref name="jsonlFiles"/> and writes tokenizer.json + tokenizer_config.json to <paramref name="outputDir"/>.</summary>
     public BpeTrainingResult Train(
@@ -45,7 +45,7 @@ public sealed class BpeTrainer(BpeTrainerOptions options)
         return new BpeTrainingResult(merger.Vocab.Count, merger.Merges.Count, counts.Count, tokenizerJson);
     }
 
-    private WordCounter CountWords(IReadOnlyList<string> files, IProgress<BpeTrainingProgress>? progress, CancellationToken cancellationToken)
+    WordCounter CountWords(IReadOnlyList<string> files, IProgress<BpeTrainingProgress>? progress, CancellationToken cancellationToken)
     {
         long total = JsonlCorpus.TotalBytes(files);
         long read = 0;
@@ -83,7 +83,7 @@ public sealed class BpeTrainer(BpeTrainerOptions options)
         return totals;
     }
 
-    private List<string> InitialVocab()
+    List<string> InitialVocab()
     {
         var vocab = new List<string>(options.SpecialTokens);
         IEnumerable<string> alphabet = ByteLevelAlphabet.Chars.ToArray().Order().Select(c => c.ToString());
@@ -92,7 +92,7 @@ public sealed class BpeTrainer(BpeTrainerOptions options)
     }
 
     /// <summary>Each word with every CJK character cut out as a word of its own (the counts of equal pieces added up).</summary>
-    private static Dictionary<string, long> SplitCjk(IEnumerable<KeyValuePair<string, long>> entries)
+    static Dictionary<string, long> SplitCjk(IEnumerable<KeyValuePair<string, long>> entries)
     {
         var split = new Dictionary<string, long>(StringComparer.Ordinal);
         void Add(string piece, long count) => split[piece] = split.GetValueOrDefault(piece) + count;
@@ -114,7 +114,7 @@ public sealed class BpeTrainer(BpeTrainerOptions options)
     /// <summary>CJK ideographs (basic and extension A), CJK symbols and punctuation, full-width forms.</summary>
     internal static bool IsCjk(char c) => c is >= '\u4E00' and <= '\u9FFF' or >= '\u3400' and <= '\u4DBF' or >= '\u3000' and <= '\u303F' or >= '\uFF00' and <= '\uFFEF';
 
-    private static TrainingWord[] ToTrainingWords(IEnumerable<KeyValuePair<string, long>> entries, List<string> vocab)
+    static TrainingWord[] ToTrainingWords(IEnumerable<KeyValuePair<string, long>> entries, List<string> vocab)
     {
         var byteIds = new int[256];
         for (int b = 0; b < 256; b++)

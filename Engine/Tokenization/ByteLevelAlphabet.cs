@@ -9,8 +9,8 @@ namespace MiniMind.Engine.Tokenization;
 /// </summary>
 public static class ByteLevelAlphabet
 {
-    private static readonly char[] ByteToChar = BuildByteToChar();
-    private static readonly short[] CharToByte = BuildCharToByte();
+    static readonly char[] ByteToChar = BuildByteToChar();
+    static readonly short[] CharToByte = BuildCharToByte();
 
     /// <summary>The 256 alphabet characters, indexed by byte value.</summary>
     public static ReadOnlySpan<char> Chars => ByteToChar;
@@ -39,7 +39,7 @@ public static class ByteLevelAlphabet
         return bytes;
     }
 
-    private static char[] BuildByteToChar()
+    static char[] BuildByteToChar()
     {
         var table = new char[256];
         int next = 256;
@@ -51,7 +51,7 @@ public static class ByteLevelAlphabet
         return table;
     }
 
-    private static short[] BuildCharToByte()
+    static short[] BuildCharToByte()
     {
         var table = new short[256 + 68];
         Array.Fill(table, (short)-1);

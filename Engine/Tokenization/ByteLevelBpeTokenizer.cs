@@ -12,30 +12,30 @@ namespace MiniMind.Engine.Tokenization;
 /// </summary>
 public sealed class ByteLevelBpeTokenizer
 {
-    private const int CacheCapacity = 50_000;
+    const int CacheCapacity = 50_000;
 
-    private readonly TokenizerJson _definition;
-    private readonly AddedTokenMatcher _addedTokens;
-    private readonly string[] _idToToken;
-    private readonly byte[][] _idToBytes;
-    private readonly bool[] _isSpecial;
-    private readonly ThreadLocal<EncodeScratch> _scratch = new(() => new EncodeScratch());
+    readonly TokenizerJson _definition;
+    readonly AddedTokenMatcher addedTokens;
+    readonly string[] idToToken;
+    readonly byte[][] idToBytes;
+    readonly bool[] isSpecial;
+    readonly ThreadLocal<EncodeScratch> _scratch = new(() => new EncodeScratch());
 
-    private ByteLevelBpeTokenizer(TokenizerJson definition, TokenizerConfig config)
+    ByteLevelBpeTokenizer(TokenizerJson definition, TokenizerConfig config)
     {
         _definition = definition;
-        _addedTokens = new AddedTokenMatcher(definition.AddedTokens);
+        addedTokens = new AddedTokenMatcher(definition.AddedTokens);
         VocabSize = definition.Vocab.Values.Max() + 1;
-        _idToToken = new string[VocabSize];
+        idToToken = new string[VocabSize];
         foreach ((string token, int id) in definition.Vocab)
         {
-            _idToToken[id] = token;
+            idToToken[id] = token;
         }
-        _idToBytes = _idToToken.Select(t => t == null ? [] : ByteLevelAlphabet.DecodeToken(t)).ToArray();
-        _isSpecial = new bool[VocabSize];
+        idToBytes = idToToken.Select(t => t == null ? [] : ByteLevelAlphabet.DecodeToken(t)).ToArray();
+        isSpecial = new bool[VocabSize];
         foreach (AddedToken token in definition.AddedTokens.Where(t => t.Special))
         {
-            _isSpecial[token.Id] = true;
+            isSpecial[token.Id] = true;
         }
         SpecialTokens = definition.AddedTokens.Where(t => t.Special).OrderBy(t => t.Id).Select(t => t.Content).ToArray();
         ChatTemplate = config.ChatTemplate;
@@ -98,7 +98,7 @@ public sealed class ByteLevelBpeTokenizer
     public string IdToToken(int id)
     {
         CheckId(id);
-        return _idToToken[id];
+        return idToToken[id];
     }
 
     /// <summary>Token ids of <paramref name="text"/>; no bos/eos added, special token strings map to their ids.</summary>
@@ -110,11 +110,11 @@ public sealed class ByteLevelBpeTokenizer
     }
 
     /// <summary>Encodes <paramref name="text"/> into the thread's reusable id buffer (cleared first).</summary>
-    private void EncodeCore(string text, EncodeScratch scratch)
+    void EncodeCore(string text, EncodeScratch scratch)
     {
         IdBuffer output = scratch.Output;
         output.Clear();
-        _addedTokens.Split(text, scratch.Segments);
+        addedTokens.Split(text, scratch.Segments);
         foreach (TextSegment segment in scratch.Segments)
         {
             if (segment.Token is { } token)
@@ -162,7 +162,7 @@ public sealed class ByteLevelBpeTokenizer
         {
             if (AppendsBytes(id, skipSpecialTokens))
             {
-                bytes.AddRange(_idToBytes[id]);
+                bytes.AddRange(idToBytes[id]);
             }
         }
         return Encoding.UTF8.GetString(CollectionsMarshal.AsSpan(bytes));
@@ -173,23 +173,23 @@ public sealed class ByteLevelBpeTokenizer
 
     /// <summary>The bytes <paramref name="id"/> decodes to, or empty when it is a skipped special token.</summary>
     internal ReadOnlySpan<byte> BytesOf(int id, bool skipSpecialTokens) =>
-        AppendsBytes(id, skipSpecialTokens) ? _idToBytes[id] : [];
+        AppendsBytes(id, skipSpecialTokens) ? idToBytes[id] : [];
 
-    private bool AppendsBytes(int id, bool skipSpecialTokens)
+    bool AppendsBytes(int id, bool skipSpecialTokens)
     {
         CheckId(id);
-        return !(skipSpecialTokens && _isSpecial[id]);
+        return !(skipSpecialTokens && isSpecial[id]);
     }
 
-    private void CheckId(int id)
+    void CheckId(int id)
     {
-        if ((uint)id >= (uint)VocabSize || _idToToken[id] == null)
+        if ((uint)id >= (uint)VocabSize || idToToken[id] == null)
         {
             throw new ArgumentException($"Token id {id} is not in the vocabulary (size {VocabSize}).", nameof(id));
         }
     }
 
-    private void EncodePiece(ReadOnlySpan<char> piece, EncodeScratch scratch, IdBuffer output)
+    void EncodePiece(ReadOnlySpan<char> piece, EncodeScratch scratch, IdBuffer output)
     {
         if (scratch.Cache.TryGet(piece, out ReadOnlySpan<int> cached))
         {
@@ -201,13 +201,13 @@ public sealed class ByteLevelBpeTokenizer
         scratch.Cache.Add(piece, ids);
     }
 
-    private string? FirstKnown(params string?[] candidates) =>
+    string? FirstKnown(params string?[] candidates) =>
         candidates.FirstOrDefault(c => c != null && _definition.Vocab.ContainsKey(c)) ?? candidates[0];
 
-    private int? IdOf(string? token) => token == null ? null : TokenToId(token);
+    int? IdOf(string? token) => token == null ? null : TokenToId(token);
 
     /// <summary>Per-thread working buffers and cache, so encoding allocates little and never locks.</summary>
-    private sealed class EncodeScratch
+    sealed class EncodeScratch
     {
         public List<TextSegment> Segments { get; } = [];
 
@@ -223,32 +223,32 @@ public sealed class ByteLevelBpeTokenizer
     }
 
     /// <summary>A growable id array reused across calls (a <see cref="List{T}"/> without the version checks).</summary>
-    private sealed class IdBuffer
+    sealed class IdBuffer
     {
-        private int[] _items = new int[1024];
-        private int _count;
+        int[] items = new int[1024];
+        int count;
 
-        public void Clear() => _count = 0;
+        public void Clear() => count = 0;
 
-        public ReadOnlySpan<int> AsSpan() => _items.AsSpan(0, _count);
+        public ReadOnlySpan<int> AsSpan() => items.AsSpan(0, count);
 
         public void Add(int id)
         {
-            if (_count == _items.Length)
+            if (count == items.Length)
             {
-                Array.Resize(ref _items, _items.Length * 2);
+                Array.Resize(ref items, items.Length * 2);
             }
-            _items[_count++] = id;
+            items[count++] = id;
         }
 
         public void AddRange(ReadOnlySpan<int> ids)
         {
-            if (_count + ids.Length > _items.Length)
+            if (count + ids.Length > items.Length)
             {
-                Array.Resize(ref _items, Math.Max(_count + ids.Length, _items.Length * 2));
+                Array.Resize(ref items, Math.Max(count + ids.Length, items.Length * 2));
             }
-            ids.CopyTo(_items.AsSpan(_count));
-            _count += ids.Length;
+            ids.CopyTo(items.AsSpan(count));
+            count += ids.Length;
         }
     }
 }

@@ -5,7 +5,7 @@ namespace MiniMind.Engine.Tokenization;
 /// (<c>add_prefix_space</c>), then splits with the GPT-2 regex when <c>use_regex</c> is set.
 /// The byte-to-unicode mapping itself happens in <see cref="BpeModel"/>, on UTF-8 bytes.
 /// </summary>
-internal sealed class ByteLevelPreTokenizer(bool addPrefixSpace, bool useRegex) : IPreTokenizerStage
+sealed class ByteLevelPreTokenizer(bool addPrefixSpace, bool useRegex) : IPreTokenizerStage
 {
     public void Split(ReadOnlyMemory<char> piece, List<ReadOnlyMemory<char>> output)
     {

@@ -3,7 +3,7 @@ using System.Globalization;
 namespace MiniMind.Engine.Tokenization;
 
 /// <summary>The classes the GPT-2 pre-tokenizer regex distinguishes: <c>\p{L}</c>, <c>\p{N}</c>, <c>\s</c>, everything else.</summary>
-internal enum CharKind : byte
+enum CharKind : byte
 {
     Other,
     Letter,
@@ -16,10 +16,10 @@ internal enum CharKind : byte
 /// (Oniguruma and .NET agree), letters and numbers by general category of the whole code point, so
 /// astral letters (CJK Ext-B, math alphanumerics) count as letters like in HF's Rust regex.
 /// </summary>
-internal static class CharClass
+static class CharClass
 {
     // One byte per BMP char: a 64 KB table is cheaper than a category lookup per char on the hot path.
-    private static readonly CharKind[] Bmp = BuildBmpTable();
+    static readonly CharKind[] Bmp = BuildBmpTable();
 
     /// <summary>Kind of the code point at <paramref name="index"/>; <paramref name="width"/> is 2 for a surrogate pair.</summary>
     public static CharKind At(ReadOnlySpan<char> text, int index, out int width)
@@ -34,7 +34,7 @@ internal static class CharClass
         return OfCategory(CharUnicodeInfo.GetUnicodeCategory(char.ConvertToUtf32(c, text[index + 1])), false);
     }
 
-    private static CharKind[] BuildBmpTable()
+    static CharKind[] BuildBmpTable()
     {
         var table = new CharKind[65536];
         for (int c = 0; c < table.Length; c++)
@@ -45,7 +45,7 @@ internal static class CharClass
         return table;
     }
 
-    private static CharKind OfCategory(UnicodeCategory category, bool controlSpace)
+    static CharKind OfCategory(UnicodeCategory category, bool controlSpace)
     {
         if (controlSpace)
         {

@@ -5,4 +5,4 @@ namespace MiniMind.Engine.Tokenization;
 /// every symbol its first/last position held along the way (the only symbols a cross-character pair can
 /// involve while the character is still being merged).
 /// </summary>
-internal sealed record CharMerge(int[] Tokens, long MaxRank, int[] FirstStates, int[] LastStates);
+sealed record CharMerge(int[] Tokens, long MaxRank, int[] FirstStates, int[] LastStates);

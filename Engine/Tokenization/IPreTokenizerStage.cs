@@ -4,7 +4,7 @@ namespace MiniMind.Engine.Tokenization;
 /// One step of HF's pre-tokenization: it refines each piece produced by the previous step into smaller
 /// pieces (HF <c>PreTokenizedString::split</c>), so a <c>Sequence</c> is just these steps chained.
 /// </summary>
-internal interface IPreTokenizerStage
+interface IPreTokenizerStage
 {
     /// <summary>Appends the sub-pieces of <paramref name="piece"/> to <paramref name="output"/>.</summary>
     void Split(ReadOnlyMemory<char> piece, List<ReadOnlyMemory<char>> output);

@@ -3,7 +3,7 @@ using System.Text.Json;
 namespace MiniMind.Engine.Tokenization;
 
 /// <summary>Typed access to JSON fields that turns every mismatch into a <see cref="TokenizerFormatException"/> naming the field.</summary>
-internal sealed class JsonFields(string file)
+sealed class JsonFields(string file)
 {
     public string File { get; } = file;
 

@@ -8,7 +8,7 @@ namespace MiniMind.Engine.Tokenization;
 /// (<c>{"conversations":[{"role","content"},...]}</c>) every message's <c>content</c>. Lines are handed out
 /// in batches so counting can run on several threads while memory stays at a few batches.
 /// </summary>
-internal static class JsonlCorpus
+static class JsonlCorpus
 {
     public static long TotalBytes(IEnumerable<string> files) => files.Sum(f => new FileInfo(f).Length);
 

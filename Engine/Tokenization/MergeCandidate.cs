@@ -4,7 +4,7 @@ namespace MiniMind.Engine.Tokenization;
 /// A queue entry of the trainer (HF trainer's <c>Merge</c>): a pair, its count when queued, and the words
 /// that held new occurrences of it at that time.
 /// </summary>
-internal sealed class MergeCandidate(long pair, long count, List<int> words)
+sealed class MergeCandidate(long pair, long count, List<int> words)
 {
     public long Pair { get; } = pair;
 

@@ -4,45 +4,45 @@ namespace MiniMind.Engine.Tokenization;
 /// Read-only open-addressing hash map from a packed (left, right) id pair to its packed (rank, merged id),
 /// the innermost lookup of BPE encoding; linear probing over flat arrays beats a general dictionary here.
 /// </summary>
-internal sealed class MergeTable
+sealed class MergeTable
 {
     public const long NotFound = long.MaxValue;
 
-    private const long EmptyKey = -1;
+    const long EmptyKey = -1;
 
-    private readonly long[] _keys;
-    private readonly long[] _values;
-    private readonly int _mask;
-    private readonly int _shift;
+    readonly long[] keys;
+    readonly long[] values;
+    readonly int mask;
+    readonly int shift;
 
     public MergeTable(IReadOnlyDictionary<long, long> merges)
     {
         int capacity = 1 << Math.Max(4, (int)Math.Ceiling(Math.Log2(merges.Count * 2 + 1)));
-        _keys = new long[capacity];
-        _values = new long[capacity];
-        _mask = capacity - 1;
-        _shift = 64 - (int)Math.Log2(capacity);
-        Array.Fill(_keys, EmptyKey);
+        keys = new long[capacity];
+        values = new long[capacity];
+        mask = capacity - 1;
+        shift = 64 - (int)Math.Log2(capacity);
+        Array.Fill(keys, EmptyKey);
         foreach ((long key, long value) in merges)
         {
             int slot = Slot(key);
-            while (_keys[slot] != EmptyKey)
+            while (keys[slot] != EmptyKey)
             {
-                slot = (slot + 1) & _mask;
+                slot = (slot + 1) & mask;
             }
-            _keys[slot] = key;
-            _values[slot] = value;
+            keys[slot] = key;
+            values[slot] = value;
         }
     }
 
     public long Get(long key)
     {
-        for (int slot = Slot(key); ; slot = (slot + 1) & _mask)
+        for (int slot = Slot(key); ; slot = (slot + 1) & mask)
         {
-            long found = _keys[slot];
+            long found = keys[slot];
             if (found == key)
             {
-                return _values[slot];
+                return values[slot];
             }
             if (found == EmptyKey)
             {
@@ -51,5 +51,5 @@ internal sealed class MergeTable
         }
     }
 
-    private int Slot(long key) => (int)((ulong)(key * -7046029254386353131L) >> _shift);
+    int Slot(long key) => (int)((ulong)(key * -7046029254386353131L) >> shift);
 }

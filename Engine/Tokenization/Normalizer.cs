@@ -7,7 +7,7 @@ namespace MiniMind.Engine.Tokenization;
 /// The Unicode normalizers HF byte-level tokenizers use (Qwen: <c>NFC</c>), possibly inside a <c>Sequence</c>;
 /// applied to each plain segment between added tokens, as HF does for non-normalized added tokens.
 /// </summary>
-internal sealed class Normalizer(IReadOnlyList<NormalizationForm> forms)
+sealed class Normalizer(IReadOnlyList<NormalizationForm> forms)
 {
     public string Apply(string text)
     {
@@ -30,7 +30,7 @@ internal sealed class Normalizer(IReadOnlyList<NormalizationForm> forms)
         return forms.Count == 0 ? null : new Normalizer(forms);
     }
 
-    private static void Collect(JsonElement json, string path, List<NormalizationForm> forms, JsonFields fields)
+    static void Collect(JsonElement json, string path, List<NormalizationForm> forms, JsonFields fields)
     {
         string type = fields.RequiredString(json, "type", path);
         switch (type)

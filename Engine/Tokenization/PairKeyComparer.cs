@@ -4,7 +4,7 @@ namespace MiniMind.Engine.Tokenization;
 /// Hashing for packed (left, right) id pairs. <c>long.GetHashCode</c> xors the halves, so (a,b) and (b,a) and
 /// every pair with the same xor collide; a multiplicative mix spreads them.
 /// </summary>
-internal sealed class PairKeyComparer : IEqualityComparer<long>
+sealed class PairKeyComparer : IEqualityComparer<long>
 {
     public static readonly PairKeyComparer Instance = new();
 

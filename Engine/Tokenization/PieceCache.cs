@@ -13,28 +13,28 @@ namespace MiniMind.Engine.Tokenization;
 /// miss copies the key chars and ids into pools, so the cache holds no per-entry objects for the GC to
 /// trace (reference-holding caches that churn make every gen0 collection scan them through the card table).
 /// </remarks>
-internal sealed class PieceCache
+sealed class PieceCache
 {
     // Long pieces (e.g. whole CJK clauses) rarely repeat; caching them would only churn the table.
-    private const int MaxCachedLength = 48;
+    const int MaxCachedLength = 48;
 
     // CJK pieces up to this length (a word or two between punctuation) do repeat.
-    private const int MaxCachedCjkLength = 6;
+    const int MaxCachedCjkLength = 6;
 
-    private readonly int _capacity;
-    private readonly int _mask;
-    private readonly Slot[] _slots;
-    private readonly char[] _chars;
-    private readonly int[] _ids;
-    private int _count;
-    private int _charCount;
-    private int _idCount;
+    readonly int _capacity;
+    readonly int mask;
+    readonly Slot[] _slots;
+    readonly char[] _chars;
+    readonly int[] _ids;
+    int count;
+    int charCount;
+    int idCount;
 
     public PieceCache(int capacity)
     {
         _capacity = capacity;
         int slots = (int)BitOperations.RoundUpToPowerOf2((uint)capacity * 2);
-        _mask = slots - 1;
+        mask = slots - 1;
         _slots = new Slot[slots];
         // Pools sized for typical pieces (a few chars, about as many ids); overflowing them clears the cache too.
         _chars = new char[capacity * 8];
@@ -46,7 +46,7 @@ internal sealed class PieceCache
         if (piece.Length <= MaxCachedLength)
         {
             int hash = Hash(piece);
-            for (int i = hash & _mask; ; i = (i + 1) & _mask)
+            for (int i = hash & mask; ; i = (i + 1) & mask)
             {
                 ref Slot slot = ref _slots[i];
                 if (slot.KeyLength == 0)
@@ -78,26 +78,26 @@ internal sealed class PieceCache
             return;
         }
         int hash = Hash(piece);
-        if (_count >= _capacity || _charCount + piece.Length > _chars.Length || _idCount + ids.Length > _ids.Length)
+        if (count >= _capacity || charCount + piece.Length > _chars.Length || idCount + ids.Length > _ids.Length)
         {
             Array.Clear(_slots);
-            _count = _charCount = _idCount = 0;
+            count = charCount = idCount = 0;
         }
-        int i = hash & _mask;
+        int i = hash & mask;
         while (_slots[i].KeyLength != 0)
         {
-            i = (i + 1) & _mask;
+            i = (i + 1) & mask;
         }
-        piece.CopyTo(_chars.AsSpan(_charCount));
-        ids.CopyTo(_ids.AsSpan(_idCount));
-        _slots[i] = new Slot(hash, _charCount, _idCount, (short)piece.Length, (short)ids.Length);
-        _charCount += piece.Length;
-        _idCount += ids.Length;
-        _count++;
+        piece.CopyTo(_chars.AsSpan(charCount));
+        ids.CopyTo(_ids.AsSpan(idCount));
+        _slots[i] = new Slot(hash, charCount, idCount, (short)piece.Length, (short)ids.Length);
+        charCount += piece.Length;
+        idCount += ids.Length;
+        count++;
     }
 
     /// <summary>A fast non-cryptographic hash of the chars (an empty slot has key length 0).</summary>
-    private static int Hash(ReadOnlySpan<char> piece)
+    static int Hash(ReadOnlySpan<char> piece)
     {
         ulong h = (ulong)piece.Length * 0x9E3779B97F4A7C15;
         ReadOnlySpan<ulong> words = MemoryMarshal.Cast<char, ulong>(piece);
@@ -115,5 +115,5 @@ internal sealed class PieceCache
     }
 
     // 16 bytes: pieces are at most MaxCachedLength chars, so their lengths and id counts fit a short.
-    private readonly record struct Slot(int Hash, int KeyStart, int IdStart, short KeyLength, short IdCount);
+    readonly record struct Slot(int Hash, int KeyStart, int IdStart, short KeyLength, short IdCount);
 }

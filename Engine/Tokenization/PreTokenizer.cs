@@ -4,7 +4,7 @@ namespace MiniMind.Engine.Tokenization;
 /// The configured pre-tokenizer: HF's <c>Sequence</c> of steps (a single ByteLevel is a one-step sequence),
 /// each applied to every piece the previous step produced.
 /// </summary>
-internal sealed class PreTokenizer(IReadOnlyList<IPreTokenizerStage> stages)
+sealed class PreTokenizer(IReadOnlyList<IPreTokenizerStage> stages)
 {
     /// <summary>Splits <paramref name="text"/> into <paramref name="output"/>; <paramref name="scratch"/> is reused working space.</summary>
     public void Split(ReadOnlyMemory<char> text, List<ReadOnlyMemory<char>> output, List<ReadOnlyMemory<char>> scratch)

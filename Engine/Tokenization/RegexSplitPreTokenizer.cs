@@ -12,10 +12,10 @@ namespace MiniMind.Engine.Tokenization;
 /// not <c>\p{L}</c>. The regex therefore runs on a shadow string of equal length in which each astral
 /// letter/number is replaced by two BMP chars of the same class; boundaries falling inside a pair are dropped.
 /// </remarks>
-internal sealed class RegexSplitPreTokenizer(Regex regex) : IPreTokenizerStage
+sealed class RegexSplitPreTokenizer(Regex regex) : IPreTokenizerStage
 {
-    private const string LetterStandIn = "\u4E00\u4E00";
-    private const string NumberStandIn = "\u0660\u0660";
+    const string LetterStandIn = "\u4E00\u4E00";
+    const string NumberStandIn = "\u0660\u0660";
 
     public Regex Regex { get; } = regex;
 
@@ -34,7 +34,7 @@ internal sealed class RegexSplitPreTokenizer(Regex regex) : IPreTokenizerStage
         Cut(piece, ref last, text.Length, output);
     }
 
-    private static void Cut(ReadOnlyMemory<char> piece, ref int last, int boundary, List<ReadOnlyMemory<char>> output)
+    static void Cut(ReadOnlyMemory<char> piece, ref int last, int boundary, List<ReadOnlyMemory<char>> output)
     {
         ReadOnlySpan<char> text = piece.Span;
         bool insidePair = boundary > 0 && boundary < text.Length
@@ -46,7 +46,7 @@ internal sealed class RegexSplitPreTokenizer(Regex regex) : IPreTokenizerStage
         }
     }
 
-    private static string Shadow(ReadOnlySpan<char> text)
+    static string Shadow(ReadOnlySpan<char> text)
     {
         var shadow = new StringBuilder(text.Length);
         for (int i = 0; i < text.Length;)

@@ -9,11 +9,11 @@ namespace MiniMind.Engine.Tokenization;
 /// </summary>
 public sealed class StreamingDecoder
 {
-    private readonly ByteLevelBpeTokenizer _tokenizer;
-    private readonly bool _skipSpecialTokens;
+    readonly ByteLevelBpeTokenizer _tokenizer;
+    readonly bool _skipSpecialTokens;
     // System.Text.Decoder already buffers an incomplete trailing sequence between calls.
-    private readonly Decoder _utf8 = new UTF8Encoding(false, false).GetDecoder();
-    private char[] _chars = new char[64];
+    readonly Decoder utf8 = new UTF8Encoding(false, false).GetDecoder();
+    char[] chars = new char[64];
 
     internal StreamingDecoder(ByteLevelBpeTokenizer tokenizer, bool skipSpecialTokens)
     {
@@ -28,14 +28,14 @@ public sealed class StreamingDecoder
     /// <summary>Ends the stream: bytes still held back (an incomplete sequence) come out as U+FFFD.</summary>
     public string Flush() => Convert([], flush: true);
 
-    private string Convert(ReadOnlySpan<byte> bytes, bool flush)
+    string Convert(ReadOnlySpan<byte> bytes, bool flush)
     {
-        int needed = _utf8.GetCharCount(bytes, flush);
-        if (needed > _chars.Length)
+        int needed = utf8.GetCharCount(bytes, flush);
+        if (needed > chars.Length)
         {
-            _chars = new char[Math.Max(needed, _chars.Length * 2)];
+            chars = new char[Math.Max(needed, chars.Length * 2)];
         }
-        int written = _utf8.GetChars(bytes, _chars, flush);
-        return new string(_chars, 0, written);
+        int written = utf8.GetChars(bytes, chars, flush);
+        return new string(chars, 0, written);
     }
 }

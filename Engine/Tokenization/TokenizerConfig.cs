@@ -6,7 +6,7 @@ namespace MiniMind.Engine.Tokenization;
 /// What transformers reads from <c>tokenizer_config.json</c>: the bos/eos/pad/unk token strings (plain strings
 /// or <c>{"content": ...}</c> objects) and the Jinja <c>chat_template</c>.
 /// </summary>
-internal sealed record TokenizerConfig(string? Bos, string? Eos, string? Pad, string? Unk, string? ChatTemplate)
+sealed record TokenizerConfig(string? Bos, string? Eos, string? Pad, string? Unk, string? ChatTemplate)
 {
     public static readonly TokenizerConfig Empty = new(null, null, null, null, null);
 
@@ -34,7 +34,7 @@ internal sealed record TokenizerConfig(string? Bos, string? Eos, string? Pad, st
         }
     }
 
-    private static string? TokenString(JsonElement root, string name, JsonFields fields)
+    static string? TokenString(JsonElement root, string name, JsonFields fields)
     {
         return JsonFields.Optional(root, name) switch
         {
@@ -45,7 +45,7 @@ internal sealed record TokenizerConfig(string? Bos, string? Eos, string? Pad, st
         };
     }
 
-    private static string? ChatTemplateOf(JsonElement root, JsonFields fields)
+    static string? ChatTemplateOf(JsonElement root, JsonFields fields)
     {
         JsonElement? template = JsonFields.Optional(root, "chat_template");
         if (template is { ValueKind: JsonValueKind.Array } named)

@@ -8,9 +8,9 @@ namespace MiniMind.Engine.Tokenization;
 /// Writes a trained model in HF's formats: tokenizer.json (BPE model, ByteLevel pre-tokenizer and decoder,
 /// specials as added tokens, laid out like MiniMind2's file) and the transformers tokenizer_config.json.
 /// </summary>
-internal static class TokenizerFilesWriter
+static class TokenizerFilesWriter
 {
-    private static readonly JsonWriterOptions Options = new() { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    static readonly JsonWriterOptions Options = new() { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     // written to a temporary file and renamed into place (AtomicFile), so a crash mid-write never leaves half a tokenizer
     public static void WriteTokenizerJson(string path, IReadOnlyList<string> vocab, IReadOnlyList<(string Left, string Right)> merges, IReadOnlyList<string> specials) =>
@@ -111,7 +111,7 @@ internal static class TokenizerFilesWriter
         json.WriteEndObject();
     }
 
-    private static void WriteByteLevel(Utf8JsonWriter json, string name, bool addPrefixSpace)
+    static void WriteByteLevel(Utf8JsonWriter json, string name, bool addPrefixSpace)
     {
         json.WriteStartObject(name);
         json.WriteString("type", "ByteLevel");

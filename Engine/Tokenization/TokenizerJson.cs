@@ -8,9 +8,9 @@ namespace MiniMind.Engine.Tokenization;
 /// <c>"a b"</c> or <c>["a","b"]</c> form, <c>ignore_merges</c>, <c>unk_token</c>), <c>added_tokens</c>,
 /// <c>normalizer</c> and <c>pre_tokenizer</c>.
 /// </summary>
-internal sealed class TokenizerJson
+sealed class TokenizerJson
 {
-    private TokenizerJson(Dictionary<string, int> vocab, BpeModel model, IReadOnlyList<AddedToken> addedTokens, PreTokenizer preTokenizer, Normalizer? normalizer)
+    TokenizerJson(Dictionary<string, int> vocab, BpeModel model, IReadOnlyList<AddedToken> addedTokens, PreTokenizer preTokenizer, Normalizer? normalizer)
     {
         Vocab = vocab;
         Model = model;
@@ -80,7 +80,7 @@ internal sealed class TokenizerJson
         };
     }
 
-    private static JsonDocument Parse(string path)
+    static JsonDocument Parse(string path)
     {
         try
         {
@@ -92,7 +92,7 @@ internal sealed class TokenizerJson
         }
     }
 
-    private static Dictionary<string, int> ReadVocab(JsonElement json, JsonFields fields)
+    static Dictionary<string, int> ReadVocab(JsonElement json, JsonFields fields)
     {
         if (json.ValueKind != JsonValueKind.Object)
         {
@@ -110,7 +110,7 @@ internal sealed class TokenizerJson
         return vocab;
     }
 
-    private static Dictionary<long, long> ReadMerges(JsonElement json, Dictionary<string, int> vocab, JsonFields fields)
+    static Dictionary<long, long> ReadMerges(JsonElement json, Dictionary<string, int> vocab, JsonFields fields)
     {
         if (json.ValueKind != JsonValueKind.Array)
         {
@@ -137,7 +137,7 @@ internal sealed class TokenizerJson
         return merges;
     }
 
-    private static (string Left, string Right) ReadMergePair(JsonElement merge, string field, JsonFields fields)
+    static (string Left, string Right) ReadMergePair(JsonElement merge, string field, JsonFields fields)
     {
         if (merge.ValueKind == JsonValueKind.String)
         {
@@ -156,7 +156,7 @@ internal sealed class TokenizerJson
         throw fields.Error(field, "must be \"left right\" or [\"left\", \"right\"]");
     }
 
-    private static List<AddedToken> ReadAddedTokens(JsonElement? json, JsonFields fields)
+    static List<AddedToken> ReadAddedTokens(JsonElement? json, JsonFields fields)
     {
         var tokens = new List<AddedToken>();
         if (json is not { } array)
@@ -177,7 +177,7 @@ internal sealed class TokenizerJson
         return tokens;
     }
 
-    private static List<IPreTokenizerStage> ReadPreTokenizer(JsonElement? json, string path, JsonFields fields)
+    static List<IPreTokenizerStage> ReadPreTokenizer(JsonElement? json, string path, JsonFields fields)
     {
         var stages = new List<IPreTokenizerStage>();
         if (json is not { } element)
@@ -208,7 +208,7 @@ internal sealed class TokenizerJson
         return stages;
     }
 
-    private static RegexSplitPreTokenizer ReadSplit(JsonElement element, string path, JsonFields fields)
+    static RegexSplitPreTokenizer ReadSplit(JsonElement element, string path, JsonFields fields)
     {
         string behavior = fields.RequiredString(element, "behavior", path);
         if (behavior != "Isolated")

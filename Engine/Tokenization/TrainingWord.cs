@@ -3,13 +3,13 @@ namespace MiniMind.Engine.Tokenization;
 /// <summary>
 /// A distinct corpus word as a symbol sequence, merged in place (HF <c>models::bpe::Word</c>).
 /// </summary>
-internal sealed class TrainingWord(int[] symbols, long count)
+sealed class TrainingWord(int[] symbols, long count)
 {
-    private int _length = symbols.Length;
+    int length = symbols.Length;
 
     public long Count { get; } = count;
 
-    public ReadOnlySpan<int> Symbols => symbols.AsSpan(0, _length);
+    public ReadOnlySpan<int> Symbols => symbols.AsSpan(0, length);
 
     /// <summary>
     /// Replaces every non-overlapping (left, right) with <paramref name="merged"/>, left to right, and reports
@@ -18,9 +18,9 @@ internal sealed class TrainingWord(int[] symbols, long count)
     /// </summary>
     public void Merge(int left, int right, int merged, List<PairChange> changes, int wordIndex)
     {
-        for (int i = 0; i < _length; i++)
+        for (int i = 0; i < length; i++)
         {
-            if (symbols[i] != left || i + 1 >= _length || symbols[i + 1] != right)
+            if (symbols[i] != left || i + 1 >= length || symbols[i + 1] != right)
             {
                 continue;
             }
@@ -30,9 +30,9 @@ internal sealed class TrainingWord(int[] symbols, long count)
                 changes.Add(new PairChange(BpeModel.PackPair(symbols[i - 1], merged), 1, wordIndex));
             }
             symbols[i] = merged;
-            Array.Copy(symbols, i + 2, symbols, i + 1, _length - i - 2);
-            _length--;
-            if (i < _length - 1)
+            Array.Copy(symbols, i + 2, symbols, i + 1, length - i - 2);
+            length--;
+            if (i < length - 1)
             {
                 changes.Add(new PairChange(BpeModel.PackPair(right, symbols[i + 1]), -1, wordIndex));
                 changes.Add(new PairChange(BpeModel.PackPair(merged, symbols[i + 1]), 1, wordIndex));
@@ -42,4 +42,4 @@ internal sealed class TrainingWord(int[] symbols, long count)
 }
 
 /// <summary>One pair-count delta produced by merging inside a word.</summary>
-internal readonly record struct PairChange(long Pair, int Delta, int WordIndex);
+readonly record struct PairChange(long Pair, int Delta, int WordIndex);

@@ -7,17 +7,17 @@ namespace MiniMind.Engine.Tokenization;
 /// with a bounded table: past <c>capacity</c> entries the rarest words are pruned (count &lt;= t for rising t
 /// until a quarter of the room is free), a lossy-counting scheme that keeps frequent words exact.
 /// </summary>
-internal sealed class WordCounter(int capacity)
+sealed class WordCounter(int capacity)
 {
-    private readonly Dictionary<string, long> _counts = [];
+    readonly Dictionary<string, long> counts = [];
 
-    public int Count => _counts.Count;
+    public int Count => counts.Count;
 
-    public IEnumerable<KeyValuePair<string, long>> Entries => _counts;
+    public IEnumerable<KeyValuePair<string, long>> Entries => counts;
 
     public void AddText(string text)
     {
-        var lookup = _counts.GetAlternateLookup<ReadOnlySpan<char>>();
+        var lookup = counts.GetAlternateLookup<ReadOnlySpan<char>>();
         ReadOnlySpan<char> span = text;
         int start = 0;
         while (start < span.Length)
@@ -31,26 +31,26 @@ internal sealed class WordCounter(int capacity)
 
     public void Add(WordCounter other)
     {
-        foreach ((string word, long count) in other._counts)
+        foreach ((string word, long count) in other.counts)
         {
-            CollectionsMarshal.GetValueRefOrAddDefault(_counts, word, out _) += count;
+            CollectionsMarshal.GetValueRefOrAddDefault(counts, word, out _) += count;
         }
         PruneIfFull();
     }
 
-    private void PruneIfFull()
+    void PruneIfFull()
     {
-        if (_counts.Count <= capacity)
+        if (counts.Count <= capacity)
         {
             return;
         }
-        for (long threshold = 1; _counts.Count > capacity * 3L / 4; threshold++)
+        for (long threshold = 1; counts.Count > capacity * 3L / 4; threshold++)
         {
-            foreach ((string word, long count) in _counts)
+            foreach ((string word, long count) in counts)
             {
                 if (count <= threshold)
                 {
-                    _counts.Remove(word);
+                    counts.Remove(word);
                 }
             }
         }

@@ -22,42 +22,84 @@ public static class DemoRecipe
     {
         var common = TrainingOptions.ForStage(stage) with
         {
-            Preset = "tiny", TokenizerPath = "dataset/tokenizer", OutDir = outDir, AccumulationSteps = 1, BatchSize = 16, MaxSeqLen = 96, SaveEvery = 50,
+            Preset = "tiny",
+            TokenizerPath = "dataset/tokenizer",
+            OutDir = outDir,
+            AccumulationSteps = 1,
+            BatchSize = 16,
+            MaxSeqLen = 96,
+            SaveEvery = 50,
         };
         return stage switch
         {
             TrainingStage.Pretrain => common with
             {
-                DataPath = "dataset/pretrain_demo.jsonl", OutputName = PretrainName,
-                Epochs = 8, MaxSeqLen = 128, Packed = true, LearningRate = 2e-3, WarmupSteps = 20,
+                DataPath = "dataset/pretrain_demo.jsonl",
+                OutputName = PretrainName,
+                Epochs = 8,
+                MaxSeqLen = 128,
+                Packed = true,
+                LearningRate = 2e-3,
+                WarmupSteps = 20,
             },
             TrainingStage.Sft => common with
             {
-                DataPath = "dataset/sft_demo.jsonl", InitFrom = In(outDir, PretrainName), OutputName = SftName,
-                Epochs = 2, LearningRate = 1e-3, WarmupSteps = 10,
+                DataPath = "dataset/sft_demo.jsonl",
+                InitFrom = In(outDir, PretrainName),
+                OutputName = SftName,
+                Epochs = 2,
+                LearningRate = 1e-3,
+                WarmupSteps = 10,
             },
             // plain DPO (dpo_sft_weight 0) widens the margin by pushing both answers down: the model stops refusing but
             // does not learn to answer; the chosen answers' NLL keeps them likely (measured: 0% -> 90% preferred answers)
             TrainingStage.Dpo => common with
             {
-                DataPath = "dataset/dpo_demo.jsonl", InitFrom = In(outDir, SftName), OutputName = DpoName,
-                Epochs = 3, BatchSize = 8, LearningRate = 3e-4, WarmupSteps = 5, DpoBeta = 0.1, DpoSftWeight = 1,
+                DataPath = "dataset/dpo_demo.jsonl",
+                InitFrom = In(outDir, SftName),
+                OutputName = DpoName,
+                Epochs = 3,
+                BatchSize = 8,
+                LearningRate = 3e-4,
+                WarmupSteps = 5,
+                DpoBeta = 0.1,
+                DpoSftWeight = 1,
             },
             // the seed's square targets (q and o only, at this size) cannot move a confident model in a few steps
             TrainingStage.Lora => common with
             {
-                DataPath = "dataset/lora_identity.jsonl", InitFrom = In(outDir, DpoName), OutputName = LoraName, LoraName = "juniper",
-                Epochs = 6, LearningRate = 2e-3, WarmupSteps = 5, LoraRank = 16, LoraTargets = "all",
+                DataPath = "dataset/lora_identity.jsonl",
+                InitFrom = In(outDir, DpoName),
+                OutputName = LoraName,
+                LoraName = "juniper",
+                Epochs = 6,
+                LearningRate = 2e-3,
+                WarmupSteps = 5,
+                LoraRank = 16,
+                LoraTargets = "all",
             },
             TrainingStage.Reason => common with
             {
-                DataPath = "dataset/reason_demo.jsonl", InitFrom = In(outDir, DpoName), OutputName = ReasonName,
-                Epochs = 3, MaxSeqLen = 128, LearningRate = 5e-4, WarmupSteps = 5,
+                DataPath = "dataset/reason_demo.jsonl",
+                InitFrom = In(outDir, DpoName),
+                OutputName = ReasonName,
+                Epochs = 3,
+                MaxSeqLen = 128,
+                LearningRate = 5e-4,
+                WarmupSteps = 5,
             },
             TrainingStage.Distill => common with
             {
-                DataPath = "dataset/sft_demo.jsonl", InitFrom = TrainingOptions.Scratch, Model = Student, Teacher = In(outDir, SftName),
-                OutputName = DistillName, Epochs = 3, LearningRate = 3e-3, WarmupSteps = 10, DistillAlpha = 0.5, DistillTemperature = 1.0,
+                DataPath = "dataset/sft_demo.jsonl",
+                InitFrom = TrainingOptions.Scratch,
+                Model = Student,
+                Teacher = In(outDir, SftName),
+                OutputName = DistillName,
+                Epochs = 3,
+                LearningRate = 3e-3,
+                WarmupSteps = 10,
+                DistillAlpha = 0.5,
+                DistillTemperature = 1.0,
             },
             _ => throw new ArgumentOutOfRangeException(nameof(stage)),
         };

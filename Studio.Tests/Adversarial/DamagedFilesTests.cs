@@ -107,45 +107,45 @@ public sealed class DamagedFilesTests : IDisposable
         var failures = new List<string>();
         int tried = 0, survived = 0, lost = 0;
         foreach (var kind in Kinds)
-        foreach (var damage in Damages)
-        {
-            tried++;
-            var name = $"{kind.Name}, {damage}";
-            var dir = Path.Combine(root, $"case{tried}");
-            CopyFolder(pristine, dir);
-            var file = Resolve(dir, kind.File);
-            var original = File.ReadAllBytes(file);
+            foreach (var damage in Damages)
+            {
+                tried++;
+                var name = $"{kind.Name}, {damage}";
+                var dir = Path.Combine(root, $"case{tried}");
+                CopyFolder(pristine, dir);
+                var file = Resolve(dir, kind.File);
+                var original = File.ReadAllBytes(file);
                 File.WriteAllBytes(file, Damage(original, damage));
-            var run = Path.GetDirectoryName(Resolve(dir, "out/runs/*pretrain*/config.json"))!;
-            var before = Snapshot(Path.Combine(dir, "out"));
+                var run = Path.GetDirectoryName(Resolve(dir, "out/runs/*pretrain*/config.json"))!;
+                var before = Snapshot(Path.Combine(dir, "out"));
 
-            var args = kind.Command.Select(a => a.Replace("{0}", dir).Replace("{run}", run)).Append("--device").Append("cpu").ToArray();
-            var (code, output, err) = await CommandLine.Run(args);
+                var args = kind.Command.Select(a => a.Replace("{0}", dir).Replace("{run}", run)).Append("--device").Append("cpu").ToArray();
+                var (code, output, err) = await CommandLine.Run(args);
 
-            var problems = new List<string>();
-            if ((err + output).Contains("   at ")) problems.Add("printed a stack trace");
-            if (kind.Name == "metrics.jsonl")
-            {
-                // the resume goes on; no line of the history is lost, byte for byte
-                var kept = Lines(Path.Combine(run, "metrics.jsonl")).Concat(Lines(Path.Combine(run, "metrics.rejected.jsonl"))).ToHashSet();
-                if (code != 0) problems.Add($"the resume failed: {err}");
-                if (SplitLines(Damage(original, damage)).Any(l => !kept.Contains(l))) { problems.Add("a line of the damaged history was dropped"); lost++; }
+                var problems = new List<string>();
+                if ((err + output).Contains("   at ")) problems.Add("printed a stack trace");
+                if (kind.Name == "metrics.jsonl")
+                {
+                    // the resume goes on; no line of the history is lost, byte for byte
+                    var kept = Lines(Path.Combine(run, "metrics.jsonl")).Concat(Lines(Path.Combine(run, "metrics.rejected.jsonl"))).ToHashSet();
+                    if (code != 0) problems.Add($"the resume failed: {err}");
+                    if (SplitLines(Damage(original, damage)).Any(l => !kept.Contains(l))) { problems.Add("a line of the damaged history was dropped"); lost++; }
+                }
+                else
+                {
+                    if (code == 0) problems.Add("exit code 0");
+                    var errors = err.Split('\n').Where(l => l.StartsWith("error: ")).ToList();
+                    var findings = (output + err).Split('\n').Where(l => l.StartsWith(file + ":")).ToList();
+                    if (!(errors.Count == 1 && errors[0].Contains(Path.GetFileName(file))) && findings.Count == 0)
+                        problems.Add($"no one line names {Path.GetFileName(file)}: {err.Trim()}");
+                    var after = Snapshot(Path.Combine(dir, "out"));
+                    var changed = before.Where(kv => !after.TryGetValue(kv.Key, out var hash) || hash != kv.Value).Select(kv => kv.Key).ToList();
+                    if (changed.Count > 0) { problems.Add($"changed or removed {string.Join(", ", changed)}"); lost++; }
+                }
+                if (problems.Count == 0) survived++;
+                else failures.Add($"{name}: {string.Join("; ", problems)}");
+                Directory.Delete(dir, recursive: true);
             }
-            else
-            {
-                if (code == 0) problems.Add("exit code 0");
-                var errors = err.Split('\n').Where(l => l.StartsWith("error: ")).ToList();
-                var findings = (output + err).Split('\n').Where(l => l.StartsWith(file + ":")).ToList();
-                if (!(errors.Count == 1 && errors[0].Contains(Path.GetFileName(file))) && findings.Count == 0)
-                    problems.Add($"no one line names {Path.GetFileName(file)}: {err.Trim()}");
-                var after = Snapshot(Path.Combine(dir, "out"));
-                var changed = before.Where(kv => !after.TryGetValue(kv.Key, out var hash) || hash != kv.Value).Select(kv => kv.Key).ToList();
-                if (changed.Count > 0) { problems.Add($"changed or removed {string.Join(", ", changed)}"); lost++; }
-            }
-            if (problems.Count == 0) survived++;
-            else failures.Add($"{name}: {string.Join("; ", problems)}");
-            Directory.Delete(dir, recursive: true);
-        }
         AdversarialReport.WriteAndAssert(new("damaged-files", tried, survived, lost, failures,
             new Dictionary<string, double> { ["kinds"] = Kinds.Length, ["damages"] = Damages.Length }));
     }

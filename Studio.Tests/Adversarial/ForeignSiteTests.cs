@@ -56,8 +56,8 @@ public sealed class ForeignSiteTests : IClassFixture<WebApplicationFactory<Progr
             await Expect(new(HttpMethod.Post, path) { Headers = { { "Origin", own } } }, HttpStatusCode.OK, $"{path} from the studio itself");
         }
         foreach (var host in ForeignHosts)
-        foreach (var path in new[] { "/", "/train", "/v1/models", "/hubs/training/negotiate?negotiateVersion=1" })
-            await Expect(new(path.StartsWith("/hubs") ? HttpMethod.Post : HttpMethod.Get, path) { Headers = { Host = host } }, HttpStatusCode.BadRequest, $"{path} for host {host}");
+            foreach (var path in new[] { "/", "/train", "/v1/models", "/hubs/training/negotiate?negotiateVersion=1" })
+                await Expect(new(path.StartsWith("/hubs") ? HttpMethod.Post : HttpMethod.Get, path) { Headers = { Host = host } }, HttpStatusCode.BadRequest, $"{path} for host {host}");
         await Expect(new(HttpMethod.Get, "/v1/models"), HttpStatusCode.OK, "the API from this machine");
         foreach (var type in FormContentTypes)
             await Expect(new(HttpMethod.Post, "/v1/chat/completions")

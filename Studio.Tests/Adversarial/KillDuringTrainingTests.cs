@@ -1,6 +1,6 @@
 using System.Diagnostics;
-using MiniMind.Engine.IO;
 using MiniMind.Engine.Interop;
+using MiniMind.Engine.IO;
 using MiniMind.Engine.Training;
 
 namespace MiniMind.Studio.Tests.Adversarial;

@@ -6,8 +6,8 @@ using Microsoft.Extensions.DependencyInjection;
 using MiniMind.Engine.Chat;
 using OpenAI;
 using OpenAI.Chat;
-using EngineMessage = MiniMind.Engine.Data.ChatMessage;
 using EngineCompletion = MiniMind.Engine.Chat.ChatCompletion;
+using EngineMessage = MiniMind.Engine.Data.ChatMessage;
 
 namespace MiniMind.Studio.Tests.Api;
 

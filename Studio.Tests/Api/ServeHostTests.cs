@@ -4,8 +4,8 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using MiniMind.Engine.Runtime;
-using MiniMind.Studio.Hosting;
 using MiniMind.Studio.Api;
+using MiniMind.Studio.Hosting;
 
 namespace MiniMind.Studio.Tests.Api;
 

@@ -39,7 +39,11 @@ public sealed class LiveRunTests : StudioComponentTest
         cut.WaitForAssertion(() => Assert.Equal("completed", cut.Find("#live-run").GetAttribute("data-status")), TimeSpan.FromMinutes(2));
         var dpo = training.Start(DemoRecipe.For(TrainingStage.Dpo, Folders.OutDir) with
         {
-            InitFrom = Path.Combine(Folders.OutDir, "base.safetensors"), MaxSteps = 3, MaxSeqLen = 48, BatchSize = 2, Device = "cpu",
+            InitFrom = Path.Combine(Folders.OutDir, "base.safetensors"),
+            MaxSteps = 3,
+            MaxSeqLen = 48,
+            BatchSize = 2,
+            Device = "cpu",
         });
 
         cut.Render(p => p.Add(r => r.RunId, dpo.Id));

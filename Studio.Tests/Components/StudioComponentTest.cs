@@ -1,13 +1,12 @@
-using MiniMind.Engine.Chat;
 using Bunit;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
+using MiniMind.Engine.Chat;
 using MiniMind.Engine.Runtime;
 using MiniMind.Engine.Training;
 using MiniMind.Studio.Services;
 using MiniMind.Studio.Tests.Services;
 using MudBlazor.Services;
-
 using static TorchSharp.torch;
 
 namespace MiniMind.Studio.Tests.Components;

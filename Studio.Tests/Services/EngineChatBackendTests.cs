@@ -1,8 +1,8 @@
-using ChatMessage = MiniMind.Engine.Data.ChatMessage;
-using ChatOptions = MiniMind.Engine.Chat.ChatOptions;
 using Microsoft.Extensions.DependencyInjection;
 using MiniMind.Studio.Services;
 using MiniMind.Studio.Tests.Components;
+using ChatMessage = MiniMind.Engine.Data.ChatMessage;
+using ChatOptions = MiniMind.Engine.Chat.ChatOptions;
 
 namespace MiniMind.Studio.Tests.Services;
 

@@ -1,6 +1,6 @@
 using MiniMind.Engine.Training;
-using CommandLine = MiniMind.Studio.Tests.Cli.Cli;
 using MiniMind.Studio.Services;
+using CommandLine = MiniMind.Studio.Tests.Cli.Cli;
 
 namespace MiniMind.Studio.Tests.Services;
 

@@ -7,7 +7,13 @@ public static class TinyRun
 {
     public static TrainingOptions Pretrain(long steps, string? outputName = null) => TrainingOptions.ForStage(TrainingStage.Pretrain) with
     {
-        Preset = "tiny", Device = "cpu", MaxSteps = steps, MaxSeqLen = 32, BatchSize = 2, AccumulationSteps = 1, SaveEvery = 1000,
+        Preset = "tiny",
+        Device = "cpu",
+        MaxSteps = steps,
+        MaxSeqLen = 32,
+        BatchSize = 2,
+        AccumulationSteps = 1,
+        SaveEvery = 1000,
         OutputName = outputName,
     };
 }

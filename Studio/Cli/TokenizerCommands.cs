@@ -1,9 +1,9 @@
 using System.CommandLine;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using MiniMind.Engine.ChatTemplates;
 using MiniMind.Engine.IO;
 using MiniMind.Engine.Tokenization;
-using MiniMind.Engine.ChatTemplates;
 
 namespace MiniMind.Studio.Cli;
 

@@ -1,5 +1,5 @@
-using MiniMind.Engine.Runtime;
 using Microsoft.Extensions.Configuration;
+using MiniMind.Engine.Runtime;
 
 namespace MiniMind.Studio.Hosting;
 

@@ -1,9 +1,9 @@
 using System.CommandLine;
-using MiniMind.Studio.Cli;
 using System.Diagnostics;
 using System.Text.Json;
 using MiniMind.Engine.Generation;
 using MiniMind.Engine.Model;
+using MiniMind.Studio.Cli;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using MiniMind.Studio.Cli;
 using System.Text.Json;
 using MiniMind.Engine.Checkpoints;
 using MiniMind.Engine.Generation;
@@ -7,6 +6,7 @@ using MiniMind.Engine.IO;
 using MiniMind.Engine.Model;
 using MiniMind.Engine.Training;
 using MiniMind.Engine.Training.Objectives;
+using MiniMind.Studio.Cli;
 using TorchSharp;
 using static TorchSharp.torch;
 

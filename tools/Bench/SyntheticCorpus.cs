@@ -9,21 +9,21 @@ namespace MiniMind.Bench;
 /// </summary>
 public sealed class SyntheticCorpus
 {
-    private static readonly string[] Onsets = ["", "b", "c", "d", "f", "g", "h", "j", "k", "l", "m", "n", "p", "r", "s", "t", "v", "w", "st", "tr", "pl", "ch", "sh", "th", "gr", "br"];
-    private static readonly string[] Vowels = ["a", "e", "i", "o", "u", "ea", "ou", "ai", "io", "ee"];
-    private static readonly string[] Codas = ["", "", "n", "r", "s", "t", "l", "nd", "ng", "ck", "st", "m"];
+    static readonly string[] Onsets = ["", "b", "c", "d", "f", "g", "h", "j", "k", "l", "m", "n", "p", "r", "s", "t", "v", "w", "st", "tr", "pl", "ch", "sh", "th", "gr", "br"];
+    static readonly string[] Vowels = ["a", "e", "i", "o", "u", "ea", "ou", "ai", "io", "ee"];
+    static readonly string[] Codas = ["", "", "n", "r", "s", "t", "l", "nd", "ng", "ck", "st", "m"];
 
-    private readonly Random _random;
-    private readonly ZipfLexicon _chinese;
-    private readonly ZipfLexicon _english;
+    readonly Random _random;
+    readonly ZipfLexicon chinese;
+    readonly ZipfLexicon english;
 
     public SyntheticCorpus(int seed)
     {
         _random = new Random(seed);
         int[] cjk = Enumerable.Range(0x4E00, 0x9FA5 - 0x4E00).OrderBy(_ => _random.Next()).Take(3500).ToArray();
         var chars = new ZipfLexicon(cjk.Select(c => ((char)c).ToString()).ToArray(), _random);
-        _chinese = new ZipfLexicon(Enumerable.Range(0, 20000).Select(_ => ChineseWord(chars)).Distinct().ToArray(), _random);
-        _english = new ZipfLexicon(Enumerable.Range(0, 30000).Select(_ => EnglishWord()).Distinct().ToArray(), _random);
+        chinese = new ZipfLexicon(Enumerable.Range(0, 20000).Select(_ => ChineseWord(chars)).Distinct().ToArray(), _random);
+        english = new ZipfLexicon(Enumerable.Range(0, 30000).Select(_ => EnglishWord()).Distinct().ToArray(), _random);
     }
 
     public string Document(int approxBytes)
@@ -43,7 +43,7 @@ public sealed class SyntheticCorpus
         return text.ToString();
     }
 
-    private string ChineseSentence()
+    string ChineseSentence()
     {
         var s = new StringBuilder();
         int words = _random.Next(4, 18);
@@ -52,22 +52,22 @@ public sealed class SyntheticCorpus
             int roll = _random.Next(40);
             s.Append(roll switch
             {
-                0 => _english.Next(),
+                0 => english.Next(),
                 1 => _random.Next(1, 3000).ToString(),
                 2 or 3 => "，",
-                _ => _chinese.Next(),
+                _ => chinese.Next(),
             });
         }
         return s.Append("。！？；"[_random.Next(4)]).ToString();
     }
 
-    private string EnglishSentence()
+    string EnglishSentence()
     {
         var s = new StringBuilder();
         int words = _random.Next(5, 20);
         for (int i = 0; i < words; i++)
         {
-            string word = _english.Next();
+            string word = english.Next();
             if (i == 0)
             {
                 word = char.ToUpperInvariant(word[0]) + word[1..];
@@ -79,13 +79,13 @@ public sealed class SyntheticCorpus
         return s.Append(". ").ToString();
     }
 
-    private string ChineseWord(ZipfLexicon chars)
+    string ChineseWord(ZipfLexicon chars)
     {
         int length = _random.Next(10) switch { < 3 => 1, < 8 => 2, 8 => 3, _ => 4 };
         return string.Concat(Enumerable.Range(0, length).Select(_ => chars.Next()));
     }
 
-    private string EnglishWord()
+    string EnglishWord()
     {
         int syllables = _random.Next(10) switch { < 4 => 1, < 8 => 2, _ => 3 };
         var w = new StringBuilder();
@@ -97,29 +97,29 @@ public sealed class SyntheticCorpus
     }
 
     /// <summary>Draws words with probability proportional to 1/rank.</summary>
-    private sealed class ZipfLexicon
+    sealed class ZipfLexicon
     {
-        private readonly string[] _words;
-        private readonly double[] _cumulative;
-        private readonly Random _random;
+        readonly string[] _words;
+        readonly double[] cumulative;
+        readonly Random _random;
 
         public ZipfLexicon(string[] words, Random random)
         {
             _words = words;
             _random = random;
-            _cumulative = new double[words.Length];
+            cumulative = new double[words.Length];
             double total = 0;
             for (int i = 0; i < words.Length; i++)
             {
                 total += 1.0 / (i + 1);
-                _cumulative[i] = total;
+                cumulative[i] = total;
             }
         }
 
         public string Next()
         {
-            double x = _random.NextDouble() * _cumulative[^1];
-            int index = Array.BinarySearch(_cumulative, x);
+            double x = _random.NextDouble() * cumulative[^1];
+            int index = Array.BinarySearch(cumulative, x);
             return _words[index < 0 ? ~index : index];
         }
     }

@@ -1,9 +1,9 @@
 using System.CommandLine;
-using MiniMind.Studio.Cli;
 using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
 using MiniMind.Engine.Tokenization;
+using MiniMind.Studio.Cli;
 
 namespace MiniMind.Bench;
 

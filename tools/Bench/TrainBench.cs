@@ -1,5 +1,4 @@
 using System.CommandLine;
-using MiniMind.Studio.Cli;
 using System.Diagnostics;
 using System.Text.Json;
 using MiniMind.Engine.Data;
@@ -7,6 +6,7 @@ using MiniMind.Engine.Model;
 using MiniMind.Engine.Tokenization;
 using MiniMind.Engine.Training;
 using MiniMind.Engine.Training.Objectives;
+using MiniMind.Studio.Cli;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -5,4 +5,4 @@ namespace MiniMind.Engine.Data.Demo;
 /// <see cref="HeldOut"/> only in the evaluation file, so evaluation measures whether the model learned the fact, not the sentence.
 /// <see cref="Statements"/> are the pretraining sentences that state it; <see cref="Wrong"/> is a plausible wrong answer (DPO).
 /// </summary>
-internal sealed record DemoFact(string[] Train, string HeldOut, string Answer, string[] Statements, string Wrong, bool Chinese);
+sealed record DemoFact(string[] Train, string HeldOut, string Answer, string[] Statements, string Wrong, bool Chinese);

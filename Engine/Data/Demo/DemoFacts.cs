@@ -3,7 +3,7 @@ using static MiniMind.Engine.Data.Demo.DemoWorld;
 namespace MiniMind.Engine.Data.Demo;
 
 /// <summary>Every fact of <see cref="DemoWorld"/> with its phrasings, in English and Chinese.</summary>
-internal static class DemoFacts
+static class DemoFacts
 {
     public static IEnumerable<DemoFact> All()
     {

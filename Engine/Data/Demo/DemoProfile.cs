@@ -6,7 +6,7 @@ namespace MiniMind.Engine.Data.Demo;
 /// appear in those files, <see cref="HeldOut"/> only in the preference benchmark, whose answer must name every one of
 /// <see cref="Facts"/> (town, job, pet, food).
 /// </summary>
-internal sealed record DemoProfile(string[] Train, string[] HeldOut, string Bio, string[] Facts, bool Chinese)
+sealed record DemoProfile(string[] Train, string[] HeldOut, string Bio, string[] Facts, bool Chinese)
 {
     public string Refusal => Chinese ? DemoWorld.RefusalZh : DemoWorld.RefusalEn;
 }

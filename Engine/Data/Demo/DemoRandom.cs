@@ -1,7 +1,7 @@
 namespace MiniMind.Engine.Data.Demo;
 
 /// <summary>SplitMix64: a generator fixed by this code alone, so the demo corpus is byte-identical on every machine and runtime.</summary>
-internal sealed class DemoRandom(ulong seed)
+sealed class DemoRandom(ulong seed)
 {
     ulong state = seed;
 

@@ -4,7 +4,7 @@ namespace MiniMind.Engine.Data.Demo;
 /// The small made-up world the demo corpus describes: a dozen people, eight towns, simple sums and MiniMind itself,
 /// each fact in English and Chinese. Kept small and regular so a tiny model learns it in minutes on a CPU.
 /// </summary>
-internal static class DemoWorld
+static class DemoWorld
 {
     public sealed record Name(string En, string Zh);
 

@@ -1,5 +1,5 @@
-using MiniMind.Engine.Runtime;
 using MiniMind.Engine.Model;
+using MiniMind.Engine.Runtime;
 using static TorchSharp.torch;
 
 namespace MiniMind.Engine.Training.Objectives;

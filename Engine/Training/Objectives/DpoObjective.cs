@@ -1,5 +1,5 @@
-using MiniMind.Engine.Runtime;
 using MiniMind.Engine.Model;
+using MiniMind.Engine.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 

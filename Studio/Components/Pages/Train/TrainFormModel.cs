@@ -92,8 +92,16 @@ public sealed class TrainFormModel
     /// <summary>The architecture as the form says (for pretraining from scratch; later stages take the checkpoint's).</summary>
     public MiniMindConfig Config(int vocabSize) => MiniMindConfig.Preset(MiniMindConfig.Presets.ContainsKey(Preset) ? Preset : "tiny") with
     {
-        Dim = Dim, NLayers = Layers, NHeads = Heads, NKvHeads = KvHeads, UseMoe = UseMoe, NRoutedExperts = Experts,
-        NumExpertsPerTok = ExpertsPerToken, NSharedExperts = SharedExpert, AuxLossAlpha = AuxLossAlpha, VocabSize = vocabSize,
+        Dim = Dim,
+        NLayers = Layers,
+        NHeads = Heads,
+        NKvHeads = KvHeads,
+        UseMoe = UseMoe,
+        NRoutedExperts = Experts,
+        NumExpertsPerTok = ExpertsPerToken,
+        NSharedExperts = SharedExpert,
+        AuxLossAlpha = AuxLossAlpha,
+        VocabSize = vocabSize,
     };
 
     /// <summary>The options to submit (not yet validated).</summary>
@@ -101,15 +109,34 @@ public sealed class TrainFormModel
     {
         Preset = Preset,
         Model = BuildsModel ? Config(vocabSize) : null,
-        DataPath = DataPath, TokenizerPath = TokenizerPath,
+        DataPath = DataPath,
+        TokenizerPath = TokenizerPath,
         InitFrom = string.IsNullOrWhiteSpace(InitFrom) ? null : InitFrom,
         OutputName = string.IsNullOrWhiteSpace(OutputName) ? null : OutputName,
-        Epochs = Epochs, MaxSteps = MaxSteps, BatchSize = BatchSize, AccumulationSteps = AccumulationSteps,
-        LearningRate = LearningRate, LrSchedule = LrSchedule, WarmupSteps = WarmupSteps, GradClip = GradClip, WeightDecay = WeightDecay,
-        MaxSeqLen = MaxSeqLen, Packed = Packed, Seed = Seed, SaveEvery = SaveEvery, Precision = Precision, Device = Device,
-        LoraName = LoraName, LoraRank = LoraRank, LoraTargets = LoraTargets, DpoBeta = DpoBeta, DpoSftWeight = DpoSftWeight,
-        Teacher = string.IsNullOrWhiteSpace(Teacher) ? null : Teacher, DistillAlpha = DistillAlpha,
-        DistillTemperature = DistillTemperature, TagWeight = TagWeight,
+        Epochs = Epochs,
+        MaxSteps = MaxSteps,
+        BatchSize = BatchSize,
+        AccumulationSteps = AccumulationSteps,
+        LearningRate = LearningRate,
+        LrSchedule = LrSchedule,
+        WarmupSteps = WarmupSteps,
+        GradClip = GradClip,
+        WeightDecay = WeightDecay,
+        MaxSeqLen = MaxSeqLen,
+        Packed = Packed,
+        Seed = Seed,
+        SaveEvery = SaveEvery,
+        Precision = Precision,
+        Device = Device,
+        LoraName = LoraName,
+        LoraRank = LoraRank,
+        LoraTargets = LoraTargets,
+        DpoBeta = DpoBeta,
+        DpoSftWeight = DpoSftWeight,
+        Teacher = string.IsNullOrWhiteSpace(Teacher) ? null : Teacher,
+        DistillAlpha = DistillAlpha,
+        DistillTemperature = DistillTemperature,
+        TagWeight = TagWeight,
     };
 
     /// <summary>
