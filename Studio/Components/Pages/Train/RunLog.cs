@@ -1,0 +1,77 @@
+using MiniMind.Engine.Training;
+
+namespace MiniMind.Studio.Components.Pages.Train;
+
+/// <summary>
+/// The live view's log: lifecycle lines (queued, preparing, running, saved, the end) and step lines, in the order they
+/// happened, at most <see cref="Capacity"/> lines. Steps come in batches and lifecycle changes at once, so the last steps
+/// of a finished run can arrive after its end line: they go before the end lines. A continued run's lines follow
+/// everything shown.
+/// </summary>
+public sealed class RunLog
+{
+    public const int Capacity = 200;
+
+    /// <summary>Step lines shown of the history a view opens on.</summary>
+    public const int HistoryShown = 20;
+
+    readonly List<string> lines = [];
+    int lifecycleSeen; // lines of the service's lifecycle log already shown
+    int endingLines; // the end lines at the bottom: steps delivered after them happened before them
+
+    public IReadOnlyList<string> Lines => lines;
+
+    /// <summary>
+    /// The log of a run as a view opens it: what happened before its steps, its last steps, how it ended.
+    /// <paramref name="finished"/> says the run is over (one of an earlier process ends in its stored message).
+    /// </summary>
+    public void Open(IReadOnlyList<string> lifecycle, IReadOnlyList<StepMetrics> history, bool finished)
+    {
+        var ending = lifecycle.Reverse().TakeWhile(IsEndLine).Count();
+        if (ending == 0 && finished && lifecycle.Count > 0) ending = 1;
+        lines.Clear();
+        lines.AddRange(lifecycle.Take(lifecycle.Count - ending));
+        lines.AddRange(history.TakeLast(HistoryShown).Select(Line));
+        lines.AddRange(lifecycle.Skip(lifecycle.Count - ending));
+        lifecycleSeen = lifecycle.Count;
+        endingLines = ending;
+        Trim();
+    }
+
+    /// <summary>
+    /// The lifecycle log read again (it may be ahead of the notification that prompted it): its new lines are added, each
+    /// saying itself whether it is an end (later steps go before it) or not (what comes next follows it).
+    /// </summary>
+    public void Lifecycle(IReadOnlyList<string> lifecycle)
+    {
+        foreach (var line in lifecycle.Skip(lifecycleSeen))
+        {
+            lines.Add(line);
+            endingLines = IsEndLine(line) ? endingLines + 1 : 0;
+        }
+        lifecycleSeen = Math.Max(lifecycleSeen, lifecycle.Count);
+        Trim();
+    }
+
+    /// <summary>New steps (the caller keeps only those not shown yet), before any end lines.</summary>
+    public void Steps(IEnumerable<StepMetrics> steps)
+    {
+        lines.InsertRange(lines.Count - endingLines, steps.Select(Line));
+        Trim();
+    }
+
+    void Trim()
+    {
+        if (lines.Count > Capacity) lines.RemoveRange(0, lines.Count - Capacity);
+        endingLines = Math.Min(endingLines, lines.Count);
+    }
+
+    /// <summary>"… completed", "… failed: …", "… cancelled": a line that ends a run.</summary>
+    public static bool IsEndLine(string line) =>
+        line.Split(' ', 3) is [_, var word, ..] && Enum.TryParse<RunStatus>(word.TrimEnd(':'), ignoreCase: true, out var status) && status.IsFinished();
+
+    public static string Line(StepMetrics m) =>
+        $"step {m.Step}/{m.TotalSteps} loss {m.Loss:F4}{(m.AuxLoss != 0 ? $" aux {m.AuxLoss:F4}" : "")}{Extras(m)} lr {m.LearningRate:G3} grad {m.GradNorm:F3} {m.TokensPerSecond:F0} tok/s";
+
+    static string Extras(StepMetrics m) => m.Extra is null ? "" : string.Concat(m.Extra.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $" {kv.Key} {kv.Value:G4}"));
+}
