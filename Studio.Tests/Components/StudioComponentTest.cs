@@ -29,6 +29,7 @@ public abstract class StudioComponentTest : BunitContext, IAsyncLifetime
         Services.AddSingleton(sp => new DemoPipeline(sp.GetRequiredService<TrainingService>(), sp.GetRequiredService<StudioPaths>(), Folders.Options, NullLogger<DemoPipeline>.Instance));
         Services.AddSingleton<CheckpointCatalog>();
         Services.AddSingleton<DatasetCatalog>();
+        Services.AddSingleton<DatasetService>();
         Services.AddSingleton<TokenizerCache>();
         Services.AddSingleton(new ModelCatalog(new ModelCatalogOptions { OutDir = Folders.Paths.OutDir, Load = new ChatModelOptions { Device = CPU } }));
         Services.AddSingleton<EngineChatBackend>();

@@ -64,6 +64,7 @@ public static class StudioHost
         services.AddSingleton<DemoPipeline>();
         services.AddSingleton<CheckpointCatalog>();
         services.AddSingleton<DatasetCatalog>();
+        services.AddSingleton<DatasetService>();
         services.AddSingleton<TokenizerCache>();
         services.AddSingleton<TokenizerTraining>();
         services.AddSingleton<EvaluationService>();

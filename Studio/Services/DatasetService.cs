@@ -1,0 +1,76 @@
+using MiniMind.Engine.Data;
+
+namespace MiniMind.Studio.Services;
+
+/// <summary>
+/// What the Datasets pages read of a file, as the other pages have a service for theirs: a record browser over an opened
+/// file, text search, validation and statistics. Each runs off the circuit's thread and stops when cancelled; the
+/// list of files and uploads are <see cref="DatasetCatalog"/>'s.
+/// </summary>
+public sealed class DatasetService(TokenizerCache tokenizers)
+{
+    /// <summary>One line (1-based) of an opened file: its record, or the problem that kept it from being one, and its raw text.</summary>
+    public sealed record RecordLine(long Line, DataRecord? Record, DataProblem? Problem, string Raw);
+
+    /// <summary>A file opened for browsing (indexed once: seconds for a multi-GB jsonl, a parquet file opens from its footer).</summary>
+    public sealed class OpenedFile(DatasetFile file, DatasetKind kind, string displayName) : IDisposable
+    {
+        public long Count => file.Count;
+        public string RecordNoun => file.RecordNoun;
+
+        /// <summary>The record at <paramref name="index"/> (0-based), parsed as the file's kind; problems are named as file:line.</summary>
+        public RecordLine Read(long index)
+        {
+            var bytes = file.ReadBytes(index);
+            var record = RecordParser.Parse(bytes, kind, displayName, index + 1, out var problem);
+            return new RecordLine(index + 1, record, problem, System.Text.Encoding.UTF8.GetString(bytes));
+        }
+
+        public void Dispose() => file.Dispose();
+    }
+
+    public Task<OpenedFile> OpenAsync(DatasetEntry entry, DatasetKind kind, CancellationToken cancel) =>
+        Task.Run(() => new OpenedFile(DatasetFile.Open(entry.Path, cancellationToken: cancel), kind, entry.DisplayName), cancel);
+
+    /// <summary>Lines holding <paramref name="text"/> (any case), at most <paramref name="limit"/>, each with some context.</summary>
+    public Task Search(string path, string text, int limit, Action<long, string> match, Action<long, long, string> progress, CancellationToken cancel) =>
+        Task.Run(() =>
+        {
+            using var file = DatasetFile.Open(path, cancellationToken: cancel);
+            int found = 0;
+            long scanned = 0;
+            var lastReport = DateTime.UtcNow;
+            for (; scanned < file.Count && found < limit; scanned++)
+            {
+                cancel.ThrowIfCancellationRequested();
+                var line = file.ReadLine(scanned);
+                var at = line.IndexOf(text, StringComparison.OrdinalIgnoreCase);
+                if (at >= 0)
+                {
+                    var from = Math.Max(0, at - 40);
+                    match(scanned + 1, line.Substring(from, Math.Min(line.Length - from, text.Length + 80)));
+                    found++;
+                }
+                if (DateTime.UtcNow - lastReport > TimeSpan.FromMilliseconds(200))
+                {
+                    lastReport = DateTime.UtcNow;
+                    progress(scanned + 1, file.Count, file.RecordNoun);
+                }
+            }
+            progress(scanned, file.Count, file.RecordNoun); // where it stopped: the end, or the limit
+        }, cancel);
+
+    /// <summary>Every bad record (the first <paramref name="limit"/> reported), as <c>dataset validate</c> finds them.</summary>
+    public Task<DataStats> Validate(string path, DatasetKind? kind, Action<DataProblem> problem, long limit, CancellationToken cancel) =>
+        Task.Run(() => DatasetAnalyzer.Validate(path, kind, problem, limit, cancel), cancel);
+
+    /// <summary>Lengths (in the tokens of the tokenizer in <paramref name="tokenizerFolder"/>, the studio's by default) and turns, as <c>dataset stats</c> computes them.</summary>
+    public Task<DatasetStatistics> Analyze(string path, DatasetKind? kind, string? tokenizerFolder, int maxSeqLen, IProgress<double> progress, CancellationToken cancel)
+    {
+        var tokenizer = tokenizers.Get(tokenizerFolder);
+        return Task.Run(() => DatasetAnalyzer.Analyze(path, kind, tokenizer, maxSeqLen, progress, cancel), cancel);
+    }
+
+    /// <summary>"row" for parquet, "line" for jsonl.</summary>
+    public static string RecordNounOf(string path) => DatasetFile.IsParquet(path) ? "row" : "line";
+}
