@@ -65,6 +65,31 @@ public sealed class BenchVerbTests : IDisposable
         Assert.True(packedShare > 0.95, $"packed rows are nearly all targets; got {packedShare}");
         Assert.True(padded.GetProperty("useful_share_if_padded_to_seq").GetDouble() < paddedShare, "trimming each batch to its longest row beats padding every row to max_seq_len");
         Assert.Equal(63, packed.GetProperty("mean_row_length").GetDouble());
-        Assert.True(packed.GetProperty("tokens_per_s").GetDouble() > 0);
+        // each figure from its own definition: a packed step is batch x mean row length tokens in ms_per_step
+        double msPerStep = packed.GetProperty("ms_per_step").GetDouble();
+        Assert.Equal(4 * 63 / (msPerStep / 1000), packed.GetProperty("tokens_per_s").GetDouble(), tolerance: 4 * 63 / (msPerStep / 1000) * 0.01 + 1);
+        Assert.InRange(msPerStep, packed.GetProperty("ms_per_step_min").GetDouble(), packed.GetProperty("ms_per_step_max").GetDouble());
+        Assert.StartsWith("median of ", packed.GetProperty("statistic").GetString());
+    }
+
+    [Theory]
+    [InlineData(new[] { 3.0, 1.0, 2.0 }, 1.0, 2.0, 3.0)]
+    [InlineData(new[] { 4.0, 1.0 }, 1.0, 2.5, 4.0)] // an even count: the mean of the two middles, not the slower run
+    [InlineData(new[] { 7.0 }, 7.0, 7.0, 7.0)]
+    public void Summarise_GivesMinMedianAndMax(double[] values, double min, double median, double max) =>
+        Assert.Equal(new MiniMind.Bench.BenchMath.Spread(min, median, max, values.Length), MiniMind.Bench.BenchMath.Summarise(values));
+
+    [Fact]
+    public async Task Generate_RefusesAnEvenNumberOfRuns_AndReportsTheSpreadOfAnOddOne()
+    {
+        var even = await Run("generate", "--device", "cpu", "--preset", "tiny", "--batch", "1", "--new-tokens", "4", "--runs", "2");
+        var odd = await Run("generate", "--device", "cpu", "--preset", "tiny", "--batch", "1", "--new-tokens", "4", "--runs", "3");
+
+        Assert.Equal(1, even.Code);
+        Assert.Contains("--runs must be an odd number", even.Err);
+        Assert.True(odd.Code == 0, odd.Err);
+        var json = LastLine(odd.Out);
+        Assert.Equal("median of 3 timed runs after one warm-up; _min and _max beside", json.GetProperty("statistic").GetString());
+        Assert.InRange(json.GetProperty("decode_tokens_per_s").GetDouble(), json.GetProperty("decode_tokens_per_s_min").GetDouble(), json.GetProperty("decode_tokens_per_s_max").GetDouble());
     }
 }

@@ -26,7 +26,7 @@ public static class GenerateBench
         var batches = new Option<int[]>("--batch") { Description = "Batch sizes to measure", DefaultValueFactory = _ => [1, 8], AllowMultipleArgumentsPerToken = true };
         var promptTokens = new Option<int>("--prompt-tokens") { Description = "Prompt length per row", DefaultValueFactory = _ => 32 };
         var newTokens = new Option<int>("--new-tokens") { Description = "Tokens generated per row", DefaultValueFactory = _ => 128 };
-        var runs = new Option<int>("--runs") { Description = "Timed runs per batch size (the median is reported)", DefaultValueFactory = _ => 3 };
+        var runs = new Option<int>("--runs") { Description = "Timed runs per batch size, odd (the median is reported, min and max beside)", DefaultValueFactory = _ => 3 };
         var dtype = new Option<string?>("--dtype") { Description = "Dtype the model is served in: bf16 or fp32 [default: bf16 on CUDA, fp32 on CPU]" };
         var computeOnly = new Option<bool>("--compute-only") { Description = "bf16 by casting fp32 weights in every projection (the training path) instead of converting the weights once (the studio's serving path)" };
         var dim = new Option<int?>("--dim") { Description = "Override the preset's dim, keeping its layers and heads (e.g. 64: compute negligible, the host's per-op cost remains)" };
@@ -63,10 +63,14 @@ public static class GenerateBench
                     .Select(r => (IReadOnlyList<long>)Enumerable.Range(0, prompt).Select(i => (long)((r * 131 + i * 17) % model.Config.VocabSize)).ToArray())
                     .ToArray();
                 Run(model, rows, generate); // warm-up: allocator, kernels, JIT
-                var timings = Enumerable.Range(0, Math.Max(1, parse.GetValue(runs))).Select(_ => Run(model, rows, generate)).ToList();
-                var firstMs = BenchMath.Median(timings.Select(t => t.FirstMs));
-                var decodeS = BenchMath.Median(timings.Select(t => t.DecodeS));
-                var totalS = BenchMath.Median(timings.Select(t => t.TotalS));
+                var timings = Enumerable.Range(0, BenchMath.OddRuns(parse.GetValue(runs))).Select(_ => Run(model, rows, generate)).ToList();
+                var first = BenchMath.Summarise(timings.Select(t => t.FirstMs));
+                var decode = BenchMath.Summarise(timings.Select(t => t.DecodeS));
+                var total = BenchMath.Summarise(timings.Select(t => t.TotalS));
+                // each rate from its own definition, per run: the fastest run gives the max
+                var decodeRate = decode.Map(s => batch * (generate - 1) / s, decreasing: true);
+                var endToEnd = total.Map(s => batch * generate / s, decreasing: true);
+                double firstMs = first.Median, decodeS = decode.Median, totalS = total.Median;
                 parse.InvocationConfiguration.Output.WriteLine(JsonSerializer.Serialize(new
                 {
                     benchmark = "generate",
@@ -84,14 +88,21 @@ public static class GenerateBench
                     batch,
                     prompt_tokens = prompt,
                     new_tokens = generate,
+                    statistic = BenchMath.Statistic(timings.Count, "timed runs after one warm-up"),
                     time_to_first_token_ms = Math.Round(firstMs, 2),
+                    time_to_first_token_ms_min = Math.Round(first.Min, 2),
+                    time_to_first_token_ms_max = Math.Round(first.Max, 2),
                     // tokens after the first, over the time after the first: the steady decode rate
-                    decode_tokens_per_s = Math.Round(batch * (generate - 1) / decodeS, 1),
+                    decode_tokens_per_s = Math.Round(decodeRate.Median, 1),
+                    decode_tokens_per_s_min = Math.Round(decodeRate.Min, 1),
+                    decode_tokens_per_s_max = Math.Round(decodeRate.Max, 1),
                     decode_tokens_per_s_per_row = Math.Round((generate - 1) / decodeS, 1),
                     // wall time of one decode step (every row's token): at a negligible dim, the host's cost per step
                     decode_us_per_step = Math.Round(decodeS / (generate - 1) * 1e6, 1),
                     // everything a caller waits for, prefill included
-                    end_to_end_tokens_per_s = Math.Round(batch * generate / totalS, 1),
+                    end_to_end_tokens_per_s = Math.Round(endToEnd.Median, 1),
+                    end_to_end_tokens_per_s_min = Math.Round(endToEnd.Min, 1),
+                    end_to_end_tokens_per_s_max = Math.Round(endToEnd.Max, 1),
                     host_bytes_per_step_first_quarter = timings[^1].EarlyBytesPerStep,
                     host_bytes_per_step_last_quarter = timings[^1].LateBytesPerStep,
                 }));

@@ -84,8 +84,6 @@ public static class TrainBench
             var stepTimes = new List<double>();
             var bareTimes = new List<double>();
             var unfusedTimes = new List<double>();
-            var useful = new List<double>();
-            var throughput = new List<double>();
             const int rounds = 4;
             int perRound = Math.Max(2, timed / rounds);
             try
@@ -108,7 +106,7 @@ public static class TrainBench
                     double previousElapsed = 0;
                     Trainer.Run(setup, m =>
                     {
-                        if (m.Step > 1) { stepTimes.Add(m.ElapsedSeconds - previousElapsed); throughput.Add(m.TokensPerSecond); useful.Add(m.UsefulTokensPerSecond); }
+                        if (m.Step > 1) stepTimes.Add(m.ElapsedSeconds - previousElapsed);
                         previousElapsed = m.ElapsedSeconds;
                         peak = Math.Max(peak, Environment.WorkingSet);
                     });
@@ -117,7 +115,10 @@ public static class TrainBench
                     // TorchSharp's AdamW keeps no master copies: beside bf16-pure it runs the bf16 (cast) path
                     using (var o = NewObjective()) unfusedTimes.AddRange(BareSteps(unfused!, o, batches, device, perRound, fused: false, null));
                 }
-                double loopMs = BenchMath.Median(stepTimes) * 1000;
+                var steps = BenchMath.Summarise(stepTimes).Map(s => s * 1000);
+                double loopMs = steps.Median;
+                // per step on average: the batches cycle, so every timed step trains one of them
+                double tokensPerStep = batches.Average(b => (double)b.Rows * b.Length), usefulPerStep = batches.Average(b => (double)b.UsefulTokens);
                 double? bareMs = bareTimes.Count > 0 ? BenchMath.Median(bareTimes) * 1000 : null, unfusedMs = unfusedTimes.Count > 0 ? BenchMath.Median(unfusedTimes) * 1000 : null;
                 parse.InvocationConfiguration.Output.WriteLine(JsonSerializer.Serialize(new
                 {
@@ -137,9 +138,13 @@ public static class TrainBench
                     mean_row_length = Math.Round(batches.Average(b => b.Length), 1),
                     useful_share = Math.Round(usefulShare, 4),
                     useful_share_if_padded_to_seq = Math.Round(usefulShareFullRows, 4),
+                    statistic = BenchMath.Statistic(steps.Count, "timed steps (the first of each of 4 rounds left out)"),
                     ms_per_step = Math.Round(loopMs, 2),
-                    tokens_per_s = Math.Round(BenchMath.Median(throughput)),
-                    useful_tokens_per_s = Math.Round(BenchMath.Median(useful)),
+                    ms_per_step_min = Math.Round(steps.Min, 2),
+                    ms_per_step_max = Math.Round(steps.Max, 2),
+                    // from ms_per_step: tokens of a step (batch x length, padding included) over its median time
+                    tokens_per_s = Math.Round(tokensPerStep / (loopMs / 1000)),
+                    useful_tokens_per_s = Math.Round(usefulPerStep / (loopMs / 1000)),
                     bare_ms_per_step = bareMs is { } b ? Math.Round(b, 2) : (double?)null,
                     loop_overhead_percent = bareMs is { } b2 ? Math.Round((loopMs - b2) / b2 * 100, 2) : (double?)null,
                     bare_torchsharp_adamw_ms_per_step = unfusedMs is { } u ? Math.Round(u, 2) : (double?)null,
