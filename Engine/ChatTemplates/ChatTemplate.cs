@@ -8,12 +8,12 @@ namespace MiniMind.Engine.ChatTemplates;
 /// </summary>
 public sealed class ChatTemplate
 {
-    readonly IReadOnlyList<Node> _nodes;
+    readonly IReadOnlyList<Node> nodes;
 
     ChatTemplate(string source, IReadOnlyList<Node> nodes)
     {
         Source = source;
-        _nodes = nodes;
+        this.nodes = nodes;
     }
 
     public string Source { get; }
@@ -29,7 +29,7 @@ public sealed class ChatTemplate
     {
         var scope = new Scope(Globals.Create());
         foreach (var (name, value) in variables) scope.Set(name, ValueConversion.Normalize(value));
-        return new Interpreter().Render(_nodes, scope);
+        return new Interpreter().Render(nodes, scope);
     }
 
     /// <summary>

@@ -15,14 +15,14 @@ sealed class BpeMerger
     readonly Dictionary<long, long> pairCounts = new(PairKeyComparer.Instance);
     readonly Dictionary<long, List<int>> whereToUpdate = new(PairKeyComparer.Instance);
     readonly PriorityQueue<MergeCandidate, MergeCandidate> queue = new(MergeCandidate.PopOrder);
-    readonly int _threads;
+    readonly int threads;
 
     public BpeMerger(TrainingWord[] words, List<string> initialVocab, int threads)
     {
         _words = words;
         idToToken = initialVocab;
         tokenToId = initialVocab.Select((token, id) => (token, id)).ToDictionary(x => x.token, x => x.id);
-        _threads = threads;
+        this.threads = threads;
     }
 
     /// <summary>Learned merges in rank order, as (left token, right token).</summary>
@@ -97,10 +97,10 @@ sealed class BpeMerger
     /// <summary>Merges the pair in the given words; the change lists come back in word order.</summary>
     List<PairChange>[] MergeWords(List<int> wordIndices, int left, int right, int merged)
     {
-        int chunks = wordIndices.Count < ParallelThreshold ? 1 : _threads * 4;
+        int chunks = wordIndices.Count < ParallelThreshold ? 1 : threads * 4;
         var results = new List<PairChange>[chunks];
         int chunkSize = (wordIndices.Count + chunks - 1) / chunks;
-        Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = _threads }, chunk =>
+        Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = threads }, chunk =>
         {
             var changes = new List<PairChange>();
             int end = Math.Min(wordIndices.Count, (chunk + 1) * chunkSize);

@@ -20,12 +20,12 @@ sealed class BpeModel
     readonly MergeTable _merges;
     readonly int[] byteIds;
     readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>>? wholeWordLookup;
-    readonly int? _unkId;
+    readonly int? unkId;
 
     public BpeModel(IReadOnlyDictionary<string, int> vocab, Dictionary<long, long> merges, bool ignoreMerges, int? unkId)
     {
         _merges = new MergeTable(merges);
-        _unkId = unkId;
+        this.unkId = unkId;
         byteIds = new int[256];
         for (int b = 0; b < 256; b++)
         {
@@ -68,7 +68,7 @@ sealed class BpeModel
         foreach (byte b in bytes[..length])
         {
             // Like HF: a byte missing from the vocab becomes unk when there is one, otherwise it is dropped.
-            int id = byteIds[b] >= 0 ? byteIds[b] : _unkId ?? -1;
+            int id = byteIds[b] >= 0 ? byteIds[b] : unkId ?? -1;
             if (id >= 0)
             {
                 symbols[count++] = id;
@@ -127,7 +127,7 @@ sealed class BpeModel
         var symbols = new int[length];
         for (int i = 0; i < length; i++)
         {
-            symbols[i] = byteIds[bytes[i]] >= 0 ? byteIds[bytes[i]] : _unkId ?? -1;
+            symbols[i] = byteIds[bytes[i]] >= 0 ? byteIds[bytes[i]] : unkId ?? -1;
         }
         if (symbols.Contains(-1))
         {

@@ -9,21 +9,21 @@ namespace MiniMind.Engine.Tokenization;
 /// </summary>
 public sealed class StreamingDecoder
 {
-    readonly ByteLevelBpeTokenizer _tokenizer;
-    readonly bool _skipSpecialTokens;
+    readonly ByteLevelBpeTokenizer tokenizer;
+    readonly bool skipSpecialTokens;
     // System.Text.Decoder already buffers an incomplete trailing sequence between calls.
     readonly Decoder utf8 = new UTF8Encoding(false, false).GetDecoder();
     char[] chars = new char[64];
 
     internal StreamingDecoder(ByteLevelBpeTokenizer tokenizer, bool skipSpecialTokens)
     {
-        _tokenizer = tokenizer;
-        _skipSpecialTokens = skipSpecialTokens;
+        this.tokenizer = tokenizer;
+        this.skipSpecialTokens = skipSpecialTokens;
     }
 
     /// <summary>Adds one id; returns the text completed by it (possibly empty).</summary>
     /// <exception cref="ArgumentException">An id outside the vocabulary.</exception>
-    public string Feed(int id) => Convert(_tokenizer.BytesOf(id, _skipSpecialTokens), flush: false);
+    public string Feed(int id) => Convert(tokenizer.BytesOf(id, skipSpecialTokens), flush: false);
 
     /// <summary>Ends the stream: bytes still held back (an incomplete sequence) come out as U+FFFD.</summary>
     public string Flush() => Convert([], flush: true);
