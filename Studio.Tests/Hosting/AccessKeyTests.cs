@@ -104,6 +104,17 @@ public sealed class AccessKeyTests : IClassFixture<WebApplicationFactory<Program
     }
 
     [Fact]
+    public async Task TheRedirectAfterTheKey_StaysOnTheStudio()
+    {
+        var client = Client();
+        // a path that begins with two slashes, on the studio's own host
+        using var response = await client.GetAsync(new Uri($"{client.BaseAddress!.GetLeftPart(UriPartial.Authority)}//evil.example/x?key={Key}"));
+
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Equal("/", response.Headers.Location!.OriginalString);
+    }
+
+    [Fact]
     public async Task TheApi_FromAnotherMachine_WithoutAnApiKeySet_AsksForTheAccessKey_InOpenAisShape()
     {
         var client = Client();

@@ -36,7 +36,9 @@ public sealed class AccessKeyGuard(RequestDelegate next, StudioAccess access, Ap
                 });
                 // the same address without the key, so it stays out of the address bar, the history and Referer headers
                 var rest = QueryString.Create(request.Query.Where(q => q.Key != QueryName));
-                http.Response.Redirect($"{request.PathBase}{request.Path}{rest}");
+                var here = $"{request.PathBase}{request.Path}";
+                // never "//host/...": a browser reads that as another site's address
+                http.Response.Redirect($"{(here.StartsWith("//", StringComparison.Ordinal) || here.Length == 0 ? "/" : here)}{rest}");
                 return;
             }
             logger.LogWarning("Refused a wrong access key from {Remote}.", http.Connection.RemoteIpAddress);
