@@ -50,6 +50,23 @@ public sealed class ComparePageTests : StudioComponentTest
         return Render<ComparePage>();
     }
 
+    /// <summary>
+    /// Waits for the verdict (every pane answered) on a busy machine too; if it never comes, says what each pane shows
+    /// (an error, or an answer still streaming), not only that the wait ran out.
+    /// </summary>
+    static void WaitForVerdict(IRenderedComponent<ComparePage> cut, Action assertion)
+    {
+        try
+        {
+            cut.WaitForAssertion(assertion, TimeSpan.FromMinutes(3));
+        }
+        catch (Bunit.Extensions.WaitForHelpers.WaitForFailedException e)
+        {
+            var panes = cut.FindAll(".compare-pane .chat-bubble.assistant").Select(b => $"[{b.GetAttribute("data-finish") ?? "no finish"}] {b.TextContent.Trim()}");
+            throw new Xunit.Sdk.XunitException($"no verdict; the panes show:\n{string.Join("\n", panes)}\n{e.Message}");
+        }
+    }
+
     void TwoModels(bool same)
     {
         foreach (var name in new[] { "full_sft_128", "rlhf_128" })
@@ -70,7 +87,7 @@ public sealed class ComparePageTests : StudioComponentTest
 
         prompts.First(p => p.TextContent.Contains("Describe Alice Brant.")).Click();
 
-        cut.WaitForAssertion(() => Assert.Equal("true", cut.Find("#compare-verdict").GetAttribute("data-differ")), TimeSpan.FromMinutes(1));
+        WaitForVerdict(cut, () => Assert.Equal("true", cut.Find("#compare-verdict").GetAttribute("data-differ")));
         Assert.Contains("full_sft_128 and rlhf_128 differ", cut.Find("#compare-verdict").TextContent);
         Assert.All(cut.FindAll(".compare-pane"), pane => Assert.Contains("Describe Alice Brant.", pane.TextContent));
     }
@@ -80,13 +97,13 @@ public sealed class ComparePageTests : StudioComponentTest
     {
         TwoModels(same: true);
         var cut = Open(("ask", "Where does Alice live?"));
-        cut.WaitForAssertion(() => Assert.Equal("false", cut.Find("#compare-verdict").GetAttribute("data-differ")), TimeSpan.FromMinutes(1));
+        WaitForVerdict(cut, () => Assert.Equal("false", cut.Find("#compare-verdict").GetAttribute("data-differ")));
         Assert.Contains("All 2 answers are the same.", cut.Find("#compare-verdict").TextContent);
 
         cut.Find("#compare-input").Input("And what is 2 plus 3?");
         cut.InvokeAsync(() => cut.Find("#compare-run").Click());
 
-        cut.WaitForAssertion(() => Assert.Equal("false", cut.Find("#compare-verdict").GetAttribute("data-differ")), TimeSpan.FromMinutes(1));
+        WaitForVerdict(cut, () => Assert.Equal("false", cut.Find("#compare-verdict").GetAttribute("data-differ")));
         foreach (var pane in cut.FindAll(".compare-pane"))
         {
             Assert.Equal(2, pane.QuerySelectorAll(".chat-bubble.user").Length);
@@ -118,7 +135,7 @@ public sealed class ComparePageTests : StudioComponentTest
         Assert.Equal(3, panes.Count);
         Assert.All(panes, p => Assert.Contains("mud-grid-item-sm-4", p.ClassName));
         Assert.Contains("lora_juniper (LoRA", panes[2].TextContent);
-        cut.WaitForAssertion(() => Assert.Contains("lora_juniper differ", cut.Find("#compare-verdict").TextContent), TimeSpan.FromMinutes(1));
+        WaitForVerdict(cut, () => Assert.Contains("lora_juniper differ", cut.Find("#compare-verdict").TextContent));
         Assert.Contains("full_sft_128 and rlhf_128 agree", cut.Find("#compare-verdict").TextContent);
     }
 }
