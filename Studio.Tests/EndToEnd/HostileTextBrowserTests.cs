@@ -104,14 +104,16 @@ public sealed class HostileTextBrowserTests(HostileTextServer server) : IClassFi
         foreach (var (file, lines) in new[] { ("hostile_sft.jsonl", 23), ("hostile_dpo.jsonl", 23), ("hostile_pretrain.jsonl", 24) })
         {
             await page.Locator(".dataset-item", new() { HasText = file }).ClickAsync();
+            // this file's records, not the previous file's still on screen while this one opens
+            var scroller = page.Locator($"#record-scroller[data-file$='{file}']");
+            await Assertions.Expect(scroller.Locator(".record").First).ToBeVisibleAsync();
             await Assertions.Expect(page.Locator("#record-count")).ToContainTextAsync($"{lines} records");
-            await Assertions.Expect(page.Locator("#record-scroller .record").First).ToBeVisibleAsync();
             // the list renders what is on screen: scroll (the list or the page, whichever scrolls) until the last record shows
             bool reached = false;
             for (int step = 0; step < 200 && !reached; step++)
             {
-                reached = (await page.Locator("#record-scroller").InnerTextAsync()).Contains($"line {lines}\n");
-                await page.EvaluateAsync("() => { document.querySelector('#record-scroller').scrollTop += 300; window.scrollBy(0, 300); }");
+                reached = (await scroller.InnerTextAsync()).Contains($"line {lines}\n");
+                await page.EvaluateAsync("() => { const s = document.querySelector('#record-scroller'); if (s) s.scrollTop += 300; window.scrollBy(0, 300); }");
                 await Check(file, $"step {step}");
             }
             Assert.True(reached, $"{file}: the last record never showed");
