@@ -32,7 +32,8 @@ public sealed class Sampler : IDisposable
             var penalised = where(logits > 0, logits / options.RepetitionPenalty, logits * options.RepetitionPenalty);
             logits = where(seen, penalised, logits);
         }
-        if (options.Temperature == 0)
+        // temperature 0 is greedy; so is top_p 0, which keeps only the most likely token (what argmax picks, at any temperature)
+        if (options.Temperature == 0 || options.TopP == 0)
             return logits.argmax(-1).MoveToOuterDisposeScope();
 
         logits = logits / options.Temperature;
@@ -45,9 +46,8 @@ public sealed class Sampler : IDisposable
         {
             var (sorted, order) = logits.sort(-1, descending: true);
             var probs = sorted.softmax(-1);
-            // drop a token when the tokens before it already reach top_p; the first always stays (top_p 0 keeps it alone)
+            // drop a token when the tokens before it already reach top_p (the first always stays: top_p > 0 here)
             var drop = (probs.cumsum(-1) - probs) >= options.TopP;
-            drop.select(1, 0).fill_(false);
             logits = logits.scatter(1, order, sorted.masked_fill(drop, float.NegativeInfinity));
         }
         var next = multinomial(logits.softmax(-1), 1, replacement: false, generator: generator).squeeze(1);
