@@ -45,7 +45,7 @@ public sealed class HostileTextServer : StudioServer
         return Data;
     }
 
-    public new void Dispose()
+    public override void Dispose()
     {
         base.Dispose();
         Directory.Delete(Data, recursive: true);

@@ -36,7 +36,7 @@ public class StudioServer : IDisposable
     public string OutDir => folders.OutDir;
     public IServiceProvider Services => factory.Services;
 
-    public void Dispose()
+    public virtual void Dispose()
     {
         factory.Dispose();
         folders.Dispose();
