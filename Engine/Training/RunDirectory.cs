@@ -23,9 +23,17 @@ public sealed class RunDirectory
     public string MetricsPath => System.IO.Path.Combine(Path, "metrics.jsonl");
     public string ResumePath => System.IO.Path.Combine(Path, "resume");
 
+    const string IdTime = "yyyyMMdd-HHmmss";
+
+    /// <summary>When the run was created: the time its id begins with, else (a folder named otherwise) the folder's creation time.</summary>
+    public DateTimeOffset CreatedUtc =>
+        DateTime.TryParseExact(Id.Length >= IdTime.Length ? Id[..IdTime.Length] : "", IdTime, System.Globalization.CultureInfo.InvariantCulture,
+            System.Globalization.DateTimeStyles.AssumeUniversal | System.Globalization.DateTimeStyles.AdjustToUniversal, out var at)
+            ? new DateTimeOffset(at) : new DateTimeOffset(Directory.GetCreationTimeUtc(Path));
+
     public static RunDirectory Create(string outDir, TrainingStage stage)
     {
-        var id = $"{DateTime.UtcNow:yyyyMMdd-HHmmss}-{stage.Name()}-{Guid.NewGuid().ToString("N")[..6]}";
+        var id = $"{DateTime.UtcNow.ToString(IdTime, System.Globalization.CultureInfo.InvariantCulture)}-{stage.Name()}-{Guid.NewGuid().ToString("N")[..6]}";
         var run = new RunDirectory(System.IO.Path.Combine(outDir, "runs", id));
         Directory.CreateDirectory(run.Path);
         return run;

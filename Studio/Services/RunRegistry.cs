@@ -75,15 +75,12 @@ public sealed class RunRegistry
                 long step = metrics.Count > 0 ? metrics[^1].Step : 0;
                 var output = outputs.GetValueOrDefault(run.Id);
                 bool completed = output.Info is { } info && info.Step == step && step > 0;
-                var created = DateTime.TryParseExact(run.Id.Length >= 15 ? run.Id[..15] : "", "yyyyMMdd-HHmmss", null,
-                    System.Globalization.DateTimeStyles.AssumeUniversal | System.Globalization.DateTimeStyles.AdjustToUniversal, out var at)
-                    ? new DateTimeOffset(at) : new DateTimeOffset(Directory.GetCreationTimeUtc(folder));
                 Save(new RunRecord
                 {
                     Id = run.Id, Stage = options.Stage, OptionsJson = options.ToJson(), Directory = run.Path,
                     Status = completed ? RunStatus.Completed : RunStatus.Failed,
                     Message = completed ? "Recovered from its folder." : "Recovered from its folder after the run registry was found damaged. Resume continues from its last saved state.",
-                    CreatedUtc = created, UpdatedUtc = new DateTimeOffset(File.GetLastWriteTimeUtc(run.MetricsPath)),
+                    CreatedUtc = run.CreatedUtc, UpdatedUtc = new DateTimeOffset(File.GetLastWriteTimeUtc(run.MetricsPath)),
                     Step = step, TotalSteps = completed ? step : options.MaxSteps ?? step, Loss = metrics.Count > 0 ? metrics[^1].Loss : null,
                     Output = output.Path,
                 });
