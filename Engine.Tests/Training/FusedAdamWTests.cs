@@ -38,14 +38,16 @@ public sealed class FusedAdamWTests : IDisposable
     [Theory]
     [InlineData(1.0, 0.01)]  // the seed's clip and decay (the clip rarely bites here)
     [InlineData(0.05, 0.1)]  // a clip that bites every step, stronger decay
-    public void TenSteps_EqualTorchSharpAdamW_AfterClipGradNorm(double maxNorm, double weightDecay)
+    [InlineData(1.0, 0.01, 1000L)] // the update in many chunks (the last one short) through a small scratch
+    public void TenSteps_EqualTorchSharpAdamW_AfterClipGradNorm(double maxNorm, double weightDecay, long chunkElements = FusedAdamW.DefaultChunkElements)
     {
         using var reference = NewModel();
         using var fused = NewModel();
         var referenceParameters = reference.UniqueParameters();
         using var adamW = optim.AdamW(referenceParameters, 1e-3, 0.9, 0.95, 1e-8, weightDecay);
         using var flat = new FlatParameters(fused.UniqueParameters());
-        using var optimizer = new FusedAdamW(flat, 0.9, 0.95, 1e-8, weightDecay);
+        using var optimizer = new FusedAdamW(flat, 0.9, 0.95, 1e-8, weightDecay, chunkElements);
+        if (chunkElements < flat.Count) Assert.NotEqual(0, flat.Count % chunkElements); // several chunks, the last one short
 
         for (int step = 0; step < 10; step++)
         {
@@ -69,7 +71,7 @@ public sealed class FusedAdamWTests : IDisposable
     }
 
     [Fact]
-    public void Parameters_AreViewsOfTheBuffer_AndBackwardAccumulatesIntoIt()
+    public void Parameters_AreViewsOfTheBuffer_AndGradientsAreGatheredOnlyForTheStep()
     {
         using var model = NewModel();
         var parameters = model.UniqueParameters();
@@ -81,12 +83,23 @@ public sealed class FusedAdamWTests : IDisposable
         using (no_grad()) flat.Data.add_(1.0);
         foreach (var (p, b) in parameters.Zip(before)) Assert.Equal(1f, (p - b).mean().item<float>(), 5);
 
+        // no gradient memory until backward makes it; gathering moves it into the flat buffer and frees the parameters'
+        Assert.Throws<InvalidOperationException>(() => flat.Grad);
         Loss(model, 0).backward();
-        using var once = flat.Grad.clone();
+        Loss(model, 0).backward();
+        using var accumulated = parameters[0].grad!.clone(); // autograd summed the two backward passes
+        using var once = flat.GatherGradients().clone();
         Assert.True(once.abs().sum().item<float>() > 0);
+        Assert.All(parameters, p => Assert.Null(p.grad));
+        Assert.Equal(0f, Fixture.MaxAbsDiff(accumulated, once.narrow(0, 0, parameters[0].numel()).view(parameters[0].shape)));
+
+        // another backward before the step adds to what was gathered (accumulation across a gather)
         Loss(model, 0).backward();
-        Assert.True(Fixture.MaxAbsDiff(flat.Grad, once * 2) < 1e-6); // accumulated in place, not replaced
-        Assert.Equal(0f, Fixture.MaxAbsDiff(parameters[0].grad!, flat.Grad.narrow(0, 0, parameters[0].numel()).view(parameters[0].shape)));
+        Assert.True(Fixture.MaxAbsDiff(flat.GatherGradients(), once * 1.5) < 1e-6);
+
+        flat.ZeroGrad();
+        Assert.Throws<InvalidOperationException>(() => flat.Grad);
+        Assert.All(parameters, p => Assert.Null(p.grad));
     }
 
     [Fact]

@@ -84,9 +84,10 @@ public sealed class DataParallel(IReadOnlyList<Replica> replicas) : IDisposable
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
+        var sum = master.GatherGradients();
         foreach (var flat in Flats(master))
         {
-            master.Grad.add_(flat.Grad.to(master.Grad.device));
+            sum.add_(flat.GatherGradients().to(sum.device));
             flat.ZeroGrad();
         }
     }
