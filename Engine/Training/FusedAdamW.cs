@@ -24,19 +24,26 @@ public sealed class FusedAdamW : IDisposable
 
     readonly FlatParameters flat;
     readonly double beta1, beta2, eps, weightDecay;
-    readonly Tensor expAvg, expAvgSq, scratch; // fp32, one element per parameter element
-    readonly Tensor halted;                   // bool scalar: a non-finite step was seen (and skipped)
+    readonly long chunkElements;
+    /// <summary>Elements updated per chunk by default: 4M (16 MB of scratch), a handful of chunks for a 26M model.</summary>
+    public const long DefaultChunkElements = 1L << 22;
 
-    public FusedAdamW(FlatParameters flat, double beta1 = 0.9, double beta2 = 0.999, double eps = 1e-8, double weightDecay = 0.01)
+    readonly Tensor expAvg, expAvgSq; // fp32, one element per parameter element
+    readonly Tensor scratch;          // fp32, one chunk
+    readonly Tensor halted;           // bool scalar: a non-finite step was seen (and skipped)
+
+    public FusedAdamW(FlatParameters flat, double beta1 = 0.9, double beta2 = 0.999, double eps = 1e-8, double weightDecay = 0.01, long chunkElements = DefaultChunkElements)
     {
         if (flat.Data.dtype != ScalarType.Float32)
             throw new ArgumentException($"FusedAdamW updates fp32 weights; these are {flat.Data.dtype}.");
+        ArgumentOutOfRangeException.ThrowIfLessThan(chunkElements, 1);
         this.flat = flat;
+        this.chunkElements = chunkElements;
         (this.beta1, this.beta2, this.eps, this.weightDecay) = (beta1, beta2, eps, weightDecay);
         var device = flat.Data.device;
         expAvg = zeros(flat.Count, ScalarType.Float32, device).DetachFromDisposeScope();
         expAvgSq = zeros(flat.Count, ScalarType.Float32, device).DetachFromDisposeScope();
-        scratch = empty(flat.Count, ScalarType.Float32, device).DetachFromDisposeScope();
+        scratch = empty(Math.Min(flat.Count, chunkElements), ScalarType.Float32, device).DetachFromDisposeScope();
         halted = zeros([], ScalarType.Bool, device).DetachFromDisposeScope();
     }
 
@@ -55,7 +62,8 @@ public sealed class FusedAdamW : IDisposable
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         Steps++;
-        var grad = flat.Grad.dtype == ScalarType.Float32 ? flat.Grad : flat.Grad.to(ScalarType.Float32); // bf16-pure: bf16 gradients
+        var gathered = flat.GatherGradients();
+        var grad = gathered.dtype == ScalarType.Float32 ? gathered : gathered.to(ScalarType.Float32); // bf16-pure: bf16 gradients
         var norm = grad.norm(2.0f); // the float overload: norm(2) would be norm(dim: 2)
         var ok = norm.isfinite().logical_and_(loss.detach().to(norm.device).isfinite()).logical_and_(halted.logical_not());
         halted.logical_or_(ok.logical_not());
@@ -72,9 +80,20 @@ public sealed class FusedAdamW : IDisposable
         expAvg.mul_(1.0 - okf * (1.0 - beta1)).add_(grad, 1.0 - beta1);
         expAvgSq.mul_(1.0 - okf * (1.0 - beta2)).addcmul_(grad, grad, 1.0 - beta2);
         double correction1 = 1 - Math.Pow(beta1, Steps), correction2 = 1 - Math.Pow(beta2, Steps);
-        // weights -= lr / correction1 * exp_avg / (sqrt(exp_avg_sq) / sqrt(correction2) + eps)
-        scratch.copy_(expAvgSq).sqrt_().div_(Math.Sqrt(correction2)).add_(eps).reciprocal_().mul_(expAvg);
-        weights.sub_(scratch.mul_(okf * (lr / correction1)));
+        // weights -= lr / correction1 * exp_avg / (sqrt(exp_avg_sq) / sqrt(correction2) + eps), a chunk at a time through
+        // one chunk of scratch (a whole-size scratch would add a fourth parameter-sized buffer to the run's peak)
+        var stepSize = okf * (lr / correction1);
+        double rootCorrection2 = Math.Sqrt(correction2);
+        for (long offset = 0; offset < flat.Count; offset += chunkElements)
+        {
+            long n = Math.Min(chunkElements, flat.Count - offset);
+            using var s = scratch.narrow(0, 0, n);
+            using var v = expAvgSq.narrow(0, offset, n);
+            using var m = expAvg.narrow(0, offset, n);
+            using var w = weights.narrow(0, offset, n);
+            s.copy_(v).sqrt_().div_(rootCorrection2).add_(eps).reciprocal_().mul_(m);
+            w.sub_(s.mul_(stepSize));
+        }
         flat.RefreshWork();
         return norm.MoveToOuterDisposeScope();
     }
@@ -143,8 +162,11 @@ public sealed class FusedAdamW : IDisposable
             long n = flat.Parameters[i].numel();
             if (states[i].exp_avg.numel() != n)
                 throw new InvalidDataException($"{path}: optimizer state of parameter {i} holds {states[i].exp_avg.numel()} values; the parameter has {n}.");
-            expAvg.narrow(0, offset, n).copy_(states[i].exp_avg.reshape(-1));
-            expAvgSq.narrow(0, offset, n).copy_(states[i].exp_avg_sq.reshape(-1));
+            using (NewDisposeScope())
+            {
+                expAvg.narrow(0, offset, n).copy_(states[i].exp_avg.reshape(-1));
+                expAvgSq.narrow(0, offset, n).copy_(states[i].exp_avg_sq.reshape(-1));
+            }
             offset += n;
         }
         Steps = states.Count > 0 ? states[0].step : 0;
