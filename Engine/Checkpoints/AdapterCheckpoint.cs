@@ -14,13 +14,13 @@ public static class AdapterCheckpoint
     /// <summary>Writes only the adapter tensors (and a sidecar naming the base and the settings), atomically.</summary>
     public static void Save(MiniMindModel model, string path, CheckpointInfo info)
     {
+        using var scope = NewDisposeScope(); // every handle made here freed on return, none left to the finalizer
         var tensors = model.state_dict().Where(kv => kv.Key.Contains(".lora."))
             .ToDictionary(kv => kv.Key, kv => kv.Value.detach().to(ScalarType.Float32).cpu().contiguous());
         if (tensors.Count == 0) throw new InvalidOperationException("The model has no LoRA adapters to save.");
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         AtomicFile.Write(path, tmp => SafetensorsFile.Write(tmp, [.. tensors]));
         ModelCheckpoint.WriteSidecar(path, info with { Config = model.Config, Parameters = tensors.Values.Sum(t => t.numel()) });
-        foreach (var t in tensors.Values) t.Dispose();
     }
 
     /// <summary>Attaches the adapters stored in <paramref name="path"/> to a model of the matching base.</summary>

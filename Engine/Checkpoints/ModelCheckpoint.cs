@@ -30,11 +30,13 @@ public static class ModelCheckpoint
     {
         var dir = Path.GetDirectoryName(Path.GetFullPath(weightsPath))!;
         Directory.CreateDirectory(dir);
+        // every handle made here (detach, cast, copy) is freed with the scope: one left to the finalizer would keep the
+        // weights' buffer alive (a run's flat parameter buffer, after the run)
+        using var scope = NewDisposeScope();
         var state = StateDict(model);
         info = info with { Config = model.Config, Parameters = model.ParameterCount };
         AtomicFile.Write(weightsPath, tmp => SafetensorsFile.Write(tmp, [.. state]));
         WriteSidecar(weightsPath, info);
-        foreach (var t in state.Values) t.Dispose();
     }
 
     public static void WriteSidecar(string weightsPath, CheckpointInfo info) =>
@@ -144,14 +146,14 @@ public static class ModelCheckpoint
     static Dictionary<string, Tensor> BaseStateDict(MiniMindModel model) =>
         model.state_dict().Where(kv => !kv.Key.Contains(".lora.")).ToDictionary(kv => kv.Key, kv => kv.Value);
 
-    /// <summary>The model's state dict as CPU tensors (safe to write, independent of the training device and dtype).</summary>
+    /// <summary>The model's state dict as CPU fp32 tensors (safe to write, independent of the training device and dtype), in the caller's dispose scope.</summary>
     static Dictionary<string, Tensor> StateDict(MiniMindModel model)
     {
         var result = new Dictionary<string, Tensor>();
         using (no_grad())
         {
             foreach (var (name, t) in BaseStateDict(model))
-                result[name] = t.detach().to(ScalarType.Float32).cpu().contiguous().DetachFromDisposeScope();
+                result[name] = t.detach().to(ScalarType.Float32).cpu().contiguous();
         }
         return result;
     }

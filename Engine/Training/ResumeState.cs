@@ -31,9 +31,12 @@ public sealed record ResumeState
         Directory.CreateDirectory(staging);
         try
         {
-            var tensors = model.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.detach().cpu().contiguous());
-            SafetensorsFile.Write(Path.Combine(staging, ModelFile), [.. tensors]);
-            foreach (var t in tensors.Values) t.Dispose();
+            // a scope, so no intermediate handle is left to the finalizer: one would keep the trained weights' buffer alive
+            using (NewDisposeScope())
+            {
+                var tensors = model.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.detach().cpu().contiguous());
+                SafetensorsFile.Write(Path.Combine(staging, ModelFile), [.. tensors]);
+            }
             optimizer.Save(Path.Combine(staging, OptimizerFile));
             File.WriteAllText(Path.Combine(staging, StateFile), JsonSerializer.Serialize(state));
             // a crash mid-swap leaves the previous state whole under .old, where Read looks next
