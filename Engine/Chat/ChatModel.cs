@@ -4,6 +4,7 @@ using MiniMind.Engine.Checkpoints;
 using MiniMind.Engine.Data;
 using MiniMind.Engine.Generation;
 using MiniMind.Engine.Model;
+using MiniMind.Engine.Runtime;
 using MiniMind.Engine.Tokenization;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -197,6 +198,7 @@ public sealed class ChatModel : IDisposable
     void Generate(ChatPrompt prompt, ChatOptions options, ChannelWriter<ChatDelta> writer, CancellationToken cancel)
     {
         int n = options.N;
+        CpuThreads.Apply(CpuWork.Decoding, model.Device, rows: n); // on the generating thread, for its n rows
         int maxNew = Math.Min(options.MaxTokens ?? int.MaxValue, ContextLength - prompt.Ids.Count);
         long? eos = Tokenizer.EosId;
         var choices = Enumerable.Range(0, n).Select(_ => new ChoiceStream(Tokenizer, options.Stop, prompt.StartsInReasoning)).ToArray();

@@ -1,4 +1,5 @@
 using MiniMind.Engine.Model;
+using MiniMind.Engine.Runtime;
 using MiniMind.Engine.Tokenization;
 
 namespace MiniMind.Engine.Evaluation;
@@ -15,6 +16,8 @@ public static class BenchmarkRunner
         if (tokenizer.VocabSize > model.Config.VocabSize)
             throw new InvalidDataException($"The tokenizer has {tokenizer.VocabSize} tokens but {Path.GetFileName(checkpoint)} only {model.Config.VocabSize}: choose the tokenizer it was trained with.");
         int take = limit ?? int.MaxValue;
+        // the quiz generates each answer alone (one row); the others score whole batches
+        CpuThreads.Apply(benchmark.Kind == EvaluationBenchmarkKind.Quiz ? CpuWork.Decoding : CpuWork.Evaluation, model.Device);
         var record = benchmark.Kind switch
         {
             EvaluationBenchmarkKind.Perplexity => Perplexity(model, tokenizer, checkpoint, benchmark, take, progress, cancel),

@@ -81,7 +81,7 @@ public sealed class MultipleChoiceScorer(MiniMindModel model, ByteLevelBpeTokeni
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         int length = prompts.Max(p => p.Length);
-        var device = model.parameters().First().device;
+        var device = model.Device;
         var flat = new long[prompts.Count * length];
         for (int r = 0; r < prompts.Count; r++)
             for (int t = 0; t < prompts[r].Length; t++) flat[r * length + t] = prompts[r][t];

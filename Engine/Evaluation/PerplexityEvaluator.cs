@@ -19,7 +19,7 @@ public sealed class PerplexityEvaluator(MiniMindModel model, ByteLevelBpeTokeniz
     {
         if (documents.Count == 0) throw new ArgumentException("No text to evaluate.");
         int window = Math.Min(windowLength ?? model.Config.MaxSeqLen, model.Config.MaxSeqLen);
-        var device = model.parameters().First().device;
+        var device = model.Device;
         double nats = 0;
         long tokens = 0, bytes = 0;
         model.eval();

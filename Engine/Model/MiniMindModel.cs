@@ -37,6 +37,9 @@ public sealed class MiniMindModel : nn.Module
 
     public MiniMindConfig Config { get; }
 
+    /// <summary>The device the weights are on.</summary>
+    public Device Device => norm.Weight.device;
+
     /// <summary>
     /// ids (B, T) int64 at positions startPos.. -> logits (B, T, vocab) (or (B, 1, vocab) with lastOnly)
     /// and the summed MoE aux loss (a zero scalar for dense models and outside training).

@@ -11,7 +11,7 @@ namespace MiniMind.Engine.Runtime;
 /// Optional folder of an existing libtorch, such as a PyTorch installation's <c>torch/lib</c>:
 /// the way to get CUDA without the CUDA NuGet package.
 /// </param>
-/// <param name="Threads">CPU threads for libtorch; null keeps libtorch's default.</param>
+/// <param name="Threads">CPU threads for libtorch, fixed for every job; null lets each job choose (<see cref="CpuThreads"/>).</param>
 public sealed record RuntimeOptions(string Device = "auto", string? LibTorchPath = null, int? Threads = null);
 
 /// <summary>What the runtime resolved: one line for the log.</summary>
@@ -24,7 +24,8 @@ public sealed record RuntimeInfo(string TorchSharpVersion, string LibTorchVersio
         : null;
 
     public override string ToString() =>
-        $"TorchSharp {TorchSharpVersion}, libtorch {LibTorchVersion} ({LibTorchSource}), device {Device}, {CpuThreads} CPU threads";
+        $"TorchSharp {TorchSharpVersion}, libtorch {LibTorchVersion} ({LibTorchSource}), device {Device}, " +
+        (Runtime.CpuThreads.Fixed is int n ? $"{n} CPU threads (fixed)" : "CPU threads chosen per job");
 }
 
 /// <summary>
@@ -52,6 +53,7 @@ public static class TorchRuntime
             {
                 // the first calls into libtorch: a missing one fails here, with the message below
                 if (options.Threads is int n) set_num_threads(n);
+                CpuThreads.Fix(options.Threads);
                 device = ResolveDevice(options.Device);
             }
             catch (TypeInitializationException e) when (libtorch is null)

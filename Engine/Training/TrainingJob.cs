@@ -66,6 +66,8 @@ public static class TrainingJob
                 + $"(it stopped before its first save, or the file was removed). Its history is left as it is; start a new run instead (train {options.Stage.Name()} --config {run.ConfigPath}).",
                 Path.Combine(run.ResumePath, "state.json"));
         if (!resume) run.WriteConfig(options, Environment(runtime));
+        // on this thread, which runs the whole job: the free cores now (or the fixed count)
+        progress?.Report($"training with {CpuThreads.Apply(CpuWork.Training, device)}");
         using var setup = Prepare(options, device, run, resume, progress, cancel);
         prepared?.Invoke();
         return Trainer.Run(setup, onStep, cancel, pause);
