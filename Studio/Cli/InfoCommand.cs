@@ -1,5 +1,6 @@
 using System.CommandLine;
 using MiniMind.Engine.Model;
+using MiniMind.Engine.Runtime;
 
 namespace MiniMind.Studio.Cli;
 
@@ -13,8 +14,8 @@ public static class InfoCommand
         {
             var runtime = StudioCli.StartEngine(parse);
             var output = parse.InvocationConfiguration.Output;
-            output.WriteLine(runtime);
             output.WriteLine($"libtorch loaded from: {runtime.LoadedLibTorch ?? "(unknown)"}");
+            output.WriteLine(CpuThreads.Describe());
             foreach (var (name, config) in MiniMindConfig.Presets)
             {
                 output.WriteLine($"preset {name,-6} dim {config.Dim,4} layers {config.NLayers,2} heads {config.NHeads}/{config.KvHeads} " +
