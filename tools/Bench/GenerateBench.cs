@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using MiniMind.Engine.Generation;
 using MiniMind.Engine.Model;
+using MiniMind.Engine.Runtime;
 using MiniMind.Studio.Cli;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -62,6 +63,7 @@ public static class GenerateBench
                 var rows = Enumerable.Range(0, batch)
                     .Select(r => (IReadOnlyList<long>)Enumerable.Range(0, prompt).Select(i => (long)((r * 131 + i * 17) % model.Config.VocabSize)).ToArray())
                     .ToArray();
+                var threads = CpuThreads.Apply(CpuWork.Decoding, device, batch); // as the chat would choose (or --threads)
                 Run(model, rows, generate); // warm-up: allocator, kernels, JIT
                 var timings = Enumerable.Range(0, BenchMath.OddRuns(parse.GetValue(runs))).Select(_ => Run(model, rows, generate)).ToList();
                 var first = BenchMath.Summarise(timings.Select(t => t.FirstMs));
@@ -84,7 +86,8 @@ public static class GenerateBench
                     device = device.ToString(),
                     weights = model.parameters().First().dtype.ToString(),
                     dtype = compute.ToString(),
-                    threads = runtime.CpuThreads,
+                    threads = threads.Threads,
+                    thread_choice = threads.Reason,
                     batch,
                     prompt_tokens = prompt,
                     new_tokens = generate,

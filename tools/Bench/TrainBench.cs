@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using MiniMind.Engine.Data;
 using MiniMind.Engine.Model;
+using MiniMind.Engine.Runtime;
 using MiniMind.Engine.Tokenization;
 using MiniMind.Engine.Training;
 using MiniMind.Engine.Training.Objectives;
@@ -40,6 +41,7 @@ public static class TrainBench
         {
             var runtime = StudioCli.StartEngine(parse);
             var device = runtime.Device;
+            var threads = CpuThreads.Apply(CpuWork.Training, device); // as a training run would choose (or --threads)
             var config = MiniMindConfig.Preset(parse.GetValue(preset)!);
             if (parse.GetValue(vocab) is int v) config = config with { VocabSize = v };
             config = config with { MaxSeqLen = Math.Max(config.MaxSeqLen, parse.GetValue(seq)) };
@@ -77,9 +79,10 @@ public static class TrainBench
                 m.ComputeType = computeType;
                 return m;
             }
+            long startRss = Environment.WorkingSet;
             using var model = NewModel();
-            using var bare = parse.GetValue(loopOnly) ? null : NewModel();
-            using var unfused = parse.GetValue(loopOnly) ? null : NewModel();
+            long modelRss = Environment.WorkingSet;
+            MiniMindModel? bare = null, unfused = null;
             var outDir = Directory.CreateTempSubdirectory("minimind-bench-").FullName;
             var stepTimes = new List<double>();
             var bareTimes = new List<double>();
@@ -88,7 +91,7 @@ public static class TrainBench
             int perRound = Math.Max(2, timed / rounds);
             try
             {
-                long peak = 0;
+                long peakRss = 0, afterRoundRss = 0;
                 for (int round = 0; round < rounds; round++)
                 {
                     using var objective = NewObjective();
@@ -108,12 +111,20 @@ public static class TrainBench
                     {
                         if (m.Step > 1) stepTimes.Add(m.ElapsedSeconds - previousElapsed);
                         previousElapsed = m.ElapsedSeconds;
-                        peak = Math.Max(peak, Environment.WorkingSet);
                     });
+                    if (round == 0)
+                    {
+                        // the process's peak so far is one training run's (the loop, a fresh model and optimizer), and
+                        // the models the bare loops time are not made yet
+                        peakRss = PeakRss();
+                        afterRoundRss = Environment.WorkingSet;
+                    }
                     if (parse.GetValue(loopOnly)) continue;
-                    using (var o = NewObjective()) bareTimes.AddRange(BareSteps(bare!, o, batches, device, perRound, fused: true, working));
+                    bare ??= NewModel();
+                    unfused ??= NewModel();
+                    using (var o = NewObjective()) bareTimes.AddRange(BareSteps(bare, o, batches, device, perRound, fused: true, working));
                     // TorchSharp's AdamW keeps no master copies: beside bf16-pure it runs the bf16 (cast) path
-                    using (var o = NewObjective()) unfusedTimes.AddRange(BareSteps(unfused!, o, batches, device, perRound, fused: false, null));
+                    using (var o = NewObjective()) unfusedTimes.AddRange(BareSteps(unfused, o, batches, device, perRound, fused: false, null));
                 }
                 var steps = BenchMath.Summarise(stepTimes).Map(s => s * 1000);
                 double loopMs = steps.Median;
@@ -132,7 +143,8 @@ public static class TrainBench
                     precision = parse.GetValue(precision),
                     head = parse.GetValue(head),
                     device = device.ToString(),
-                    threads = runtime.CpuThreads,
+                    threads = threads.Threads,
+                    thread_choice = threads.Reason,
                     data = dataPath is null ? null : Path.GetFileName(dataPath),
                     packed = dataPath is null ? (bool?)null : parse.GetValue(packed),
                     mean_row_length = Math.Round(batches.Average(b => b.Length), 1),
@@ -148,16 +160,32 @@ public static class TrainBench
                     bare_ms_per_step = bareMs is { } b ? Math.Round(b, 2) : (double?)null,
                     loop_overhead_percent = bareMs is { } b2 ? Math.Round((loopMs - b2) / b2 * 100, 2) : (double?)null,
                     bare_torchsharp_adamw_ms_per_step = unfusedMs is { } u ? Math.Round(u, 2) : (double?)null,
-                    peak_working_set_mb = Math.Round(peak / 1e6),
+                    // memory: the process's peak resident set over the first round (one run of the loop, as `train` makes
+                    // it), read from the kernel's high-water mark (VmHWM), so the peak inside a step (the end of the
+                    // forward pass) counts, not a sample between steps; and what was resident before and after
+                    memory_statistic = "peak resident set (VmHWM) of the process over the first round: one Trainer run with a fresh optimizer",
+                    peak_rss_mib = Math.Round(peakRss / 1048576.0),
+                    rss_before_model_mib = Math.Round(startRss / 1048576.0),
+                    rss_with_model_mib = Math.Round(modelRss / 1048576.0),
+                    rss_after_run_mib = Math.Round(afterRoundRss / 1048576.0),
                 }));
             }
             finally
             {
+                bare?.Dispose();
+                unfused?.Dispose();
                 Directory.Delete(outDir, true);
             }
             return 0;
         }));
         return command;
+    }
+
+    /// <summary>The process's peak resident set so far (VmHWM on Linux).</summary>
+    static long PeakRss()
+    {
+        using var self = Process.GetCurrentProcess();
+        return self.PeakWorkingSet64;
     }
 
     /// <summary>
