@@ -48,6 +48,7 @@ public static class TorchRuntime
             var libtorch = options.LibTorchPath ?? NullIfEmpty(Environment.GetEnvironmentVariable(LibTorchEnvironmentVariable));
             if (libtorch is not null) BindExternalLibTorch(libtorch);
             if (options.Threads is <= 0) throw new ArgumentException($"CPU threads must be positive; got {options.Threads}.");
+            MallocTuning.Apply(); // before the first tensor
             Device device;
             try
             {

@@ -163,6 +163,7 @@ public static class TrainBench
                     // memory: the process's peak resident set over the first round (one run of the loop, as `train` makes
                     // it), read from the kernel's high-water mark (VmHWM), so the peak inside a step (the end of the
                     // forward pass) counts, not a sample between steps; and what was resident before and after
+                    malloc_mmap_threshold = MallocTuning.Applied is int threshold ? $"{threshold} (set by the engine)" : Environment.GetEnvironmentVariable("MALLOC_MMAP_THRESHOLD_") is { Length: > 0 } env ? $"{env} (MALLOC_MMAP_THRESHOLD_)" : "the C library's default",
                     memory_statistic = "peak resident set (VmHWM) of the process over the first round: one Trainer run with a fresh optimizer",
                     peak_rss_mib = Math.Round(peakRss / 1048576.0),
                     rss_before_model_mib = Math.Round(startRss / 1048576.0),
