@@ -70,6 +70,13 @@ public sealed class BenchVerbTests : IDisposable
         Assert.Equal(4 * 63 / (msPerStep / 1000), packed.GetProperty("tokens_per_s").GetDouble(), tolerance: 4 * 63 / (msPerStep / 1000) * 0.01 + 1);
         Assert.InRange(msPerStep, packed.GetProperty("ms_per_step_min").GetDouble(), packed.GetProperty("ms_per_step_max").GetDouble());
         Assert.StartsWith("median of ", packed.GetProperty("statistic").GetString());
+        // memory: the kernel's high-water mark over one run, at least what the process held with the model
+        double peak = packed.GetProperty("peak_rss_mib").GetDouble(), withModel = packed.GetProperty("rss_with_model_mib").GetDouble();
+        Assert.True(peak >= withModel && withModel > packed.GetProperty("rss_before_model_mib").GetDouble() - 1, packed.ToString());
+        Assert.Contains("VmHWM", packed.GetProperty("memory_statistic").GetString());
+        // the thread count a training run would choose: the free cores (this suite passes no --threads)
+        Assert.InRange(packed.GetProperty("threads").GetInt32(), 1, Environment.ProcessorCount);
+        Assert.Contains("cores free", packed.GetProperty("thread_choice").GetString());
     }
 
     [Theory]
@@ -91,5 +98,7 @@ public sealed class BenchVerbTests : IDisposable
         var json = LastLine(odd.Out);
         Assert.Equal("median of 3 timed runs after one warm-up; _min and _max beside", json.GetProperty("statistic").GetString());
         Assert.InRange(json.GetProperty("decode_tokens_per_s").GetDouble(), json.GetProperty("decode_tokens_per_s_min").GetDouble(), json.GetProperty("decode_tokens_per_s_max").GetDouble());
+        Assert.Equal(1, json.GetProperty("threads").GetInt32()); // one row decodes on one thread
+        Assert.Contains("decoding one row", json.GetProperty("thread_choice").GetString());
     }
 }

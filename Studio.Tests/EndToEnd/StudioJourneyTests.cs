@@ -28,6 +28,9 @@ public sealed class StudioJourneyTests : IClassFixture<StudioServer>
         // 1. the studio opens on its home page
         await page.Open(server.BaseAddress, "/");
         await Assertions.Expect(page.Locator("#engine-status")).ToContainTextAsync("device cpu");
+        // how CPU threads are chosen, with what training would get now (measured off the render thread)
+        await Assertions.Expect(page.Locator("#thread-choice")).ToContainTextAsync("1 to decode one row");
+        await Assertions.Expect(page.Locator("#thread-choice")).ToContainTextAsync("cores free");
         await page.Shot("01-home");
 
         // 2. a tiny pretraining run on the demo data, long enough to be stopped
