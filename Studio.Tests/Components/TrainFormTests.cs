@@ -124,6 +124,32 @@ public sealed class TrainFormTests : StudioComponentTest
     }
 
     [Fact]
+    public async Task ADoubleClickOnStart_QueuesOneRun_UntilASettingChanges()
+    {
+        var started = new List<MiniMind.Engine.Training.TrainingOptions>();
+        var cut = Render<TrainForm>(p => p.Add(f => f.OnStart, o => started.Add(o)));
+
+        // both clicks leave the browser before the re-render that disables the button: the second is dispatched to the
+        // handler the button had when it was clicked
+        var start = cut.Find("#train-start");
+        await Task.WhenAll(start.ClickAsync(new()), start.ClickAsync(new()));
+        Assert.Single(started);
+        Assert.Equal("Queued", cut.Find("#train-start").TextContent.Trim());
+        Assert.True(cut.Find("#train-start").HasAttribute("disabled"));
+
+        // another setting: another run
+        cut.Find("#f-max_steps").Input("9");
+        Assert.Equal("Start", cut.Find("#train-start").TextContent.Trim());
+        cut.Find("#train-start").Click();
+        Assert.Equal(2, started.Count);
+        Assert.Equal(9, started[1].MaxSteps);
+
+        // a start the page could not make offers Start again for the same settings
+        await cut.InvokeAsync(cut.Instance.StartFailed);
+        Assert.Equal("Start", cut.Find("#train-start").TextContent.Trim());
+    }
+
+    [Fact]
     public void TheFormOffersTheDemoRecipe_AndTheSeedsDefaultsStayAPresetAway()
     {
         var demo = Render<TrainForm>(p => p.Add(f => f.Model, TrainFormModel.For(TrainingStage.Dpo, TrainFormModel.DemoRecipeName, Folders.OutDir)));
