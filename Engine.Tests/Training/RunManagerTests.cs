@@ -115,6 +115,32 @@ public sealed class RunManagerTests : IDisposable
     }
 
     [Fact]
+    public async Task TimePaused_IsNeitherElapsedTrainingTimeNorPartOfTheNextStepsSpeed()
+    {
+        var run = manager.Submit(Pretrain(1000));
+        bool paused = false, resumed = false;
+        await foreach (var e in run.Subscribe())
+        {
+            if (e.Step is { Step: >= 3 } && !paused) { run.PauseRun(); paused = true; }
+            else if (e.Status == RunStatus.Paused && e.Step is null && !resumed)
+            {
+                await Task.Delay(1500); // held: a step of this model takes milliseconds
+                resumed = true;
+                run.ResumeRun();
+            }
+            else if (resumed && e.Step is not null) run.Cancel();
+        }
+        await run.Completion;
+
+        var steps = run.Directory.ReadMetrics();
+        Assert.True(resumed);
+        var gaps = steps.Zip(steps.Skip(1), (a, b) => (After: b, Seconds: b.ElapsedSeconds - a.ElapsedSeconds)).ToList();
+        var longest = gaps.MaxBy(g => g.Seconds);
+        Assert.True(longest.Seconds < 1.0, $"step {longest.After.Step} took {longest.Seconds:F2} s of elapsed time: the pause was counted");
+        Assert.True(longest.After.TokensPerSecond > 64 / 1.0, $"step {longest.After.Step}: {longest.After.TokensPerSecond:F0} tokens/s");
+    }
+
+    [Fact]
     public async Task PauseHoldsTheRun_ResumeContinues_CancelWhilePausedStops_ThenTheRunResumes()
     {
         var run = manager.Submit(Pretrain(1000)); // far more steps than the test lets it take

@@ -28,6 +28,25 @@ sealed class StepLog(TrainerSetup setup, long total, long startStep, double elap
 
     public void Add(Trainer.PendingStep step) => pending.Add(step);
 
+    /// <summary>
+    /// Runs <paramref name="wait"/> (a pause) with the clocks stopped: a paused run's time is neither training time (the
+    /// elapsed figure, the ETA) nor part of the next step's speed.
+    /// </summary>
+    public void WithoutClock(Action wait)
+    {
+        clock.Stop();
+        blockClock.Stop();
+        try
+        {
+            wait();
+        }
+        finally
+        {
+            clock.Start();
+            blockClock.Start();
+        }
+    }
+
     /// <summary>Reports the pending steps; stops at one whose loss or gradient norm is not finite and returns it (null when all are).</summary>
     public NonFinite? Flush()
     {

@@ -72,7 +72,7 @@ public static class Trainer
 
                 // control
                 if (step >= total) break;
-                pause?.WaitWhilePaused(cancel);
+                if (pause?.IsPaused == true) log.WithoutClock(() => pause.WaitWhilePaused(cancel));
                 if (cancel.IsCancellationRequested) break;
             }
             if (log.Flush() is { } last) return NonFinite(setup, last, total, savedStep);
