@@ -19,6 +19,11 @@ public sealed class FlatParameters : IDisposable
     readonly ScalarType gradType;
     Tensor? grad;
 
+    /// <param name="workingType">
+    /// bf16 for bf16-pure training: forward reads bf16 working copies (views of <see cref="Work"/>, whose gradients are
+    /// gathered into <see cref="Grad"/>, also bf16) while the parameters stay the fp32 master weights the optimizer
+    /// updates; null: forward reads the parameters and <see cref="Grad"/> gathers their own gradients.
+    /// </param>
     public FlatParameters(IReadOnlyList<Parameter> parameters, ScalarType? workingType = null)
     {
         if (parameters.Count == 0) throw new ArgumentException("No trainable parameters.");
@@ -54,6 +59,7 @@ public sealed class FlatParameters : IDisposable
         ClearLeafGradients();
     }
 
+    /// <summary>The bf16 working copies forward reads (bf16-pure training), one per parameter in order; null otherwise.</summary>
     public IReadOnlyList<Tensor>? WorkingViews { get; }
 
     /// <summary>The working copies' buffer (bf16-pure training), or null.</summary>
@@ -136,6 +142,7 @@ public sealed class FlatParameters : IDisposable
         }
     }
 
+    /// <summary>True when another buffer holds parameters of the same shapes in the same order (a replica's).</summary>
     public bool SameLayout(FlatParameters other) =>
         other.Count == Count && other.parameters.Count == parameters.Count && other.WorkingType == WorkingType &&
         parameters.Zip(other.parameters).All(pair => pair.First.shape.SequenceEqual(pair.Second.shape));
