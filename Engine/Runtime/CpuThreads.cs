@@ -24,8 +24,9 @@ public sealed record ThreadChoice(int Threads, string Reason)
 
 /// <summary>
 /// Chooses libtorch's CPU thread count per job instead of once per process. Decoding one row is a chain of small
-/// matrix-vector products: a second thread gains little on an idle machine and, with other work on the cores, each
-/// step waits for the slowest thread (measured on 2 shared cores: 5-13 tokens/s at 2 threads against 118 at 1). Batch
+/// matrix-vector products: a second thread gains nothing on an idle machine and, with other work on the cores, each
+/// step waits for the slowest thread (the 26M model on 2 cores: 90 tokens/s at 1 thread against 85 at 2 when idle, 56
+/// against 29 beside two busy processes; docs/benchmarks.md). Batch
 /// work (training, evaluation, decoding several rows) takes the cores that are free when it starts, measured from
 /// <c>/proc/stat</c> over a short window, never fewer than one. <c>--threads</c> (Engine:Threads) fixes the count for
 /// everything, as before.

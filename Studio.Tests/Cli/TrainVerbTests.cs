@@ -28,6 +28,8 @@ public sealed class TrainVerbTests : IDisposable
         var pretrain = await Train("pretrain", "pretrain_demo.jsonl", "packed=true");
         Assert.True(pretrain.Code == 0, pretrain.Err);
         Assert.Contains("checkpoint: " + Path.Combine(outDir, "pretrain_128.safetensors"), pretrain.Out);
+        Assert.Contains("training with ", pretrain.Err); // the thread count the run chose, and why
+        Assert.Contains("cores free", pretrain.Err);
 
         var sft = await Train("sft", "sft_demo.jsonl");
         Assert.True(sft.Code == 0, sft.Err);
