@@ -208,7 +208,7 @@ public static class Trainer
         var inputs = Upload(tensor(batch.Inputs, shape, ScalarType.Int64), device);
         var targets = Upload(tensor(batch.Targets, shape, ScalarType.Int64), device);
         var mask = Upload(tensor(batch.LossMask, shape, ScalarType.Float32), device);
-        var result = objective.Compute(model, new BatchTensors(inputs, targets, mask));
+        var result = objective.Compute(model, new BatchTensors(inputs, targets, mask, batch.Prompts));
         (result.Loss / scale).backward();
         objective.AfterBackward();
         return new ObjectiveResult(

@@ -5,6 +5,7 @@ using MiniMind.Engine.Model;
 using MiniMind.Engine.Runtime;
 using MiniMind.Engine.Tokenization;
 using MiniMind.Engine.Training.Objectives;
+using MiniMind.Engine.Training.Rewards;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -30,6 +31,7 @@ public static class TrainingJob
             TrainingStage.Dpo => $"rlhf_{suffix}",
             TrainingStage.Distill => $"full_dist_{suffix}",
             TrainingStage.Reason => $"reason_{suffix}",
+            TrainingStage.Grpo => $"grpo_{suffix}",
             _ => throw new ArgumentOutOfRangeException(nameof(o)),
         };
     }
@@ -45,7 +47,7 @@ public static class TrainingJob
         {
             TrainingStage.Pretrain => null,
             TrainingStage.Sft => $"pretrain_{suffix}",
-            TrainingStage.Dpo or TrainingStage.Distill => $"full_sft_{suffix}",
+            TrainingStage.Dpo or TrainingStage.Distill or TrainingStage.Grpo => $"full_sft_{suffix}",
             TrainingStage.Lora or TrainingStage.Reason => $"rlhf_{suffix}",
             _ => throw new ArgumentOutOfRangeException(nameof(o)),
         };
@@ -86,23 +88,23 @@ public static class TrainingJob
         // the loader open files), so a bad data file leaves nothing behind in a long-lived studio
         IObjective? objective = null;
         DataParallel? parallel = null;
-        DataLoader? loader = null;
+        ITrainingData? data = null;
         try
         {
             model.to(device);
             model.ComputeType = ComputeType(o.Precision, device);
-            (objective, var trainable) = StageParts(o, model, tokenizer, device);
+            (objective, var trainable) = StageParts(o, model, tokenizer, device, progress);
             parallel = devices.Count > 1
                 ? new DataParallel(devices.Skip(1).Select(d => Replicate(o, model, tokenizer, d)).ToList())
                 : null;
             var outputPath = OutputPath(o, model.Config);
             var cursor = resume ? ResumeState.Read(run.ResumePath)?.Cursor : null;
             progress?.Report($"opening {o.DataPath}");
-            loader = DataLoader.Open(o.DataPath, tokenizer, new DataLoaderOptions
+            data = o.Stage == TrainingStage.Grpo ? OpenPrompts(o, tokenizer, cursor, progress) : new LoaderData(DataLoader.Open(o.DataPath, tokenizer, new DataLoaderOptions
             {
                 Kind = Kind(o.Stage), MaxSeqLen = o.MaxSeqLen, BatchSize = o.BatchSize, Seed = o.Seed, Packed = o.Packed, ResumeFrom = cursor,
                 MaxBadRecords = o.FailOnBadRecords ? 0 : long.MaxValue, // the loader refuses the file itself, naming the first bad record
-            }, progress, cancel);
+            }, progress, cancel));
             var info = new CheckpointInfo
             {
                 Config = model.Config, Stage = o.Stage.Name(), Tokenizer = Path.GetFullPath(o.TokenizerPath), RunId = run.Id,
@@ -115,7 +117,7 @@ public static class TrainingJob
                 progress?.Report($"{Path.GetFileName(outputPath)} exists and was written by another run: kept as {kept} (delete it when it is no longer wanted)");
             return new TrainerSetup
             {
-                Options = o, Model = model, Trainable = trainable, Objective = objective, Data = new LoaderData(loader),
+                Options = o, Model = model, Trainable = trainable, Objective = objective, Data = data,
                 Device = device, Run = run, OutputPath = outputPath, Resume = resume, Parallel = parallel,
                 WorkingWeights = o.Precision == "bf16-pure" ? ScalarType.BFloat16 : null,
                 SaveOutput = (path, step) =>
@@ -127,13 +129,26 @@ public static class TrainingJob
         }
         catch
         {
-            loader?.Dispose();
+            (data as IDisposable)?.Dispose();
             parallel?.Dispose();
             objective?.Dispose();
             model.Dispose();
             throw;
         }
     }
+
+    /// <summary>A GRPO run's prompts (max_seq_len bounds a prompt), each batch delivered once per grpo_epochs pass.</summary>
+    static PromptData OpenPrompts(TrainingOptions o, ByteLevelBpeTokenizer tokenizer, LoaderCursor? cursor, IProgress<string>? progress)
+    {
+        var prompts = PromptData.Open(o.DataPath, tokenizer, o.MaxSeqLen, o.BatchSize, o.Seed, o.GrpoEpochs, o.AccumulationSteps, cursor, o.FailOnBadRecords);
+        progress?.Report($"{prompts.Count} prompts, {o.GrpoGroupSize} completions each per step");
+        if (prompts.SkippedLines.Count > 0)
+            progress?.Report($"skipped {prompts.SkippedLines.Count} prompts longer than max_seq_len ({o.MaxSeqLen} tokens): lines {string.Join(", ", prompts.SkippedLines.Take(10))}{(prompts.SkippedLines.Count > 10 ? ", ..." : "")}");
+        return prompts;
+    }
+
+    /// <summary>The context a run's model needs: max_seq_len, and for GRPO the longest prompt plus its new tokens.</summary>
+    public static int ContextLength(TrainingOptions o) => o.Stage == TrainingStage.Grpo ? o.MaxSeqLen + o.GrpoMaxNewTokens : o.MaxSeqLen;
 
     /// <summary>Where a run moves the checkpoint its output would replace (under out_dir).</summary>
     public const string ReplacedFolder = "replaced";
@@ -169,7 +184,7 @@ public static class TrainingJob
         if (init is null)
         {
             manual_seed(o.Seed); // reproducible initialisation
-            model = new MiniMindModel(preset with { VocabSize = tokenizer.VocabSize, MaxSeqLen = Math.Max(preset.MaxSeqLen, o.MaxSeqLen) });
+            model = new MiniMindModel(preset with { VocabSize = tokenizer.VocabSize, MaxSeqLen = Math.Max(preset.MaxSeqLen, ContextLength(o)) });
         }
         else
         {
@@ -179,7 +194,7 @@ public static class TrainingJob
                     : $"init_from: checkpoint not found: {init}", init);
             var config = ModelCheckpoint.ReadInfo(init)?.Config ?? o.Model
                 ?? throw new ArgumentException($"{init} has no sidecar with its config; give the model config in the training options (model).");
-            model = ModelCheckpoint.Load(init, config with { MaxSeqLen = Math.Max(config.MaxSeqLen, o.MaxSeqLen) });
+            model = ModelCheckpoint.Load(init, config with { MaxSeqLen = Math.Max(config.MaxSeqLen, ContextLength(o)) });
         }
         if (model.Config.VocabSize < tokenizer.VocabSize)
         {
@@ -190,7 +205,7 @@ public static class TrainingJob
     }
 
     static (IObjective Objective, IReadOnlyList<TorchSharp.Modules.Parameter> Trainable) StageParts(
-        TrainingOptions o, MiniMindModel model, ByteLevelBpeTokenizer tokenizer, Device device)
+        TrainingOptions o, MiniMindModel model, ByteLevelBpeTokenizer tokenizer, Device device, IProgress<string>? progress)
     {
         switch (o.Stage)
         {
@@ -200,6 +215,10 @@ public static class TrainingJob
                 var reference = ModelCheckpoint.Load(o.InitFrom ?? DefaultInit(o, model.Config)!, model.Config, device);
                 reference.ComputeType = model.ComputeType;
                 return (new DpoObjective(reference, o.DpoBeta, o.DpoSftWeight), model.UniqueParameters());
+            case TrainingStage.Grpo:
+                var start = ModelCheckpoint.Load(o.InitFrom ?? DefaultInit(o, model.Config)!, model.Config, device);
+                start.ComputeType = model.ComputeType;
+                return (new GrpoObjective(start, tokenizer, RewardSet.FromOptions(o), GrpoSettings.FromOptions(o), progress), model.UniqueParameters());
             case TrainingStage.Distill:
                 var teacher = ModelCheckpoint.Load(o.Teacher!, device: device);
                 teacher.ComputeType = model.ComputeType;
@@ -229,7 +248,7 @@ public static class TrainingJob
         var replica = new MiniMindModel(master.Config);
         replica.to(device);
         replica.ComputeType = master.ComputeType;
-        var (objective, trainable) = StageParts(o, replica, tokenizer, device);
+        var (objective, trainable) = StageParts(o, replica, tokenizer, device, null);
         var source = master.state_dict();
         using (no_grad())
             foreach (var (name, tensor) in replica.state_dict()) tensor.copy_(source[name]);

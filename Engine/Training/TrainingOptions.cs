@@ -92,6 +92,32 @@ public sealed record TrainingOptions
     [JsonPropertyName("distill_temperature")] public double DistillTemperature { get; init; } = 1.0;
     [JsonPropertyName("tag_weight")] public double TagWeight { get; init; } = 10;
 
+    // GRPO: defaults as MiniMind's newest trainer/train_grpo.py where it has them (6 completions per prompt, beta 0.1,
+    // clip 0.2, 1,024 new tokens, temperature 0.8, one pass per sample)
+    /// <summary>Completions sampled per prompt (the group whose rewards are compared).</summary>
+    [JsonPropertyName("grpo_group_size")] public int GrpoGroupSize { get; init; } = 6;
+    /// <summary>Weight of the per-token KL to the frozen reference (the k3 estimator).</summary>
+    [JsonPropertyName("grpo_beta")] public double GrpoBeta { get; init; } = 0.1;
+    /// <summary>PPO clipping of the probability ratio to [1 - eps, 1 + eps].</summary>
+    [JsonPropertyName("grpo_clip_eps")] public double GrpoClipEps { get; init; } = 0.2;
+    /// <summary>Optimizer passes over each sampled batch (the ratio is against the log-probabilities of the first).</summary>
+    [JsonPropertyName("grpo_epochs")] public int GrpoEpochs { get; init; } = 1;
+    [JsonPropertyName("grpo_max_new_tokens")] public int GrpoMaxNewTokens { get; init; } = 1024;
+    [JsonPropertyName("grpo_temperature")] public double GrpoTemperature { get; init; } = 0.8;
+    [JsonPropertyName("grpo_top_p")] public double GrpoTopP { get; init; } = 1.0;
+    /// <summary>How the answer reward compares: exact, normalized (case, spaces, punctuation ignored) or contains (whole words).</summary>
+    [JsonPropertyName("grpo_match")] public string GrpoMatch { get; init; } = "contains";
+    /// <summary>Completion tokens the length penalty allows before it starts.</summary>
+    [JsonPropertyName("grpo_length_target")] public int GrpoLengthTarget { get; init; } = 256;
+    /// <summary>Weight of the answer match (1 or 0 per completion).</summary>
+    [JsonPropertyName("reward_answer")] public double RewardAnswer { get; init; } = 1;
+    /// <summary>Weight of the numeric match (the last number of the answer equals the reference).</summary>
+    [JsonPropertyName("reward_numeric")] public double RewardNumeric { get; init; }
+    /// <summary>Weight of the reasoning format reward (&lt;think&gt;…&lt;/think&gt;&lt;answer&gt;…&lt;/answer&gt;).</summary>
+    [JsonPropertyName("reward_format")] public double RewardFormat { get; init; }
+    /// <summary>Weight of the length penalty (0 to -1).</summary>
+    [JsonPropertyName("reward_length")] public double RewardLength { get; init; }
+
     /// <summary>The seed's defaults for a stage (learning rate, batch, accumulation, sequence length, data).</summary>
     public static TrainingOptions ForStage(TrainingStage stage) => stage switch
     {
@@ -101,6 +127,8 @@ public sealed record TrainingOptions
         TrainingStage.Dpo => new() { Stage = stage, LearningRate = 1e-8, BatchSize = 8, AccumulationSteps = 1, MaxSeqLen = 512, DataPath = "dataset/dpo_demo.jsonl" },
         TrainingStage.Distill => new() { Stage = stage, LearningRate = 5e-6, BatchSize = 32, AccumulationSteps = 1, DataPath = "dataset/sft_demo.jsonl" },
         TrainingStage.Reason => new() { Stage = stage, LearningRate = 1e-6, BatchSize = 8, AccumulationSteps = 1, MaxSeqLen = 1024, DataPath = "dataset/reason_demo.jsonl" },
+        // max_seq_len: the longest prompt (MiniMind's GRPO: 768 prompt tokens, plus max new tokens for the answer)
+        TrainingStage.Grpo => new() { Stage = stage, LearningRate = 3e-7, BatchSize = 2, AccumulationSteps = 1, MaxSeqLen = 768, DataPath = "dataset/grpo_demo.jsonl" },
         _ => throw new ArgumentOutOfRangeException(nameof(stage)),
     };
 
@@ -182,6 +210,21 @@ public sealed record TrainingOptions
         Require(LoraTargets is "square" or "all", "lora_targets", LoraTargets, "must be square or all");
         Require(!string.IsNullOrWhiteSpace(LoraName) && LoraName.All(c => char.IsLetterOrDigit(c) || c is '_' or '-'), "lora_name", LoraName, "must be letters, digits, _ or -");
         Require(!FromScratch || Stage != TrainingStage.Dpo, "init_from", InitFrom, "DPO needs a starting checkpoint (its reference model)");
+        Require(!FromScratch || Stage != TrainingStage.Grpo, "init_from", InitFrom, "GRPO needs a starting checkpoint (its reference model)");
+        Require(Stage != TrainingStage.Grpo || string.IsNullOrWhiteSpace(Devices), "devices", Devices, "GRPO runs on one device");
+        Require(GrpoGroupSize >= 2, "grpo_group_size", GrpoGroupSize, "must be at least 2 (rewards are compared within a group)");
+        Require(GrpoBeta >= 0 && double.IsFinite(GrpoBeta), "grpo_beta", GrpoBeta, "must be >= 0");
+        Require(GrpoClipEps is > 0 and < 1, "grpo_clip_eps", GrpoClipEps, "must be in (0, 1)");
+        Require(GrpoEpochs > 0, "grpo_epochs", GrpoEpochs, "must be positive");
+        Require(GrpoMaxNewTokens > 0, "grpo_max_new_tokens", GrpoMaxNewTokens, "must be positive");
+        Require(GrpoTemperature > 0 && double.IsFinite(GrpoTemperature), "grpo_temperature", GrpoTemperature, "must be positive (a group of identical greedy answers teaches nothing)");
+        Require(GrpoTopP is > 0 and <= 1, "grpo_top_p", GrpoTopP, "must be in (0, 1]");
+        Require(Rewards.AnswerMatchReward.Modes.Contains(GrpoMatch), "grpo_match", GrpoMatch, "must be exact, normalized or contains");
+        Require(GrpoLengthTarget > 0, "grpo_length_target", GrpoLengthTarget, "must be positive");
+        foreach (var (field, weight) in new[] { ("reward_answer", RewardAnswer), ("reward_numeric", RewardNumeric), ("reward_format", RewardFormat), ("reward_length", RewardLength) })
+            Require(double.IsFinite(weight), field, weight, "must be a finite number");
+        Require(Stage != TrainingStage.Grpo || RewardAnswer != 0 || RewardNumeric != 0 || RewardFormat != 0 || RewardLength != 0,
+            "reward_answer", RewardAnswer, "GRPO needs at least one reward weight other than 0");
         Require(Stage != TrainingStage.Distill || !string.IsNullOrWhiteSpace(Teacher), "teacher", Teacher, "the distill stage needs a teacher checkpoint");
         Require(string.IsNullOrWhiteSpace(OutputName) || OutputName.All(c => char.IsLetterOrDigit(c) || c is '_' or '-' or '.'), "output_name", OutputName, "must be a plain file name");
         Model?.Validate();

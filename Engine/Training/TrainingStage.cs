@@ -9,6 +9,7 @@ public enum TrainingStage
     Dpo,
     Distill,
     Reason,
+    Grpo,
 }
 
 public static class TrainingStages
@@ -21,7 +22,8 @@ public static class TrainingStages
         "dpo" or "rlhf" => TrainingStage.Dpo,
         "distill" or "distillation" => TrainingStage.Distill,
         "reason" or "reasoning" => TrainingStage.Reason,
-        _ => throw new ArgumentException($"Unknown training stage \"{name}\": use pretrain, sft, lora, dpo, distill or reason."),
+        "grpo" => TrainingStage.Grpo,
+        _ => throw new ArgumentException($"Unknown training stage \"{name}\": use pretrain, sft, lora, dpo, distill, reason or grpo."),
     };
 
     public static string Name(this TrainingStage stage) => stage.ToString().ToLowerInvariant();

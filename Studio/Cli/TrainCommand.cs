@@ -13,7 +13,7 @@ public static class TrainCommand
 {
     public static Command Create()
     {
-        var stage = new Argument<string>("stage") { Description = "pretrain, sft, lora, dpo, distill or reason" };
+        var stage = new Argument<string>("stage") { Description = "pretrain, sft, lora, dpo, distill, reason or grpo" };
         var config = new Option<FileInfo?>("--config") { Description = "Training options as JSON (the keys below); --set overrides them" };
         var set = new Option<string[]>("--set") { Description = "key=value overrides, e.g. --set batch_size=16 --set preset=tiny", AllowMultipleArgumentsPerToken = true };
         var resume = new Option<string?>("--resume") { Description = "Continue a run: its id (under out/runs) or its folder" };

@@ -8,4 +8,10 @@ public sealed record TokenBatch(long[] Inputs, long[] Targets, float[] LossMask,
 {
     /// <summary>Count of positions with a positive loss mask: the tokens the model actually learns from.</summary>
     public long UsefulTokens { get; } = LossMask.LongCount(m => m > 0);
+
+    /// <summary>
+    /// A reinforcement-learning batch's prompts with their reference answers (then <see cref="Inputs"/> holds the prompt ids,
+    /// right-padded, and <see cref="LossMask"/> marks them); null for every other stage.
+    /// </summary>
+    public PromptBatch? Prompts { get; init; }
 }

@@ -1,10 +1,14 @@
+using MiniMind.Engine.Data;
 using MiniMind.Engine.Model;
 using static TorchSharp.torch;
 
 namespace MiniMind.Engine.Training.Objectives;
 
-/// <summary>One batch on the training device: inputs and targets (B, T) int64, loss mask (B, T) fp32.</summary>
-public sealed record BatchTensors(Tensor Inputs, Tensor Targets, Tensor LossMask);
+/// <summary>
+/// One batch on the training device: inputs and targets (B, T) int64, loss mask (B, T) fp32; for a reinforcement-learning
+/// stage also its prompts and reference answers on the host (<see cref="TokenBatch.Prompts"/>).
+/// </summary>
+public sealed record BatchTensors(Tensor Inputs, Tensor Targets, Tensor LossMask, PromptBatch? Prompts = null);
 
 /// <summary>
 /// What an objective returns for one micro-batch: the loss to backpropagate (before gradient-accumulation

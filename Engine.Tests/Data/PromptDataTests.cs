@@ -1,0 +1,102 @@
+using MiniMind.Engine.Data;
+using MiniMind.Engine.Tokenization;
+using MiniMind.Engine.Training;
+
+namespace MiniMind.Engine.Tests.Data;
+
+public sealed class PromptDataTests : IDisposable
+{
+    readonly TempData data = new();
+
+    public void Dispose() => data.Dispose();
+
+    static readonly ByteLevelBpeTokenizer Tokenizer = ByteLevelBpeTokenizer.Load(Fixture.Path("seed-tokenizer"));
+
+    [Fact]
+    public void PromptRecords_ReadThePromptQuestionOrMessagesForms()
+    {
+        var path = data.Write("prompts.jsonl",
+            """{"prompt": "What is 2 plus 2?", "answer": "4"}""",
+            "",
+            """{"question": "Where does Alice live?", "answer": "Mossford"}""",
+            """{"messages": [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Name a pet."}], "answer": "cat"}""");
+
+        var records = PromptRecord.Read(path);
+
+        Assert.Equal(["What is 2 plus 2?", "Where does Alice live?", "Name a pet."], records.Select(r => r.Question));
+        Assert.Equal([1, 3, 4], records.Select(r => r.Line));
+        Assert.Equal(["system", "user"], records[2].Messages.Select(m => m.Role));
+        Assert.Equal("cat", records[2].Answer);
+    }
+
+    [Theory]
+    [InlineData("""{"prompt": "Hi"}""", "\"answer\" is missing")]
+    [InlineData("""{"prompt": "Hi", "answer": " "}""", "\"answer\" is empty")]
+    [InlineData("""{"answer": "4"}""", "\"prompt\" is missing")]
+    [InlineData("""{"prompt": 3, "answer": "4"}""", "\"prompt\" must be a string")]
+    [InlineData("""{"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Yo"}], "answer": "4"}""", "must end with a user message")]
+    [InlineData("""{"messages": [{"role": "bot", "content": "Hi"}], "answer": "4"}""", "\"messages[0].role\" must be system, user or assistant")]
+    [InlineData("""[1, 2]""", "not a JSON object")]
+    [InlineData("""{"prompt": "Hi", """, "prompts.jsonl:2:")]
+    public void ABadRecord_IsRefused_NamingTheFileLineAndField(string bad, string expected)
+    {
+        var path = data.Write("prompts.jsonl", """{"prompt": "fine", "answer": "yes"}""", bad);
+
+        var error = Assert.Throws<InvalidDataException>(() => PromptRecord.Read(path));
+
+        Assert.Contains("prompts.jsonl:2:", error.Message);
+        Assert.Contains(expected, error.Message);
+    }
+
+    [Fact]
+    public void PromptData_RendersTheChatTemplate_AndLeavesOutPromptsLongerThanMaxSeqLen()
+    {
+        var path = data.Write("prompts.jsonl",
+            """{"prompt": "Hi", "answer": "a"}""",
+            $$"""{"prompt": "{{string.Join(" ", Enumerable.Repeat("word", 200))}}", "answer": "b"}""",
+            """{"prompt": "Bye", "answer": "c"}""");
+
+        var prompts = PromptData.Open(path, Tokenizer, 96, 2, 1, 1, 1, null, failOnLong: false);
+
+        Assert.Equal(2, prompts.Count);
+        Assert.Equal([2], prompts.SkippedLines);
+        var first = prompts.Batches().First().Batch;
+        Assert.NotNull(first.Prompts);
+        var rendered = Tokenizer.Decode(first.Prompts!.Items[0].Ids.Select(i => (int)i));
+        Assert.EndsWith("<s>assistant\n", rendered); // the generation prompt: the model answers next
+        Assert.Contains("prompts.jsonl:2:", Assert.Throws<InvalidDataException>(() => PromptData.Open(path, Tokenizer, 96, 2, 1, 1, 1, null, failOnLong: true)).Message);
+    }
+
+    static PromptExample Example(int i) => new([i + 1, i + 2], $"q{i}", $"a{i}");
+
+    [Fact]
+    public void Passes_DeliverEachGroupOfAccumulatedBatchesOncePerPass_WithTheSamePromptList()
+    {
+        var prompts = new PromptData(Enumerable.Range(0, 8).Select(Example).ToList(), batchSize: 2, seed: 3, passes: 2, accumulation: 2);
+
+        var epoch = prompts.Batches().Take(8).ToList();
+
+        Assert.Equal(8, prompts.BatchesPerEpoch);
+        Assert.Equal([0, 0, 1, 1, 0, 0, 1, 1], epoch.Select(d => d.Batch.Prompts!.Pass));
+        Assert.Same(epoch[0].Batch.Prompts!.Items, epoch[2].Batch.Prompts!.Items); // pass 2 of the group's first batch
+        Assert.Same(epoch[1].Batch.Prompts!.Items, epoch[3].Batch.Prompts!.Items);
+        Assert.NotSame(epoch[0].Batch.Prompts!.Items, epoch[1].Batch.Prompts!.Items);
+        Assert.Equal([true, true, false, false], epoch.Take(4).Select(d => d.Batch.Prompts!.MoreToCome));
+        Assert.Equal(8, epoch.SelectMany(d => d.Batch.Prompts!.Items).Select(p => p.Question).Distinct().Count()); // every prompt, in each of its passes
+        Assert.Equal(new LoaderCursor(1, 0, 3), epoch[^1].Next);
+    }
+
+    [Fact]
+    public void AResumedCursor_ContinuesWithTheSameDeliveries()
+    {
+        var examples = Enumerable.Range(0, 7).Select(Example).ToList();
+        var straight = new PromptData(examples, 2, seed: 5, passes: 2).Batches().Take(12).ToList();
+
+        var resumed = new PromptData(examples, 2, seed: 5, passes: 2, resumeFrom: straight[4].Next).Batches().Take(7).ToList();
+
+        Assert.Equal(straight.Skip(5).Select(Questions), resumed.Select(Questions));
+        Assert.Equal(straight.Skip(5).Select(d => d.Batch.Prompts!.Pass), resumed.Select(d => d.Batch.Prompts!.Pass));
+    }
+
+    static string Questions((TokenBatch Batch, LoaderCursor Next) d) => string.Join(",", d.Batch.Prompts!.Items.Select(p => p.Question));
+}
