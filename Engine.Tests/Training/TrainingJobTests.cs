@@ -27,6 +27,50 @@ public sealed class TrainingJobTests : IDisposable
     }
 
     [Fact]
+    public void GrpoJob_StartsFromTheStagesCheckpoint_WritesGrpoDim_AndLogsSampledCompletions()
+    {
+        var config = new MiniMindConfig { Dim = 32, NLayers = 2, NHeads = 4, NKvHeads = 2, MaxSeqLen = 32 };
+        var pretrain = SmallPretrainJob.Options(outDir, config, lines: 12);
+        using (var setup = TrainingJob.Prepare(pretrain, CPU, RunDirectory.Create(outDir, TrainingStage.Pretrain)))
+            Trainer.Run(setup, _ => { });
+        var prompts = Path.Combine(outDir, "prompts.jsonl");
+        File.WriteAllLines(prompts, ["{\"prompt\": \"小明有几个苹果？\", \"answer\": \"3\"}", "{\"prompt\": \"Bob has how many pears?\", \"answer\": \"5\"}"]);
+        var grpo = TrainingOptions.ForStage(TrainingStage.Grpo) with
+        {
+            DataPath = prompts,
+            TokenizerPath = pretrain.TokenizerPath,
+            OutDir = outDir,
+            InitFrom = TrainingJob.OutputPath(pretrain, config),
+            Epochs = 2,
+            MaxSeqLen = 96,
+            GrpoMaxNewTokens = 5,
+            GrpoGroupSize = 3,
+            LearningRate = 1e-3,
+            RewardNumeric = 1,
+        };
+        var log = new List<string>();
+        var run = RunDirectory.Create(outDir, TrainingStage.Grpo);
+
+        var result = TrainingJob.Execute(grpo, CPU, new Engine.Runtime.RuntimeInfo("test", "test", "test", CPU, 1), run, false,
+            new SyncProgress(log.Add), null, CancellationToken.None);
+
+        Assert.Equal(RunOutcome.Completed, result.Outcome);
+        Assert.Equal(Path.Combine(outDir, "grpo_32.safetensors"), result.OutputPath);
+        Assert.True(File.Exists(result.OutputPath));
+        Assert.Equal(101, Engine.Checkpoints.ModelCheckpoint.ReadInfo(result.OutputPath)!.Config.MaxSeqLen); // room for a 96-token prompt and 5 new tokens
+        Assert.Contains(log, l => l.StartsWith("sample: ", StringComparison.Ordinal) && l.Contains("(reward "));
+        var metrics = File.ReadAllLines(Path.Combine(run.Path, "metrics.jsonl"));
+        Assert.Equal(2, metrics.Length);
+        Assert.All(["\"reward\"", "\"reward_answer\"", "\"reward_numeric\"", "\"kl\"", "\"clip_fraction\"", "\"zero_signal_groups\"", "\"completion_length\""],
+            key => Assert.Contains(key, metrics[0]));
+    }
+
+    sealed class SyncProgress(Action<string> report) : IProgress<string>
+    {
+        public void Report(string value) => report(value);
+    }
+
+    [Fact]
     public void ChunkedHead_IsTheDefault_AndTheOptionTrainsOnTheWholeLogitsWithTheSameLosses()
     {
         var options = SmallPretrainJob.Options(outDir, new MiniMindConfig { Dim = 32, NLayers = 2, NHeads = 4, NKvHeads = 2, MaxSeqLen = 32 }, lines: 16)
@@ -100,6 +144,7 @@ public sealed class TrainingJobTests : IDisposable
     [InlineData(TrainingStage.Lora)]
     [InlineData(TrainingStage.Reason)]
     [InlineData(TrainingStage.Distill)]
+    [InlineData(TrainingStage.Grpo)]
     public void DemoRecipe_IsValid_AndChainsEachStageToTheCheckpointBeforeIt(TrainingStage stage)
     {
         var options = DemoRecipe.For(stage, "somewhere").Validate();
@@ -112,7 +157,7 @@ public sealed class TrainingJobTests : IDisposable
         {
             TrainingStage.Pretrain => null,
             TrainingStage.Sft => DemoRecipe.PretrainName,
-            TrainingStage.Dpo => DemoRecipe.SftName,
+            TrainingStage.Dpo or TrainingStage.Grpo => DemoRecipe.SftName,
             TrainingStage.Lora or TrainingStage.Reason => DemoRecipe.DpoName,
             _ => TrainingOptions.Scratch,
         };

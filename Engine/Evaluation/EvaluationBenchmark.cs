@@ -8,13 +8,14 @@ public sealed record EvaluationBenchmark(EvaluationBenchmarkKind Kind, string Pa
 
     /// <summary>
     /// The demo's behaviour benchmarks by short name: held-out prompts whose answers show what a stage taught (DPO: answer
-    /// about a person instead of refusing; LoRA: the Juniper persona; reasoning: the think/answer format).
+    /// about a person instead of refusing; LoRA: the Juniper persona; reasoning: the think/answer format; GRPO: short answers to new phrasings).
     /// </summary>
     public static readonly IReadOnlyDictionary<string, string> DemoBehaviourFiles = new Dictionary<string, string>
     {
         ["preference"] = "dataset/eval_preference.jsonl",
         ["identity"] = "dataset/eval_identity.jsonl",
         ["reasoning"] = "dataset/eval_reasoning.jsonl",
+        ["grpo"] = "dataset/eval_grpo.jsonl",
     };
 
     /// <summary>The default held-out text for perplexity.</summary>

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using MiniMind.Engine.Training.Rewards;
 
 namespace MiniMind.Engine.Evaluation;
 
@@ -8,11 +9,17 @@ namespace MiniMind.Engine.Evaluation;
 /// One question of a question/answer benchmark (a jsonl line): <c>{"question", "answer"}</c> (the answer must contain it),
 /// <c>"expect": [...]</c> (it must contain every one: a behaviour, such as naming all of a person's facts) and
 /// <c>"format": "reasoning"</c> (it must be <c>&lt;think&gt;…&lt;/think&gt;&lt;answer&gt;…&lt;/answer&gt;</c>, the expected text inside the answer part).
-/// Containment ignores case, white space and punctuation (<see cref="DemoQuiz.Contains"/>).
+/// Containment ignores case, white space and punctuation (<see cref="DemoQuiz.Contains"/>); with <c>"match": "words"</c> the
+/// expected texts must appear as whole words (<see cref="Completions.ContainsWords"/>: "17" does not hold "7").
 /// </summary>
-public sealed partial record QuizQuestion(string Question, IReadOnlyList<string> Expected, string? Format = null)
+public sealed partial record QuizQuestion(string Question, IReadOnlyList<string> Expected, string? Format = null, bool WholeWords = false)
 {
     public const string ReasoningFormat = "reasoning";
+
+    /// <summary>The <c>match</c> value that asks for whole-word containment.</summary>
+    public const string WordsMatch = "words";
+
+    bool Holds(string answer, string expected) => WholeWords ? Completions.ContainsWords(answer, expected) : DemoQuiz.Contains(answer, expected);
 
     /// <summary>The expected texts as one line, for tables.</summary>
     public string ExpectedText => string.Join(" · ", Expected);
@@ -23,9 +30,9 @@ public sealed partial record QuizQuestion(string Question, IReadOnlyList<string>
     /// <summary>Whether <paramref name="answer"/> passes: the format holds and every expected text is in it (in the answer part, for reasoning).</summary>
     public bool Passes(string answer)
     {
-        if (Format is null) return Expected.All(e => DemoQuiz.Contains(answer, e));
+        if (Format is null) return Expected.All(e => Holds(answer, e));
         var match = ReasoningShape().Match(answer);
-        return match.Success && Expected.All(e => DemoQuiz.Contains(match.Groups["answer"].Value, e));
+        return match.Success && Expected.All(e => Holds(match.Groups["answer"].Value, e));
     }
 
     [GeneratedRegex(@"^\s*<think>(?<think>.*?)</think>\s*<answer>(?<answer>.*?)</answer>\s*$", RegexOptions.Singleline)]
@@ -74,6 +81,8 @@ public sealed partial record QuizQuestion(string Question, IReadOnlyList<string>
         if (format is not null and not ReasoningFormat) throw new FormatException($"unknown \"format\" \"{format}\" (known: {ReasoningFormat})");
         if (expected.Count == 0 && format is null) throw new FormatException("\"answer\" is missing");
         if (expected.Any(e => e.Length == 0)) throw new FormatException("an expected answer is empty");
-        return new QuizQuestion(question, expected, format);
+        var match = Text("match");
+        if (match is not null and not WordsMatch) throw new FormatException($"unknown \"match\" \"{match}\" (known: {WordsMatch})");
+        return new QuizQuestion(question, expected, format, match == WordsMatch);
     }
 }

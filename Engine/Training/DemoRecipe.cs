@@ -12,7 +12,7 @@ namespace MiniMind.Engine.Training;
 public static class DemoRecipe
 {
     public const string PretrainName = "demo_pretrain", SftName = "demo_full_sft", DpoName = "demo_rlhf",
-        LoraName = "demo_lora_juniper", ReasonName = "demo_reason", DistillName = "demo_distill";
+        LoraName = "demo_lora_juniper", ReasonName = "demo_reason", DistillName = "demo_distill", GrpoName = "demo_grpo";
 
     /// <summary>The distillation student: the tiny preset at half its width and depth (about a quarter of its parameters).</summary>
     public static readonly MiniMindConfig Student = MiniMindConfig.Preset("tiny") with { Dim = 64, NLayers = 2, NHeads = 2, NKvHeads = 1 };
@@ -100,6 +100,23 @@ public static class DemoRecipe
                 WarmupSteps = 10,
                 DistillAlpha = 0.5,
                 DistillTemperature = 1.0,
+            },
+            // short answers: 24 new tokens hold any demo answer and its eos; max_seq_len bounds the prompt
+            TrainingStage.Grpo => common with
+            {
+                DataPath = "dataset/grpo_demo.jsonl",
+                InitFrom = In(outDir, SftName),
+                OutputName = GrpoName,
+                Epochs = 2,
+                BatchSize = 4,
+                MaxSeqLen = 64,
+                LearningRate = 1e-4,
+                WarmupSteps = 5,
+                GrpoGroupSize = 8,
+                GrpoMaxNewTokens = 24,
+                GrpoTemperature = 1.0,
+                GrpoBeta = 0.04,
+                SaveEvery = 20,
             },
             _ => throw new ArgumentOutOfRangeException(nameof(stage)),
         };

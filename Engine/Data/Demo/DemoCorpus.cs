@@ -1,5 +1,6 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using MiniMind.Engine.Evaluation;
 using MiniMind.Engine.Tokenization;
 
 namespace MiniMind.Engine.Data.Demo;
@@ -19,12 +20,12 @@ public static class DemoCorpus
 
     public static readonly string[] FileNames =
     [
-        "pretrain_demo.jsonl", "sft_demo.jsonl", "dpo_demo.jsonl", "reason_demo.jsonl", "lora_identity.jsonl",
-        "eval_demo.jsonl", "eval_preference.jsonl", "eval_identity.jsonl", "eval_reasoning.jsonl",
+        "pretrain_demo.jsonl", "sft_demo.jsonl", "dpo_demo.jsonl", "reason_demo.jsonl", "lora_identity.jsonl", "grpo_demo.jsonl",
+        "eval_demo.jsonl", "eval_preference.jsonl", "eval_identity.jsonl", "eval_reasoning.jsonl", "eval_grpo.jsonl",
     ];
 
     /// <summary>The files that hold held-out questions (benchmarks), never trained on.</summary>
-    public static readonly string[] EvaluationFileNames = ["eval_demo.jsonl", "eval_preference.jsonl", "eval_identity.jsonl", "eval_reasoning.jsonl"];
+    public static readonly string[] EvaluationFileNames = ["eval_demo.jsonl", "eval_preference.jsonl", "eval_identity.jsonl", "eval_reasoning.jsonl", "eval_grpo.jsonl"];
 
     const string SystemEn = "You are MiniMind, a helpful assistant.";
     const string SystemZh = "你是 MiniMind，是一个有用的人工智能助手。";
@@ -50,10 +51,12 @@ public static class DemoCorpus
             Write(outputDir, "dpo_demo.jsonl", Dpo(facts, profiles)),
             Write(outputDir, "reason_demo.jsonl", Reasoning(facts)),
             Write(outputDir, "lora_identity.jsonl", Identity(facts)),
+            Write(outputDir, "grpo_demo.jsonl", RlPrompts(heldOut: false)),
             Write(outputDir, "eval_demo.jsonl", Evaluation(facts)),
             Write(outputDir, "eval_preference.jsonl", PreferenceEvaluation(profiles)),
             Write(outputDir, "eval_identity.jsonl", IdentityEvaluation()),
             Write(outputDir, "eval_reasoning.jsonl", ReasoningEvaluation(facts)),
+            Write(outputDir, "eval_grpo.jsonl", RlPrompts(heldOut: true)),
         };
         foreach (var file in written) progress?.Report($"wrote {file.Name}: {file.Records} records, {file.Bytes / 1024.0:F0} KiB");
         cancellationToken.ThrowIfCancellationRequested();
@@ -276,7 +279,27 @@ public static class DemoCorpus
         }
     }
 
-    static void Question(Utf8JsonWriter w, string question, string? answer = null, string[]? expect = null, string? format = null)
+    /// <summary>
+    /// GRPO's prompts (<c>{"prompt", "answer"}</c>) or its held-out benchmark (<c>{"question", "answer", "match": "words"}</c>: the
+    /// answer must hold the short reference as whole words, so "17" does not pass for "7").
+    /// </summary>
+    static IEnumerable<Action<Utf8JsonWriter>> RlPrompts(bool heldOut) =>
+        from p in DemoRlPrompts.All()
+        where p.HeldOut == heldOut
+        select (Action<Utf8JsonWriter>)(w =>
+        {
+            if (heldOut)
+            {
+                Question(w, p.Question, answer: p.Answer, match: QuizQuestion.WordsMatch);
+                return;
+            }
+            w.WriteStartObject();
+            w.WriteString("prompt", p.Question);
+            w.WriteString("answer", p.Answer);
+            w.WriteEndObject();
+        });
+
+    static void Question(Utf8JsonWriter w, string question, string? answer = null, string[]? expect = null, string? format = null, string? match = null)
     {
         w.WriteStartObject();
         w.WriteString("question", question);
@@ -288,6 +311,7 @@ public static class DemoCorpus
             w.WriteEndArray();
         }
         if (format is not null) w.WriteString("format", format);
+        if (match is not null) w.WriteString("match", match);
         w.WriteEndObject();
     }
 
