@@ -39,6 +39,7 @@ public sealed class DemoCorpusTests : IDisposable
     [InlineData("dpo_demo.jsonl", DatasetKind.Dpo)]
     [InlineData("reason_demo.jsonl", DatasetKind.Reasoning)]
     [InlineData("lora_identity.jsonl", DatasetKind.Sft)]
+    [InlineData("grpo_demo.jsonl", DatasetKind.Prompts)]
     public void EveryDemoFile_IsDetectedAsItsKind_AndFullyValid(string name, DatasetKind kind)
     {
         var path = Path.Combine(data.Dir, name);

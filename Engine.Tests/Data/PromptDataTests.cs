@@ -30,14 +30,14 @@ public sealed class PromptDataTests : IDisposable
     }
 
     [Theory]
-    [InlineData("""{"prompt": "Hi"}""", "\"answer\" is missing")]
-    [InlineData("""{"prompt": "Hi", "answer": " "}""", "\"answer\" is empty")]
-    [InlineData("""{"answer": "4"}""", "\"prompt\" is missing")]
-    [InlineData("""{"prompt": 3, "answer": "4"}""", "\"prompt\" must be a string")]
-    [InlineData("""{"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Yo"}], "answer": "4"}""", "must end with a user message")]
-    [InlineData("""{"messages": [{"role": "bot", "content": "Hi"}], "answer": "4"}""", "\"messages[0].role\" must be system, user or assistant")]
-    [InlineData("""[1, 2]""", "not a JSON object")]
-    [InlineData("""{"prompt": "Hi", """, "prompts.jsonl:2:")]
+    [InlineData("""{"prompt": "Hi"}""", "answer: missing field")]
+    [InlineData("""{"prompt": "Hi", "answer": " "}""", "answer: empty answer")]
+    [InlineData("""{"answer": "4"}""", "prompt: missing field")]
+    [InlineData("""{"prompt": 3, "answer": "4"}""", "prompt: expected a string, found a number")]
+    [InlineData("""{"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Yo"}], "answer": "4"}""", "messages: must end with a user message")]
+    [InlineData("""{"messages": [{"role": "bot", "content": "Hi"}], "answer": "4"}""", "messages[0].role: expected system, user or assistant")]
+    [InlineData("""[1, 2]""", "expected a JSON object")]
+    [InlineData("""{"prompt": "Hi", """, "malformed JSON")]
     public void ABadRecord_IsRefused_NamingTheFileLineAndField(string bad, string expected)
     {
         var path = data.Write("prompts.jsonl", """{"prompt": "fine", "answer": "yes"}""", bad);

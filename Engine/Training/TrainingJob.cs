@@ -262,6 +262,7 @@ public static class TrainingJob
         TrainingStage.Pretrain => DatasetKind.Pretrain,
         TrainingStage.Dpo => DatasetKind.Dpo,
         TrainingStage.Reason => DatasetKind.Reasoning,
+        TrainingStage.Grpo => DatasetKind.Prompts,
         _ => DatasetKind.Sft,
     };
 

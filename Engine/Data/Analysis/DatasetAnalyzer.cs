@@ -72,6 +72,8 @@ public static class DatasetAnalyzer
                 case PreferenceRecord d:
                     return new Summary([new ConversationRecord(d.Chosen).Characters, new ConversationRecord(d.Rejected).Characters],
                         [Length(d.Chosen), Length(d.Rejected)], d.Chosen.Count, [.. d.Chosen.Select(m => m.Role)]);
+                case PromptRecord q:
+                    return new Summary([q.Characters], [Length(q.Messages)], q.Messages.Count, [.. q.Messages.Select(m => m.Role)]);
                 default:
                     throw new InvalidOperationException($"unexpected record {record.GetType().Name}");
             }

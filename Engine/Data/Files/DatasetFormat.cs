@@ -9,7 +9,7 @@ public static class DatasetFormat
 
     /// <summary>
     /// <c>text</c> → pretrain; <c>chosen</c>+<c>rejected</c> → DPO; <c>conversations</c> → SFT, or reasoning when an
-    /// assistant turn of the probed records carries think/answer tags.
+    /// assistant turn of the probed records carries think/answer tags; <c>answer</c> with <c>prompt</c> or <c>messages</c> → prompts (GRPO).
     /// </summary>
     public static DatasetKind Detect(DatasetFile file)
     {
@@ -33,6 +33,7 @@ public static class DatasetFormat
                 if (root.ValueKind != JsonValueKind.Object) continue;
                 seen++;
                 if (root.TryGetProperty("question", out _)) questions++;
+                if (root.TryGetProperty("answer", out _) && (root.TryGetProperty("prompt", out _) || root.TryGetProperty("messages", out _))) return DatasetKind.Prompts;
                 if (root.TryGetProperty("text", out _)) return DatasetKind.Pretrain;
                 if (root.TryGetProperty("chosen", out _) && root.TryGetProperty("rejected", out _)) return DatasetKind.Dpo;
                 if (root.TryGetProperty("conversations", out var conversation))
@@ -46,7 +47,7 @@ public static class DatasetFormat
         if (seen > 0 && questions == seen)
             throw new InvalidDataException($"{file.Path}: an evaluation file (its records hold 'question' fields), not training data: evaluate checkpoints with it");
         throw new InvalidDataException(
-            $"{file.Path}: cannot tell the dataset kind: no record among the first {Probe} has a 'text', 'conversations' or 'chosen'+'rejected' field (jsonl) or column (parquet)");
+            $"{file.Path}: cannot tell the dataset kind: no record among the first {Probe} has a 'text', 'conversations', 'chosen'+'rejected' or 'prompt'+'answer' field (jsonl) or column (parquet)");
     }
 
     public static DatasetKind Detect(string path)

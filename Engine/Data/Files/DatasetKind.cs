@@ -18,4 +18,10 @@ public enum DatasetKind
 
     /// <summary>SFT format with think/answer tags in the assistant turns.</summary>
     Reasoning,
+
+    /// <summary>
+    /// <c>{"prompt": ..., "answer": ...}</c> (or <c>"messages"</c> ending with a user turn): questions with reference answers,
+    /// what GRPO samples completions for and scores them against.
+    /// </summary>
+    Prompts,
 }

@@ -45,6 +45,7 @@ public static class RecordParser
                         DatasetKind.Sft => ParseConversation(root, reasoning: false),
                         DatasetKind.Reasoning => ParseConversation(root, reasoning: true),
                         DatasetKind.Dpo => ParsePreference(root),
+                        DatasetKind.Prompts => ParsePrompt(root),
                         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
                     };
                 }
@@ -88,6 +89,41 @@ public static class RecordParser
         var (rejected, rejectedField, rejectedFailure) = ParseMessages(root, "rejected", reasoning: false);
         if (rejected is null) return (null, rejectedField, rejectedFailure);
         return (new PreferenceRecord(chosen, rejected), "", null);
+    }
+
+    /// <summary>
+    /// A prompt with its reference answer: <c>"prompt"</c> (or <c>"question"</c>) as the user's message, or <c>"messages"</c>
+    /// (or <c>"conversations"</c>) ending with a user turn; <c>"answer"</c> a non-empty string.
+    /// </summary>
+    static (DataRecord?, string, string?) ParsePrompt(JsonElement root)
+    {
+        if (!root.TryGetProperty("answer", out var answer)) return (null, "answer", "missing field");
+        if (answer.ValueKind != JsonValueKind.String) return (null, "answer", $"expected a string, found {Describe(answer.ValueKind)}");
+        if (string.IsNullOrWhiteSpace(answer.GetString())) return (null, "answer", "empty answer");
+        foreach (var name in new[] { "prompt", "question" })
+        {
+            if (!root.TryGetProperty(name, out var text)) continue;
+            if (text.ValueKind != JsonValueKind.String) return (null, name, $"expected a string, found {Describe(text.ValueKind)}");
+            if (string.IsNullOrWhiteSpace(text.GetString())) return (null, name, "empty prompt");
+            return (new PromptRecord([ChatMessage.User(text.GetString()!)], answer.GetString()!), "", null);
+        }
+        var list = root.TryGetProperty("messages", out _) ? "messages" : root.TryGetProperty("conversations", out _) ? "conversations" : null;
+        if (list is null) return (null, "prompt", "missing field (or \"messages\")");
+        var array = root.GetProperty(list);
+        if (array.ValueKind != JsonValueKind.Array) return (null, list, $"expected an array of messages, found {Describe(array.ValueKind)}");
+        var messages = new List<ChatMessage>();
+        var index = 0;
+        foreach (var item in array.EnumerateArray())
+        {
+            var at = $"{list}[{index++}]";
+            if (item.ValueKind != JsonValueKind.Object) return (null, at, $"expected a message object, found {Describe(item.ValueKind)}");
+            if (!item.TryGetProperty("role", out var role) || role.ValueKind != JsonValueKind.String) return (null, $"{at}.role", "missing field or not a string");
+            if (!item.TryGetProperty("content", out var content) || content.ValueKind != JsonValueKind.String) return (null, $"{at}.content", "missing field or not a string");
+            if (role.GetString() is not ("system" or "user" or "assistant")) return (null, $"{at}.role", $"expected system, user or assistant, found \"{role.GetString()}\"");
+            messages.Add(new ChatMessage(role.GetString()!, content.GetString()!));
+        }
+        if (messages.Count == 0 || messages[^1].Role != "user") return (null, list, "must end with a user message (the prompt the model answers)");
+        return (new PromptRecord(messages, answer.GetString()!), "", null);
     }
 
     /// <summary>
