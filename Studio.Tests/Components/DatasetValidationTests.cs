@@ -25,3 +25,27 @@ public sealed class DatasetValidationTests : StudioComponentTest
         Assert.Contains("text", broken.Find("#validation-problems tbody tr").TextContent);
     }
 }
+
+public sealed class PromptRecordViewTests : StudioComponentTest
+{
+    [Fact]
+    public void APromptFile_IsValidatedAsPrompts_AndARecordShowsItsQuestionAndReferenceAnswer_AsText()
+    {
+        var path = Path.Combine(Folders.OutDir, "prompts.jsonl");
+        File.WriteAllLines(path, ["{\"prompt\": \"<script>alert(1)</script> 3 plus 4?\", \"answer\": \"7\"}", "{\"prompt\": \"Where?\"}"]);
+        Assert.Equal(DatasetKind.Prompts, DatasetFormat.Detect(path));
+
+        var validation = Render<DatasetValidation>(p => p.Add(v => v.Path, path).Add(v => v.Kind, DatasetKind.Prompts));
+        validation.Find("#validate-run").Click();
+        validation.WaitForAssertion(() => Assert.Contains("1 usable, 1 bad", validation.Find("#validation-summary").TextContent), TimeSpan.FromSeconds(30));
+        Assert.Contains("answer", validation.Find("#validation-problems tbody tr").TextContent);
+
+        var record = RecordParser.Parse(System.Text.Encoding.UTF8.GetBytes(File.ReadLines(path).First()), DatasetKind.Prompts, path, 1, out _);
+        var view = Render<RecordView>(p => p.Add(v => v.Record, record).Add(v => v.Line, 1));
+
+        Assert.Contains("reference answer", view.Find(".record-answer").TextContent);
+        Assert.Equal("7", view.Find(".record-answer .record-text").TextContent);
+        Assert.Empty(view.FindAll("script"));
+        Assert.Contains("&lt;script&gt;", view.Markup);
+    }
+}

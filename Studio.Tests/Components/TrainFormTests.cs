@@ -178,4 +178,42 @@ public sealed class TrainFormTests : StudioComponentTest
         Assert.Equal(MiniMind.Engine.Training.TrainingOptions.Scratch, started.InitFrom);
         Assert.Equal((64, 2), (started.Model!.Dim, started.Model.NLayers));
     }
+
+    [Fact]
+    public void TheGrpoStage_ShowsItsSamplingAndRewardFields_AndStartsWithThem()
+    {
+        MiniMind.Engine.Training.TrainingOptions? started = null;
+        CheckpointFiles.Tiny(Folders.OutDir, "demo_full_sft", stage: "sft");
+        var cut = Render<TrainForm>(p => p.Add(f => f.Model, TrainFormModel.For(TrainingStage.Grpo, TrainFormModel.DemoRecipeName, Folders.OutDir))
+            .Add(f => f.OnStart, o => started = o));
+        Assert.Equal("8", cut.Find("#f-grpo_group_size").GetAttribute("value")); // the demo recipe's
+        Assert.Empty(cut.FindAll("#f-dpo_sft_weight"));
+
+        cut.Find("#f-grpo_group_size").Input("1");
+        cut.WaitForAssertion(() => Assert.Contains("at least 2", cut.Instance.Errors["grpo_group_size"]));
+        Assert.True(cut.Find("#train-start").HasAttribute("disabled"));
+        cut.Find("#f-grpo_group_size").Input("4");
+        cut.Find("#f-reward_format").Input("0.5");
+        cut.Find("#f-grpo_temperature").Input("0.7");
+        cut.WaitForAssertion(() => Assert.Empty(cut.Instance.Errors));
+        cut.Find("#train-start").Click();
+
+        Assert.NotNull(started);
+        Assert.Equal(TrainingStage.Grpo, started.Stage);
+        Assert.Equal((4, 0.5, 0.7, 24), (started.GrpoGroupSize, started.RewardFormat, started.GrpoTemperature, started.GrpoMaxNewTokens));
+        Assert.Equal("dataset/grpo_demo.jsonl", started.DataPath);
+    }
+
+    [Fact]
+    public void OptionsTheFormDoesNotShow_AreKeptFromTheOptionsItWasLoadedWith()
+    {
+        var model = TrainFormModel.For(TrainingStage.Sft);
+        model.Load(model.ToOptions(6400) with { AdamBeta1 = 0.8, AdamEps = 1e-6, SyncEvery = 5, LoraDropout = 0.1, ChunkedHead = false, FailOnBadRecords = true });
+        model.Epochs = 3;
+
+        var options = model.ToOptions(6400);
+
+        Assert.Equal((0.8, 1e-6, 5, 0.1, false, true), (options.AdamBeta1, options.AdamEps, options.SyncEvery, options.LoraDropout, options.ChunkedHead, options.FailOnBadRecords));
+        Assert.Equal(3, options.Epochs);
+    }
 }

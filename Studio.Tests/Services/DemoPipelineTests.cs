@@ -41,12 +41,12 @@ public sealed class DemoPipelineTests : IDisposable
     [Fact]
     public async Task ThePipeline_RunsEveryChosenStage_EachFromTheCheckpointBeforeIt()
     {
-        var first = pipeline.Start(new DemoPipelineChoice(Lora: true, Distill: true), Short);
+        var first = pipeline.Start(new DemoPipelineChoice(Lora: true, Distill: true, Grpo: true), Short);
         Assert.Equal(TrainingStage.Pretrain, first.Stage);
 
         var steps = await Finished();
 
-        Assert.Equal([TrainingStage.Pretrain, TrainingStage.Sft, TrainingStage.Dpo, TrainingStage.Lora, TrainingStage.Distill], steps.Select(s => s.Stage));
+        Assert.Equal([TrainingStage.Pretrain, TrainingStage.Sft, TrainingStage.Dpo, TrainingStage.Lora, TrainingStage.Distill, TrainingStage.Grpo], steps.Select(s => s.Stage));
         Assert.All(steps, s => Assert.Equal(PipelineStepState.Completed, s.State));
         Assert.True(pipeline.Completed);
         string Out(string name) => Path.Combine(folders.OutDir, name + ".safetensors");
@@ -55,6 +55,7 @@ public sealed class DemoPipelineTests : IDisposable
         var adapter = ModelCheckpoint.ReadInfo(Out(DemoRecipe.LoraName))!;
         Assert.Equal((Out(DemoRecipe.DpoName), "all"), (adapter.BaseCheckpoint, adapter.Lora!.Targets));
         Assert.Equal(DemoRecipe.Student.Dim, ModelCheckpoint.ReadInfo(Out(DemoRecipe.DistillName))!.Config.Dim);
+        Assert.Equal((Out(DemoRecipe.SftName), "grpo"), (ModelCheckpoint.ReadInfo(Out(DemoRecipe.GrpoName))!.BaseCheckpoint, ModelCheckpoint.ReadInfo(Out(DemoRecipe.GrpoName))!.Stage));
         Assert.Equal(steps[1].RunId, pipeline.NextRun(steps[0].RunId!));
         Assert.Equal(Out(DemoRecipe.DpoName), pipeline.Output(TrainingStage.Dpo));
     }

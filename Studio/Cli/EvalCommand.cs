@@ -19,7 +19,7 @@ public static class EvalCommand
     public static Command Create()
     {
         var model = new Option<FileInfo>("--model") { Description = "A studio checkpoint (.safetensors with its .json sidecar), or a LoRA adapter (evaluated merged into its base)", Required = true };
-        var benchmark = new Option<string>("--benchmark") { Description = "demo | preference | identity | reasoning | perplexity | a C-Eval/CMMLU .csv | a .jsonl ({question, choices, answer}, {question, answer}, {question, expect: [...]})", DefaultValueFactory = _ => "demo" };
+        var benchmark = new Option<string>("--benchmark") { Description = "demo | preference | identity | reasoning | grpo | perplexity | a C-Eval/CMMLU .csv | a .jsonl ({question, choices, answer}, {question, answer}, {question, expect: [...]})", DefaultValueFactory = _ => "demo" };
         var shots = new Option<int>("--shots") { Description = "Few-shot examples per subject (multiple choice)", DefaultValueFactory = _ => 0 };
         var data = new Option<FileInfo?>("--data") { Description = "Held-out text for perplexity (.jsonl with \"text\", or plain text) [default: dataset/pretrain_demo.jsonl]" };
         var tokenizer = new Option<string?>("--tokenizer") { Description = "Tokenizer folder [default: the checkpoint's]" };

@@ -4,7 +4,7 @@ using MiniMind.Engine.Training;
 namespace MiniMind.Studio.Services;
 
 /// <summary>What "train the demo model" runs besides pretrain, SFT and DPO.</summary>
-public sealed record DemoPipelineChoice(bool Lora = false, bool Reason = false, bool Distill = false)
+public sealed record DemoPipelineChoice(bool Lora = false, bool Reason = false, bool Distill = false, bool Grpo = false)
 {
     public IEnumerable<TrainingStage> Stages()
     {
@@ -14,6 +14,7 @@ public sealed record DemoPipelineChoice(bool Lora = false, bool Reason = false, 
         if (Lora) yield return TrainingStage.Lora;
         if (Reason) yield return TrainingStage.Reason;
         if (Distill) yield return TrainingStage.Distill;
+        if (Grpo) yield return TrainingStage.Grpo;
     }
 }
 

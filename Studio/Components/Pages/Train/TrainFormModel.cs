@@ -48,6 +48,26 @@ public sealed class TrainFormModel
     public double DistillTemperature { get; set; }
     public double TagWeight { get; set; }
 
+    /// <summary>
+    /// The options the form was last loaded from (a stage's defaults, or a run's): what the form's fields do not show is
+    /// kept from them, and the GRPO fields below read and write them directly.
+    /// </summary>
+    public TrainingOptions Loaded { get; private set; } = new();
+
+    public int GrpoGroupSize { get => Loaded.GrpoGroupSize; set => Loaded = Loaded with { GrpoGroupSize = value }; }
+    public double GrpoBeta { get => Loaded.GrpoBeta; set => Loaded = Loaded with { GrpoBeta = value }; }
+    public double GrpoClipEps { get => Loaded.GrpoClipEps; set => Loaded = Loaded with { GrpoClipEps = value }; }
+    public int GrpoEpochs { get => Loaded.GrpoEpochs; set => Loaded = Loaded with { GrpoEpochs = value }; }
+    public int GrpoMaxNewTokens { get => Loaded.GrpoMaxNewTokens; set => Loaded = Loaded with { GrpoMaxNewTokens = value }; }
+    public double GrpoTemperature { get => Loaded.GrpoTemperature; set => Loaded = Loaded with { GrpoTemperature = value }; }
+    public double GrpoTopP { get => Loaded.GrpoTopP; set => Loaded = Loaded with { GrpoTopP = value }; }
+    public string GrpoMatch { get => Loaded.GrpoMatch; set => Loaded = Loaded with { GrpoMatch = value }; }
+    public int GrpoLengthTarget { get => Loaded.GrpoLengthTarget; set => Loaded = Loaded with { GrpoLengthTarget = value }; }
+    public double RewardAnswer { get => Loaded.RewardAnswer; set => Loaded = Loaded with { RewardAnswer = value }; }
+    public double RewardNumeric { get => Loaded.RewardNumeric; set => Loaded = Loaded with { RewardNumeric = value }; }
+    public double RewardFormat { get => Loaded.RewardFormat; set => Loaded = Loaded with { RewardFormat = value }; }
+    public double RewardLength { get => Loaded.RewardLength; set => Loaded = Loaded with { RewardLength = value }; }
+
     /// <summary>The recipe whose defaults a stage change or "Defaults" loads: <see cref="DemoRecipeName"/> or <see cref="SeedRecipeName"/>.</summary>
     public string Recipe { get; set; } = DemoRecipeName;
 
@@ -70,6 +90,7 @@ public sealed class TrainFormModel
     /// <summary>Fills every field from options (a stage's defaults or an earlier run's options).</summary>
     public void Load(TrainingOptions o)
     {
+        Loaded = o;
         Stage = o.Stage;
         Preset = o.Preset;
         ApplyConfig(o.Model ?? MiniMindConfig.Preset(MiniMindConfig.Presets.ContainsKey(o.Preset) ? o.Preset : "tiny"));
@@ -104,9 +125,10 @@ public sealed class TrainFormModel
         VocabSize = vocabSize,
     };
 
-    /// <summary>The options to submit (not yet validated).</summary>
-    public TrainingOptions ToOptions(int vocabSize) => TrainingOptions.ForStage(Stage) with
+    /// <summary>The options to submit (not yet validated): the loaded options with the form's fields.</summary>
+    public TrainingOptions ToOptions(int vocabSize) => Loaded with
     {
+        Stage = Stage,
         Preset = Preset,
         Model = BuildsModel ? Config(vocabSize) : null,
         DataPath = DataPath,
