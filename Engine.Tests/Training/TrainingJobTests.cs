@@ -65,6 +65,37 @@ public sealed class TrainingJobTests : IDisposable
             key => Assert.Contains(key, metrics[0]));
     }
 
+    [Fact]
+    public void ALoraRun_StartsFromTheSameAdaptersEveryTime_ForItsSeed()
+    {
+        var config = new MiniMindConfig { Dim = 32, NLayers = 2, NHeads = 4, NKvHeads = 2, MaxSeqLen = 32 };
+        var pretrain = SmallPretrainJob.Options(outDir, config, lines: 12);
+        using (var setup = TrainingJob.Prepare(pretrain, CPU, RunDirectory.Create(outDir, TrainingStage.Pretrain)))
+            Trainer.Run(setup, _ => { });
+        var data = Path.Combine(outDir, "sft.jsonl");
+        File.WriteAllLines(data, Enumerable.Range(0, 8).Select(i => $"{{\"conversations\": [{{\"role\": \"user\", \"content\": \"hi {i}\"}}, {{\"role\": \"assistant\", \"content\": \"yo {i}\"}}]}}"));
+        var lora = TrainingOptions.ForStage(TrainingStage.Lora) with
+        {
+            DataPath = data,
+            TokenizerPath = pretrain.TokenizerPath,
+            OutDir = outDir,
+            InitFrom = TrainingJob.OutputPath(pretrain, config),
+            MaxSeqLen = 32,
+            LoraRank = 4,
+        };
+        float[] Adapters(TrainingOptions o)
+        {
+            manual_seed(System.Random.Shared.NextInt64()); // whatever drew from the generator before
+            using var setup = TrainingJob.Prepare(o, CPU, RunDirectory.Create(outDir, TrainingStage.Lora));
+            return setup.Trainable.SelectMany(p => p.detach().flatten().data<float>().ToArray()).ToArray();
+        }
+
+        var first = Adapters(lora);
+
+        Assert.Equal(first, Adapters(lora));
+        Assert.NotEqual(first, Adapters(lora with { Seed = 7 }));
+    }
+
     sealed class SyncProgress(Action<string> report) : IProgress<string>
     {
         public void Report(string value) => report(value);

@@ -210,6 +210,7 @@ public static class TrainingJob
         switch (o.Stage)
         {
             case TrainingStage.Lora:
+                manual_seed(o.Seed); // the adapters' random A matrices: the same in every run with this seed
                 return (new CrossEntropyObjective("lora") { ChunkedHead = o.ChunkedHead }, LoRAAdapters.Attach(model, LoraSettings(o), o.LoraDropout));
             case TrainingStage.Dpo:
                 var reference = ModelCheckpoint.Load(o.InitFrom ?? DefaultInit(o, model.Config)!, model.Config, device);
