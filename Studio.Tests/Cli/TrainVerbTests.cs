@@ -45,6 +45,34 @@ public sealed class TrainVerbTests : IDisposable
     }
 
     [Fact]
+    public async Task Grpo_StartsFromSft_WritesGrpoDim_AndLogsSampledCompletionsOnLinesOfTheirOwn()
+    {
+        Assert.Equal(0, (await Train("pretrain", "pretrain_demo.jsonl", "packed=true")).Code);
+        Assert.Equal(0, (await Train("sft", "sft_demo.jsonl")).Code);
+
+        var grpo = await Train("grpo", "grpo_demo.jsonl", "max_steps=2", "batch_size=2", "grpo_group_size=3", "grpo_max_new_tokens=4");
+
+        Assert.True(grpo.Code == 0, grpo.Err);
+        Assert.Contains("checkpoint: " + Path.Combine(outDir, "grpo_128.safetensors"), grpo.Out);
+        Assert.Equal(Path.Combine(outDir, "full_sft_128.safetensors"), ModelCheckpoint.ReadInfo(Path.Combine(outDir, "grpo_128.safetensors"))!.BaseCheckpoint);
+        var samples = grpo.Err.Split('\n').Where(l => l.Contains("sample: ", StringComparison.Ordinal)).ToList();
+        Assert.NotEmpty(samples);
+        Assert.All(samples, l => Assert.StartsWith("sample: ", l.TrimStart('\r', ' '))); // not glued to the progress bar
+    }
+
+    [Fact]
+    public async Task TrainHelp_ListsTheGrpoOptionsWithTheirDefaults()
+    {
+        var (code, output, _) = await Cli.Run(["train", "--help"]);
+
+        Assert.Equal(0, code);
+        Assert.Contains("grpo", output);
+        Assert.Contains("grpo_group_size = 6", output);
+        Assert.Contains("grpo_beta = 0.1", output);
+        Assert.Contains("reward_answer = 1", output);
+    }
+
+    [Fact]
     public async Task Sft_WithoutAPretrainedCheckpoint_SaysWhatToDo()
     {
         var (code, _, err) = await Train("sft", "sft_demo.jsonl");
@@ -123,5 +151,25 @@ public sealed class TrainVerbTests : IDisposable
         Assert.Equal("dpo", json.GetProperty("stage").GetString());
         Assert.Equal(1e-8, json.GetProperty("learning_rate").GetDouble());
         Assert.Equal(0.2, json.GetProperty("dpo_beta").GetDouble());
+    }
+}
+
+public sealed class ProgressBarTests
+{
+    [Fact]
+    public void AMessage_ClearsTheBarsLine_AndTheBarIsDrawnAgainBelowIt()
+    {
+        var text = new StringWriter();
+        var bar = new ProgressBar(text, width: 10);
+
+        bar.Report("step 1/4", 1, 4, "loss 1.0");
+        bar.Message("sample: hi -> yo (reward 1)");
+        bar.Report("step 2/4", 2, 4, "loss 0.9");
+
+        var lines = text.ToString().Split(Environment.NewLine);
+        Assert.Equal(2, lines.Length);
+        Assert.Equal("sample: hi -> yo (reward 1)", lines[0].Split('\r')[^1]); // after the cleared bar, on its own
+        Assert.Equal("", lines[0].Split('\r')[^2].Trim()); // the bar's characters were overwritten with spaces
+        Assert.Contains("step 2/4", lines[1]); // drawn again at once, though 100 ms have not passed
     }
 }

@@ -44,7 +44,7 @@ public static class TrainCommand
             try
             {
                 var bar = new ProgressBar(error);
-                var result = TrainingJob.Execute(options, device, runtime, run, resumeId is not null, new SynchronousProgress<string>(m => error.WriteLine(m)),
+                var result = TrainingJob.Execute(options, device, runtime, run, resumeId is not null, new SynchronousProgress<string>(bar.Message),
                     m => bar.Report($"step {m.Step}/{m.TotalSteps}", m.Step, m.TotalSteps,
                         $"loss {m.Loss:F4} lr {m.LearningRate:G3} {m.TokensPerSecond:F0} tok/s ETA {TimeSpan.FromSeconds(Math.Round(m.EtaSeconds)):g}"), stop.Token);
                 if (result.Steps > 0) bar.Done();
