@@ -44,7 +44,8 @@ public sealed class RunManager(RuntimeInfo runtime) : IDisposable
             deviceGate = gate;
             run.Publish(new RunEvent(run.Id, RunStatus.Preparing));
             result = TrainingJob.Execute(run.Options, device, runtime, run.Directory, run.IsResume,
-                new SynchronousProgress<string>(m => run.Publish(new RunEvent(run.Id, RunStatus.Preparing, Message: m))),
+                // a message during the steps (GRPO's sampled completions) keeps the run's status; before them it is preparation
+                new SynchronousProgress<string>(m => run.Publish(new RunEvent(run.Id, run.Status is RunStatus.Running or RunStatus.Paused ? run.Status : RunStatus.Preparing, Message: m))),
                 m => run.Publish(new RunEvent(run.Id, RunStatus.Running, m)), run.CancellationToken, run.Pause,
                 prepared: () => run.Publish(new RunEvent(run.Id, RunStatus.Running)));
         }
