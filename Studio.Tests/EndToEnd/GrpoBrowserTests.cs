@@ -44,6 +44,8 @@ public sealed class GrpoBrowserTests : IClassFixture<StudioServer>
 
         await Assertions.Expect(page.Locator("#live-run")).ToHaveAttributeAsync("data-status", "completed", new() { Timeout = 180_000 });
         await Assertions.Expect(page.Locator("#stage-chart .scatterlayer .trace").First).ToBeAttachedAsync(new() { Timeout = 30_000 });
+        await Assertions.Expect(page.Locator("#length-chart .scatterlayer .trace")).ToHaveCountAsync(1); // tokens, apart from the 0..1 rewards
+        Assert.DoesNotContain("completion_length", await page.Locator("#stage-chart").InnerTextAsync());
         await Assertions.Expect(page.Locator("#run-log")).ToContainTextAsync("step 22/22", new() { Timeout = 30_000 }); // steps arrive in batches, maybe after the end
         var log = await page.Locator("#run-log").InnerTextAsync();
         var samples = log.Split('\n').Where(l => l.Contains("sample: ", StringComparison.Ordinal) && l.Contains("(reward ", StringComparison.Ordinal)).ToList();
