@@ -216,4 +216,21 @@ public sealed class TrainFormTests : StudioComponentTest
         Assert.Equal((0.8, 1e-6, 5, 0.1, false, true), (options.AdamBeta1, options.AdamEps, options.SyncEvery, options.LoraDropout, options.ChunkedHead, options.FailOnBadRecords));
         Assert.Equal(3, options.Epochs);
     }
+
+    [Fact]
+    public void EditingTheArchitecture_NamesThePresetCustom_InTheFormAndTheOptions()
+    {
+        MiniMind.Engine.Training.TrainingOptions? started = null;
+        var cut = Render<TrainForm>(p => p.Add(f => f.OnStart, o => started = o));
+        Assert.Equal("tiny", cut.Find("#f-preset").GetAttribute("value"));
+
+        cut.Find("#f-n_layers").Input("6");
+        cut.WaitForAssertion(() => Assert.Equal("custom", cut.Find("#f-preset").GetAttribute("value")));
+        cut.Find("#train-start").Click();
+
+        cut.WaitForAssertion(() => Assert.NotNull(started));
+        Assert.Equal(("custom", 6), (started!.Preset, started.Model!.NLayers));
+        cut.Find("#f-n_layers").Input("4"); // back to tiny's values: tiny again
+        cut.WaitForAssertion(() => Assert.Equal("tiny", cut.Find("#f-preset").GetAttribute("value")));
+    }
 }

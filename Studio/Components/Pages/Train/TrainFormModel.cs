@@ -68,6 +68,21 @@ public sealed class TrainFormModel
     public double RewardFormat { get => Loaded.RewardFormat; set => Loaded = Loaded with { RewardFormat = value }; }
     public double RewardLength { get => Loaded.RewardLength; set => Loaded = Loaded with { RewardLength = value }; }
 
+    /// <summary>The run whose settings the form was loaded with (<see cref="FromRun"/>); null once defaults are loaded.</summary>
+    public string? SourceRun { get; private set; }
+
+    /// <summary>
+    /// The settings a run was started with, every option of them (paths shown as <paramref name="display"/> shows them),
+    /// so that Start begins a new run from them.
+    /// </summary>
+    public static TrainFormModel FromRun(string runId, TrainingOptions options, Func<string, string> display)
+    {
+        var model = new TrainFormModel();
+        model.Load(options.WithPaths(display));
+        model.SourceRun = runId;
+        return model;
+    }
+
     /// <summary>The recipe whose defaults a stage change or "Defaults" loads: <see cref="DemoRecipeName"/> or <see cref="SeedRecipeName"/>.</summary>
     public string Recipe { get; set; } = DemoRecipeName;
 
@@ -91,6 +106,7 @@ public sealed class TrainFormModel
     public void Load(TrainingOptions o)
     {
         Loaded = o;
+        SourceRun = null;
         Stage = o.Stage;
         Preset = o.Preset;
         ApplyConfig(o.Model ?? MiniMindConfig.Preset(MiniMindConfig.Presets.ContainsKey(o.Preset) ? o.Preset : "tiny"));
@@ -109,6 +125,21 @@ public sealed class TrainFormModel
         (Dim, Layers, Heads, KvHeads) = (c.Dim, c.NLayers, c.NHeads, c.KvHeads);
         (UseMoe, Experts, ExpertsPerToken, SharedExpert, AuxLossAlpha) = (c.UseMoe, c.NRoutedExperts, c.NumExpertsPerTok, c.NSharedExperts, c.AuxLossAlpha);
     }
+
+    /// <summary>The preset name for the options: the chosen preset while the architecture fields hold its values, else "custom".</summary>
+    public string PresetName
+    {
+        get
+        {
+            if (!MiniMindConfig.Presets.TryGetValue(Preset, out var p)) return CustomPreset;
+            var same = (Dim, Layers, Heads, KvHeads, UseMoe) == (p.Dim, p.NLayers, p.NHeads, p.KvHeads, p.UseMoe)
+                && (!UseMoe || (Experts, ExpertsPerToken, SharedExpert, AuxLossAlpha) == (p.NRoutedExperts, p.NumExpertsPerTok, p.NSharedExperts, p.AuxLossAlpha));
+            return same ? Preset : CustomPreset;
+        }
+    }
+
+    /// <summary>What the options call an architecture edited away from every preset (its <c>model</c> config says what it is).</summary>
+    public const string CustomPreset = "custom";
 
     /// <summary>The architecture as the form says (for pretraining from scratch; later stages take the checkpoint's).</summary>
     public MiniMindConfig Config(int vocabSize) => MiniMindConfig.Preset(MiniMindConfig.Presets.ContainsKey(Preset) ? Preset : "tiny") with
@@ -129,7 +160,7 @@ public sealed class TrainFormModel
     public TrainingOptions ToOptions(int vocabSize) => Loaded with
     {
         Stage = Stage,
-        Preset = Preset,
+        Preset = BuildsModel ? PresetName : Preset,
         Model = BuildsModel ? Config(vocabSize) : null,
         DataPath = DataPath,
         TokenizerPath = TokenizerPath,
