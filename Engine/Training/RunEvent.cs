@@ -21,4 +21,7 @@ public static class RunStatuses
 public sealed record RunEvent(string RunId, RunStatus Status, StepMetrics? Step = null, string? Message = null)
 {
     public DateTimeOffset TimeUtc { get; init; } = DateTimeOffset.UtcNow;
+
+    /// <summary>A checkpoint the run has just written (its output name), for lists that show it before the run ends.</summary>
+    public string? Checkpoint { get; init; }
 }

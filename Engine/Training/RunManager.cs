@@ -47,7 +47,8 @@ public sealed class RunManager(RuntimeInfo runtime) : IDisposable
                 // a message during the steps (GRPO's sampled completions) keeps the run's status; before them it is preparation
                 new SynchronousProgress<string>(m => run.Publish(new RunEvent(run.Id, run.Status is RunStatus.Running or RunStatus.Paused ? run.Status : RunStatus.Preparing, Message: m))),
                 m => run.Publish(new RunEvent(run.Id, RunStatus.Running, m)), run.CancellationToken, run.Pause,
-                prepared: () => run.Publish(new RunEvent(run.Id, RunStatus.Running)));
+                prepared: () => run.Publish(new RunEvent(run.Id, RunStatus.Running)),
+                checkpointSaved: path => run.Publish(new RunEvent(run.Id, run.Status) { Checkpoint = path }));
         }
         catch (OperationCanceledException)
         {

@@ -61,7 +61,8 @@ public static class TrainingJob
     /// <paramref name="prepared"/> is called between the two.
     /// </summary>
     public static TrainingResult Execute(TrainingOptions options, Device device, RuntimeInfo runtime, RunDirectory run, bool resume,
-        IProgress<string>? progress, Action<StepMetrics>? onStep, CancellationToken cancel, PauseGate? pause = null, Action? prepared = null)
+        IProgress<string>? progress, Action<StepMetrics>? onStep, CancellationToken cancel, PauseGate? pause = null, Action? prepared = null,
+        Action<string>? checkpointSaved = null)
     {
         if (resume && ResumeState.Read(run.ResumePath) is null)
             throw new FileNotFoundException($"{Path.Combine(run.ResumePath, "state.json")} is missing: run {run.Id} has no saved state to continue from "
@@ -70,13 +71,14 @@ public static class TrainingJob
         if (!resume) run.WriteConfig(options, Environment(runtime));
         // on this thread, which runs the whole job: the free cores now (or the fixed count)
         progress?.Report($"training with {CpuThreads.Apply(CpuWork.Training, device)}");
-        using var setup = Prepare(options, device, run, resume, progress, cancel);
+        using var setup = Prepare(options, device, run, resume, progress, cancel, checkpointSaved);
         prepared?.Invoke();
         return Trainer.Run(setup, onStep, cancel, pause);
     }
 
+    /// <param name="checkpointSaved">Told each checkpoint path the run writes, once written (the log also says so).</param>
     public static TrainerSetup Prepare(TrainingOptions options, Device device, RunDirectory run, bool resume = false,
-        IProgress<string>? progress = null, CancellationToken cancel = default)
+        IProgress<string>? progress = null, CancellationToken cancel = default, Action<string>? checkpointSaved = null)
     {
         var o = options.Validate();
         var devices = ParallelDevices(o.Devices);
@@ -124,6 +126,8 @@ public static class TrainingJob
                 {
                     if (o.Stage == TrainingStage.Lora) AdapterCheckpoint.Save(model, path, info with { Step = step, CreatedUtc = DateTimeOffset.UtcNow });
                     else ModelCheckpoint.Save(model, path, info with { Step = step, CreatedUtc = DateTimeOffset.UtcNow });
+                    progress?.Report($"checkpoint saved: {path} (step {step})");
+                    checkpointSaved?.Invoke(path);
                 },
             };
         }

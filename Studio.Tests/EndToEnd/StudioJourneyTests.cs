@@ -49,6 +49,13 @@ public sealed class StudioJourneyTests : IClassFixture<StudioServer>
         await Assertions.Expect(page.Locator("#train-start")).ToBeEnabledAsync();
         await page.ClickAsync("#train-start");
         await Assertions.Expect(page.Locator("#live-run")).ToHaveAttributeAsync("data-status", "running", new() { Timeout = 120_000 });
+        // notifications stack from the bottom of the window, away from the live run's controls at the top (stacked from the
+        // top right, a second one covered Stop)
+        var note = await page.Locator(".mud-snackbar").First.BoundingBoxAsync();
+        var stopButton = await page.Locator("#run-stop").BoundingBoxAsync();
+        Assert.NotNull(note);
+        Assert.NotNull(stopButton);
+        Assert.True(note.Y > 900 / 2 && note.Y > stopButton.Y + stopButton.Height, $"the notification ({note.Y}) is not below Stop ({stopButton.Y})");
 
         // 3. the loss curve grows point by point
         var chart = page.Locator("#loss-chart-wrapper");

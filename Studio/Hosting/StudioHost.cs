@@ -52,7 +52,8 @@ public static class StudioHost
         services.AddRazorComponents().AddInteractiveServerComponents(o => o.DetailedErrors = configuration.GetValue<bool>("DetailedErrors"))
             .AddHubOptions(o => o.MaximumReceiveMessageSize = 4 * 1024 * 1024);
         services.AddSignalR();
-        services.AddMudServices();
+        // notifications at the bottom: at the top right they covered the live run's Stop button
+        services.AddMudServices(config => config.SnackbarConfiguration.PositionClass = MudBlazor.Defaults.Classes.Position.BottomRight);
         var studio = StudioOptions.From(configuration);
         services.AddSingleton(studio);
         services.AddSingleton<StudioAccess>();

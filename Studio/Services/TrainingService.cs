@@ -42,6 +42,27 @@ public sealed class TrainingService
 
     public RunRecord? Find(string id) => live.TryGetValue(id, out var run) ? run : registry.Find(id);
 
+    /// <summary>
+    /// Forgets a failed or cancelled run: its registry row, its log and its run folder (under out/runs, named by its id:
+    /// the studio made it; its resume state goes with it). A checkpoint it wrote stays (the Checkpoints page deletes
+    /// those). Throws InvalidOperationException for a run that is active or completed, or unknown.
+    /// </summary>
+    public void Remove(string id)
+    {
+        var run = Find(id) ?? throw new InvalidOperationException($"There is no run {id}.");
+        if (run.Status is not (RunStatus.Failed or RunStatus.Cancelled) || manager.Find(id) is { IsFinished: false })
+            throw new InvalidOperationException($"Run {id} is {run.Status.ToString().ToLowerInvariant()}: only failed or cancelled runs can be removed.");
+        registry.Delete(id);
+        live.TryRemove(id, out _);
+        logs.TryRemove(id, out _);
+        var folder = Path.GetFullPath(run.Directory);
+        var runs = Path.Combine(paths.OutDir, "runs") + Path.DirectorySeparatorChar;
+        if (folder.StartsWith(runs, StringComparison.Ordinal) && Path.GetFileName(folder) == id && Directory.Exists(folder))
+            Directory.Delete(folder, recursive: true);
+        else if (Directory.Exists(folder))
+            logger.LogWarning("Run {Run} was removed from the list; its folder {Folder} is not one the studio made under out/runs, so it was left.", id, folder);
+    }
+
     /// <summary>A run's steps so far (from its metrics.jsonl).</summary>
     public IReadOnlyList<StepMetrics> Metrics(string id) =>
         Find(id) is { } run && Directory.Exists(run.Directory) ? new RunDirectory(run.Directory).ReadMetrics() : [];
@@ -153,6 +174,14 @@ public sealed class TrainingService
                         if (lastStatus != e.Status) { lastStatus = e.Status; notifications.PublishRun(record); }
                         continue;
                     }
+                }
+                if (e.Checkpoint is { } saved && record.Output != saved)
+                {
+                    // the checkpoint column names the output once it exists, not only once the run has ended
+                    record = record with { Output = saved, UpdatedUtc = e.TimeUtc };
+                    live[run.Id] = record;
+                    TrySave(record);
+                    notifications.PublishRun(record);
                 }
                 if (e.Status == lastStatus && e.Message is null) continue;
                 lastStatus = e.Status;
