@@ -75,6 +75,23 @@ public sealed class ModelVerbTests : IDisposable
     }
 
     [Fact]
+    public async Task Ids_InlineJson_IsReadAsTheFileWouldBe_AndItsErrorsName_Ids()
+    {
+        var file = WriteIds("[[1, 85, 736], [1, 320, 275]]");
+
+        var fromFile = await Cli.Run("generate", "--model", weights, "--config", config, "--ids", file, "--max-new-tokens", "4", "--ignore-eos", "--device", "cpu");
+        var inline = await Cli.Run("generate", "--model", weights, "--config", config, "--ids", "[[1, 85, 736], [1, 320, 275]]", "--max-new-tokens", "4", "--ignore-eos", "--device", "cpu");
+        var bad = await Cli.Run("forward", "--model", weights, "--config", config, "--ids", "[[1, 2], [3]]", "--out", Path.Combine(dir, "x.safetensors"), "--device", "cpu");
+        var missing = await Cli.Run("generate", "--model", weights, "--config", config, "--ids", Path.Combine(dir, "nope.json"));
+
+        Assert.True(inline.Code == 0, inline.Err);
+        Assert.Equal(fromFile.Out.Trim().Split('\n')[^1], inline.Out.Trim().Split('\n')[^1]);
+        Assert.Equal(1, bad.Code);
+        Assert.Contains("--ids: row 2 has 1 ids but row 1 has 2", bad.Err);
+        Assert.Contains("Ids file not found", missing.Err);
+    }
+
+    [Fact]
     public async Task Generate_RowsOfDifferentLengths_EachGetTheirOwnContinuation()
     {
         var io = Safetensors.LoadStateDict(Repo.Fixture("tiny-dense", "io.safetensors"));

@@ -20,9 +20,9 @@ public sealed class ModelArguments
         Description = "LMConfig JSON (the original MiniMind field names); not needed for a studio checkpoint",
     };
 
-    public readonly Option<FileInfo> Ids = new("--ids")
+    public readonly Option<string> Ids = new("--ids")
     {
-        Description = "JSON array of rows of token ids, e.g. [[1, 85, 736], [1, 320, 275]] (forward: rows of equal length)",
+        Description = "Rows of token ids as a JSON array, inline (e.g. '[[1, 85, 736], [1, 320, 275]]') or a file holding one (forward: rows of equal length)",
         Required = true,
     };
 
@@ -40,15 +40,20 @@ public sealed class ModelArguments
         return ModelCheckpoint.Load(parse.GetValue(Model)!.FullName, config, device);
     }
 
-    /// <summary>Reads the ids file: a non-empty array of non-empty rows of ids inside the vocabulary (of equal length when asked).</summary>
+    /// <summary>
+    /// Reads --ids, inline JSON (it starts with '[') or a file: a non-empty array of non-empty rows of ids inside the
+    /// vocabulary (of equal length when asked). Errors name the file, or --ids for inline JSON.
+    /// </summary>
     public long[][] LoadIds(ParseResult parse, int vocabSize, bool equalLength)
     {
-        var path = parse.GetValue(Ids)!.FullName;
-        if (!File.Exists(path)) throw new FileNotFoundException($"Ids file not found: {path}", path);
+        var value = parse.GetValue(Ids)!;
+        var inline = value.TrimStart().StartsWith('[');
+        var path = inline ? "--ids" : Path.GetFullPath(value);
+        if (!inline && !File.Exists(path)) throw new FileNotFoundException($"Ids file not found: {path} (--ids takes a file or inline JSON such as [[1, 85, 736]])", path);
         long[][]? rows;
         try
         {
-            rows = JsonSerializer.Deserialize<long[][]>(File.ReadAllText(path));
+            rows = JsonSerializer.Deserialize<long[][]>(inline ? value : File.ReadAllText(path));
         }
         catch (JsonException e)
         {
