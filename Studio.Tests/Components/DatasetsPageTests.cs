@@ -1,0 +1,49 @@
+using Bunit;
+using Microsoft.AspNetCore.Components.Forms;
+using Microsoft.Extensions.DependencyInjection;
+using MiniMind.Studio.Components.Pages.Datasets;
+using MiniMind.Studio.Services;
+
+namespace MiniMind.Studio.Tests.Components;
+
+/// <summary>The Datasets page over a dataset folder of its own (uploads land there, not in the repository).</summary>
+public sealed class DatasetsPageTests : StudioComponentTest, IDisposable
+{
+    readonly string data = Directory.CreateTempSubdirectory("minimind-datasets-page-").FullName;
+
+    public DatasetsPageTests()
+    {
+        var options = new StudioOptions { OutDir = Folders.OutDir, DatasetFolders = [data], MetricsIntervalMilliseconds = 50 };
+        Services.AddSingleton(options);
+        Services.AddSingleton(new StudioPaths(Repo.Root, options));
+    }
+
+    void IDisposable.Dispose()
+    {
+        try { Directory.Delete(data, recursive: true); }
+        catch (IOException) { /* a file still open in a finishing render: the temp folder is cleaned later */ }
+    }
+
+    [Fact]
+    public void AfterAnUpload_TheBrowserAndTheValidationShowTheNewFile_NotThePreviousOne()
+    {
+        File.WriteAllLines(Path.Combine(data, "alpha.jsonl"), ["{\"text\": \"alpha record one\"}", "{\"text\": \"alpha record two\"}"]);
+        var cut = Render<DatasetsPage>();
+        cut.FindAll(".dataset-item").First(i => i.TextContent.Contains("alpha.jsonl")).Click();
+        cut.WaitForAssertion(() => Assert.Contains("alpha record one", cut.Find("#record-scroller").TextContent));
+        cut.FindAll(".mud-tab").First(t => t.TextContent.Trim() == "Validation").Click();
+        cut.WaitForElement("#validate-run").Click();
+        cut.WaitForAssertion(() => Assert.Contains("2 usable", cut.Find("#validation-summary").TextContent), TimeSpan.FromSeconds(30));
+
+        cut.FindComponent<InputFile>().UploadFiles(InputFileContent.CreateFromText("{\"text\": \"bravo record\"}\n", "bravo.jsonl"));
+
+        cut.WaitForAssertion(() => Assert.EndsWith("bravo.jsonl", cut.Find("#record-scroller").GetAttribute("data-file")));
+        cut.WaitForAssertion(() => Assert.Contains("bravo record", cut.Find("#record-scroller").TextContent));
+        Assert.DoesNotContain("alpha record", cut.Find("#record-scroller").TextContent);
+        cut.FindAll(".mud-tab").First(t => t.TextContent.Trim() == "Validation").Click();
+        var run = cut.WaitForElement("#validate-run");
+        Assert.Empty(cut.FindAll("#validation-summary")); // not the previous file's result
+        run.Click();
+        cut.WaitForAssertion(() => Assert.Contains("1 usable", cut.Find("#validation-summary").TextContent), TimeSpan.FromSeconds(30));
+    }
+}
