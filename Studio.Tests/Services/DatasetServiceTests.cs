@@ -35,6 +35,23 @@ public sealed class DatasetServiceTests : IDisposable
     }
 
     [Fact]
+    public void TheDemoBenchmarks_AreListedAsEvaluationFiles_PromptFilesAsPrompts_NotAsUnknown()
+    {
+        var entries = new DatasetCatalog(folders.Paths, folders.Options).List().ToDictionary(e => Path.GetFileName(e.Path));
+
+        foreach (var name in new[] { "eval_demo.jsonl", "eval_preference.jsonl", "eval_identity.jsonl", "eval_reasoning.jsonl", "eval_grpo.jsonl" })
+        {
+            Assert.Equal("evaluation", entries[name].Label);
+            Assert.Contains("Evaluate page", entries[name].Problem);
+        }
+        Assert.Equal("prompts", entries["grpo_demo.jsonl"].Label);
+        Assert.Equal("sft", entries["sft_demo.jsonl"].Label);
+        var unknown = Path.Combine(folders.OutDir, "odd.jsonl");
+        File.WriteAllLines(unknown, ["{\"foo\": 1}"]);
+        Assert.Equal("unknown format", new DatasetCatalog(folders.Paths, folders.Options).Describe(unknown).Label);
+    }
+
+    [Fact]
     public async Task Search_FindsLinesInAnyCase_UpToTheLimit_AndReportsItsProgress()
     {
         var path = Write([.. Enumerable.Range(1, 30).Select(i => $"{{\"text\": \"record {i} about {(i % 3 == 0 ? "ALICE" : "bob")}\"}}")]);

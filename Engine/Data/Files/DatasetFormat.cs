@@ -56,6 +56,27 @@ public static class DatasetFormat
         return Detect(file);
     }
 
+    /// <summary>Whether the probed records are all questions: a benchmark file, to evaluate with rather than train on.</summary>
+    public static bool IsEvaluationFile(string path)
+    {
+        try
+        {
+            using var file = DatasetFile.Open(path);
+            var seen = 0;
+            for (long i = 0; i < file.Count && seen < Probe; i++)
+            {
+                using var document = JsonDocument.Parse(RecordParser.WithoutBom(file.ReadBytes(i)));
+                if (document.RootElement.ValueKind != JsonValueKind.Object || !document.RootElement.TryGetProperty("question", out _)) return false;
+                seen++;
+            }
+            return seen > 0;
+        }
+        catch (Exception e) when (e is JsonException or IOException or InvalidDataException)
+        {
+            return false;
+        }
+    }
+
     static bool IsReasoningTurn(JsonElement message) =>
         message.ValueKind == JsonValueKind.Object
         && message.TryGetProperty("role", out var role) && role.ValueEquals("assistant")
