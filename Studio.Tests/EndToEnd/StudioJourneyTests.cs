@@ -82,8 +82,14 @@ public sealed class StudioJourneyTests : IClassFixture<StudioServer>
         // 5. chat: a streamed answer from a checkpoint
         await page.Open(server.BaseAddress, "/chat");
         await page.FillAsync("#max-new-tokens", "16");
-        await page.FillAsync("#chat-input", "Where does Alice live?");
-        await page.ClickAsync("#chat-send");
+        // a two-line message: Shift+Enter breaks the line, Enter sends
+        await page.ClickAsync("#chat-input");
+        await page.Keyboard.TypeAsync("Where does Alice live?");
+        await page.Keyboard.PressAsync("Shift+Enter");
+        await page.Keyboard.TypeAsync("Answer briefly.");
+        await page.Keyboard.PressAsync("Enter");
+        await Assertions.Expect(page.Locator(".chat-bubble.user").First).ToContainTextAsync("Answer briefly.");
+        Assert.Equal("Where does Alice live?\nAnswer briefly.", (await page.Locator(".chat-bubble.user .chat-text").First.InnerTextAsync()).Trim());
         var answer = page.Locator(".chat-bubble.assistant").First;
         await Assertions.Expect(answer).ToHaveAttributeAsync("data-finish", new System.Text.RegularExpressions.Regex("stop|length"), new() { Timeout = 120_000 });
         Assert.Contains("tokens in", await answer.Locator(".chat-footer").InnerTextAsync());
