@@ -22,6 +22,7 @@ public abstract class StudioComponentTest : BunitContext, IAsyncLifetime
         Services.AddSingleton(Folders.Paths);
         Services.AddSingleton(_ => TorchRuntime.Initialize(new RuntimeOptions("cpu")));
         Services.AddSingleton<RunRegistry>();
+        Services.AddSingleton<ConversationStore>();
         Services.AddSingleton<TrainingNotifications>();
         Services.AddSingleton(sp => new RunManager(sp.GetRequiredService<RuntimeInfo>()));
         Services.AddSingleton(sp => new TrainingService(sp.GetRequiredService<RunManager>(), sp.GetRequiredService<RunRegistry>(),

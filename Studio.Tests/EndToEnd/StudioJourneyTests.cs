@@ -107,6 +107,12 @@ public sealed class StudioJourneyTests : IClassFixture<StudioServer>
         Assert.True(right!.X > left!.X + left.Width / 2 && Math.Abs(right.Y - left.Y) < 5, "the two answers sit side by side");
         await page.Shot("05-compare");
 
+        // back in Chat (after another page, as after a reload), the conversation is where it was left, and listed
+        await page.Open(server.BaseAddress, "/chat");
+        await Assertions.Expect(page.Locator(".chat-bubble.user .chat-text")).ToHaveTextAsync("Where does Alice live?\nAnswer briefly.");
+        await Assertions.Expect(page.Locator(".chat-conversation")).ToHaveCountAsync(1);
+        Assert.Matches("/chat/[0-9]{8}-", page.Url);
+
         // 7. evaluate the newest checkpoint on three questions of the demo quiz: a result row and the radar
         await page.Open(server.BaseAddress, "/evaluate");
         await page.FillAsync("#limit", "3");

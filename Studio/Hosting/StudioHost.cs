@@ -59,6 +59,7 @@ public static class StudioHost
         services.AddSingleton<StudioAccess>();
         services.AddSingleton(_ => new StudioPaths(root, studio));
         services.AddSingleton<RunRegistry>();
+        services.AddSingleton<ConversationStore>();
         services.AddSingleton<TrainingNotifications>();
         services.AddSingleton(sp => new RunManager(sp.GetRequiredService<RuntimeInfo>()));
         services.AddSingleton<TrainingService>();

@@ -19,6 +19,18 @@ public sealed class StreamedAnswer
     public double Seconds { get; private set; }
     public bool Streaming => Finish is null && Error is null;
 
+    /// <summary>An answer as a saved conversation holds it (finished).</summary>
+    public static StreamedAnswer Restore(SavedAnswer saved)
+    {
+        var answer = new StreamedAnswer { Finish = saved.Finish ?? (saved.Error is null ? "stop" : null), Error = saved.Error, CompletionTokens = saved.CompletionTokens, Seconds = saved.Seconds };
+        answer.text.Append(saved.Text);
+        answer.reasoning.Append(saved.Reasoning);
+        return answer;
+    }
+
+    /// <summary>What a saved conversation keeps of this answer.</summary>
+    public SavedAnswer Save() => new(Text, Reasoning, Finish, Error, CompletionTokens, Seconds);
+
     public string Footer => Error is not null ? Error
         : Finish is null ? "streaming…"
         : $"{Finish} · {CompletionTokens} tokens in {Seconds:F1} s ({(Seconds > 0 ? CompletionTokens / Seconds : 0):F1} tokens/s)";
