@@ -138,4 +138,25 @@ public sealed class ComparePageTests : StudioComponentTest
         WaitForVerdict(cut, () => Assert.Contains("lora_juniper differ", cut.Find("#compare-verdict").TextContent));
         Assert.Contains("full_sft_128 and rlhf_128 agree", cut.Find("#compare-verdict").TextContent);
     }
+
+    [Fact]
+    public void AComparison_IsSaved_AndComingBackToCompareShowsItWhere_ItWasLeft()
+    {
+        TwoModels(same: false);
+        var first = Open(("left", Path.Combine(Folders.OutDir, "full_sft_128.safetensors")), ("right", Path.Combine(Folders.OutDir, "rlhf_128.safetensors")),
+            ("ask", "Where does Alice live?"));
+        WaitForVerdict(first, () => Assert.NotNull(first.Find("#compare-verdict")));
+        var store = Services.GetRequiredService<MiniMind.Studio.Services.ConversationStore>();
+        first.WaitForAssertion(() => Assert.Single(store.ListComparisons()));
+        var answers = first.FindAll(".compare-pane .chat-bubble.assistant .chat-footer").Select(f => f.TextContent.Trim()).ToList();
+
+        var back = Open(); // /compare again, after another page
+
+        Assert.Equal(2, back.FindAll(".compare-pane .chat-bubble.user").Count);
+        Assert.Equal(answers, back.FindAll(".compare-pane .chat-bubble.assistant .chat-footer").Select(f => f.TextContent.Trim()));
+        Assert.Contains("rlhf_128", back.FindAll(".compare-pane")[1].TextContent);
+        Assert.Contains("Where does Alice live?", back.Find("#compare-conversations").TextContent);
+        var restarted = new MiniMind.Studio.Services.ConversationStore(Folders.Paths).LoadComparison(store.ListComparisons()[0].Id)!;
+        Assert.Equal([Path.Combine(Folders.OutDir, "full_sft_128.safetensors"), Path.Combine(Folders.OutDir, "rlhf_128.safetensors")], restarted.Panes);
+    }
 }

@@ -21,12 +21,24 @@ public sealed record SavedChat
     public IReadOnlyList<SavedTurn> Turns { get; init; } = [];
 }
 
+/// <summary>One prompt of a comparison and each pane's answer (null where a pane had no checkpoint).</summary>
+public sealed record SavedCompareTurn(string Prompt, IReadOnlyList<SavedAnswer?> Answers);
+
+/// <summary>A Compare conversation as it was left: the panes' checkpoints (a third only when shown), system prompt, settings, turns.</summary>
+public sealed record SavedComparison
+{
+    public IReadOnlyList<string?> Panes { get; init; } = [];
+    public string SystemPrompt { get; init; } = "";
+    public ChatOptions Settings { get; init; } = new();
+    public IReadOnlyList<SavedCompareTurn> Turns { get; init; } = [];
+}
+
 /// <summary>A conversation in the list: its id, title (its first message), when it changed, and its turn count.</summary>
 public sealed record ConversationSummary(string Id, string Title, DateTimeOffset UpdatedUtc, int Turns);
 
 /// <summary>
-/// Chat conversations in the studio's SQLite file (beside the run registry, under out/), so leaving the page, reloading
-/// or restarting the studio loses none: saved after every answer, listed newest first, reopened whole.
+/// Chat and Compare conversations in the studio's SQLite file (beside the run registry, under out/), so leaving the page,
+/// reloading or restarting the studio loses none: saved after every answer, listed newest first, reopened whole.
 /// </summary>
 public sealed class ConversationStore
 {
@@ -38,10 +50,15 @@ public sealed class ConversationStore
         Directory.CreateDirectory(Path.GetDirectoryName(paths.RegistryPath)!);
         connectionString = new SqliteConnectionStringBuilder { DataSource = paths.RegistryPath, Pooling = false }.ToString();
         using var connection = Open();
-        using var create = connection.CreateCommand();
-        create.CommandText = "CREATE TABLE IF NOT EXISTS conversations (id TEXT PRIMARY KEY, title TEXT NOT NULL, updated TEXT NOT NULL, turns INTEGER NOT NULL, state TEXT NOT NULL)";
-        create.ExecuteNonQuery();
+        foreach (var table in new[] { Chats, Comparisons })
+        {
+            using var create = connection.CreateCommand();
+            create.CommandText = $"CREATE TABLE IF NOT EXISTS {table} (id TEXT PRIMARY KEY, title TEXT NOT NULL, updated TEXT NOT NULL, turns INTEGER NOT NULL, state TEXT NOT NULL)";
+            create.ExecuteNonQuery();
+        }
     }
+
+    const string Chats = "conversations", Comparisons = "comparisons";
 
     SqliteConnection Open()
     {
@@ -53,36 +70,56 @@ public sealed class ConversationStore
     /// <summary>A new conversation id (sortable by time).</summary>
     public static string NewId() => $"{DateTime.UtcNow:yyyyMMdd-HHmmss}-{Guid.NewGuid().ToString("N")[..6]}";
 
-    /// <summary>Writes (or replaces) conversation <paramref name="id"/>.</summary>
-    public void Save(string id, SavedChat chat)
+    /// <summary>Writes (or replaces) chat <paramref name="id"/>.</summary>
+    public void Save(string id, SavedChat chat) => Write(Chats, id, chat.Turns.FirstOrDefault()?.Prompt, chat.Turns.Count, chat);
+
+    /// <summary>Chat <paramref name="id"/>, or null when there is none (or its saved state cannot be read).</summary>
+    public SavedChat? Load(string id) => Read<SavedChat>(Chats, id);
+
+    /// <summary>Every chat, newest first.</summary>
+    public IReadOnlyList<ConversationSummary> List() => Summaries(Chats);
+
+    public void Delete(string id) => Remove(Chats, id);
+
+    /// <summary>Writes (or replaces) comparison <paramref name="id"/>.</summary>
+    public void SaveComparison(string id, SavedComparison comparison) =>
+        Write(Comparisons, id, comparison.Turns.FirstOrDefault()?.Prompt, comparison.Turns.Count, comparison);
+
+    public SavedComparison? LoadComparison(string id) => Read<SavedComparison>(Comparisons, id);
+
+    /// <summary>Every comparison, newest first.</summary>
+    public IReadOnlyList<ConversationSummary> ListComparisons() => Summaries(Comparisons);
+
+    public void DeleteComparison(string id) => Remove(Comparisons, id);
+
+    void Write<T>(string table, string id, string? firstPrompt, int turns, T state)
     {
-        var title = chat.Turns.FirstOrDefault()?.Prompt.ReplaceLineEndings(" ").Trim() ?? "(empty)";
+        var title = firstPrompt?.ReplaceLineEndings(" ").Trim() ?? "(empty)";
         if (title.Length > 80) title = title[..80] + "…";
         using var connection = Open();
         using var command = connection.CreateCommand();
-        command.CommandText = """
-            INSERT INTO conversations (id, title, updated, turns, state) VALUES ($id, $title, $updated, $turns, $state)
+        command.CommandText = $"""
+            INSERT INTO {table} (id, title, updated, turns, state) VALUES ($id, $title, $updated, $turns, $state)
             ON CONFLICT(id) DO UPDATE SET title = excluded.title, updated = excluded.updated, turns = excluded.turns, state = excluded.state
             """;
         command.Parameters.AddWithValue("$id", id);
         command.Parameters.AddWithValue("$title", title);
         command.Parameters.AddWithValue("$updated", DateTimeOffset.UtcNow.ToString("O"));
-        command.Parameters.AddWithValue("$turns", chat.Turns.Count);
-        command.Parameters.AddWithValue("$state", JsonSerializer.Serialize(chat, Json));
+        command.Parameters.AddWithValue("$turns", turns);
+        command.Parameters.AddWithValue("$state", JsonSerializer.Serialize(state, Json));
         command.ExecuteNonQuery();
     }
 
-    /// <summary>Conversation <paramref name="id"/>, or null when there is none (or its saved state cannot be read).</summary>
-    public SavedChat? Load(string id)
+    T? Read<T>(string table, string id) where T : class
     {
         using var connection = Open();
         using var command = connection.CreateCommand();
-        command.CommandText = "SELECT state FROM conversations WHERE id = $id";
+        command.CommandText = $"SELECT state FROM {table} WHERE id = $id";
         command.Parameters.AddWithValue("$id", id);
         if (command.ExecuteScalar() is not string state) return null;
         try
         {
-            return JsonSerializer.Deserialize<SavedChat>(state, Json);
+            return JsonSerializer.Deserialize<T>(state, Json);
         }
         catch (JsonException)
         {
@@ -90,12 +127,11 @@ public sealed class ConversationStore
         }
     }
 
-    /// <summary>Every conversation, newest first.</summary>
-    public IReadOnlyList<ConversationSummary> List()
+    IReadOnlyList<ConversationSummary> Summaries(string table)
     {
         using var connection = Open();
         using var command = connection.CreateCommand();
-        command.CommandText = "SELECT id, title, updated, turns FROM conversations ORDER BY updated DESC, id DESC";
+        command.CommandText = $"SELECT id, title, updated, turns FROM {table} ORDER BY updated DESC, id DESC";
         using var reader = command.ExecuteReader();
         var list = new List<ConversationSummary>();
         while (reader.Read())
@@ -103,11 +139,11 @@ public sealed class ConversationStore
         return list;
     }
 
-    public void Delete(string id)
+    void Remove(string table, string id)
     {
         using var connection = Open();
         using var command = connection.CreateCommand();
-        command.CommandText = "DELETE FROM conversations WHERE id = $id";
+        command.CommandText = $"DELETE FROM {table} WHERE id = $id";
         command.Parameters.AddWithValue("$id", id);
         command.ExecuteNonQuery();
     }
