@@ -142,6 +142,9 @@ public sealed class EvaluatePageTests : StudioComponentTest
         Assert.Equal(["colours.jsonl", "quiz3.jsonl"], series.Benchmarks);
         Assert.All(series.Accuracy, a => Assert.InRange(a!.Value, 0, 1));
         Assert.Equal("2", cut.Find("#evaluate-radar").GetAttribute("data-axes"));
+        Assert.Equal("bars", cut.Find("#evaluate-radar").GetAttribute("data-kind")); // two axes are a line as a radar: grouped bars
+        Assert.NotNull(cut.Find("#evaluate-bars-chart"));
+        Assert.Empty(cut.FindAll("#evaluate-radar-chart"));
 
         // saved like the eval command saves, and listed in the history
         var saved = EvaluationRecord.List(Folders.OutDir);
