@@ -46,4 +46,24 @@ public sealed class DatasetsPageTests : StudioComponentTest, IDisposable
         run.Click();
         cut.WaitForAssertion(() => Assert.Contains("1 usable", cut.Find("#validation-summary").TextContent), TimeSpan.FromSeconds(30));
     }
+
+    [Fact]
+    public void ASearchHit_IsHighlighted_AndOpensItsRecordInTheRecordBrowser()
+    {
+        File.WriteAllLines(Path.Combine(data, "many.jsonl"), [.. Enumerable.Range(1, 40).Select(i => $"{{\"text\": \"record {i}{(i == 33 ? " about Juniper" : "")}\"}}")]);
+        var cut = Render<DatasetsPage>();
+        cut.FindAll(".dataset-item").First(i => i.TextContent.Contains("many.jsonl")).Click();
+        cut.WaitForAssertion(() => Assert.Contains("record 1", cut.Find("#record-scroller").TextContent));
+        cut.FindAll(".mud-tab").First(t => t.TextContent.Trim() == "Search").Click();
+        cut.WaitForElement("#dataset-search").Input("juniper");
+        cut.FindAll("button").First(b => b.TextContent.Trim() == "Search").Click();
+
+        var hit = cut.WaitForElement(".search-hit");
+        Assert.Equal("Juniper", hit.QuerySelector("mark")!.TextContent);
+        Assert.Contains("line 33", hit.TextContent);
+        cut.InvokeAsync(() => cut.Find(".search-hit").Click());
+
+        cut.WaitForAssertion(() => Assert.StartsWith("line 33", cut.Find("#record-scroller .record").TextContent.Trim()));
+        Assert.Contains("about Juniper", cut.Find("#record-scroller .record").TextContent);
+    }
 }

@@ -24,10 +24,12 @@ public sealed class LiveRunTests : StudioComponentTest
         Assert.True(int.Parse(cut.Find("#loss-chart-wrapper").GetAttribute("data-points")!) >= 5);
         Assert.Contains("step 5/5 loss", cut.Find("#run-log").TextContent);
         var lines = cut.Find("#run-log").TextContent.Trim().Split('\n');
-        Assert.Contains(" completed", lines[^1]); // in the order things happened: the steps, then the end
-        Assert.Contains("step 5/5 loss", lines[^2]);
+        Assert.Contains(" completed", lines[^1]); // in the order things happened: the steps, the save at the end, then the end
+        Assert.Contains("checkpoint saved: ", lines[^2]);
+        Assert.EndsWith("(step 5)", lines[^2]);
+        Assert.Contains("step 5/5 loss", lines[^3]);
         var firstStep = Array.FindIndex(lines, l => l.StartsWith("step "));
-        Assert.All(lines[firstStep..^1], l => Assert.StartsWith("step ", l)); // the lifecycle lines before them (those the service saw), none among them
+        Assert.All(lines[firstStep..^2], l => Assert.StartsWith("step ", l)); // the lifecycle lines before them (those the service saw), none among them
     }
 
     [Fact]
@@ -122,8 +124,8 @@ public sealed class LiveRunTests : StudioComponentTest
         // the continuation's lines follow the first attempt's end: its steps, and its own end last (checked above);
         // which of its lifecycle lines appear depends on how fast it starts (the service logs the events it sees)
         Assert.Contains(lines[(cancelled + 1)..], l => l.StartsWith("step "));
-        // the last step before the end (steps come in batches, so the "checkpoint saved" line of step 160 may precede it)
-        Assert.Contains(lines[(cancelled + 1)..^1].TakeLast(2), l => l.Contains("step 160/160", StringComparison.Ordinal));
+        Assert.Contains("step 160/160", lines[^3]); // then its save, then the end
+        Assert.EndsWith("(step 160)", lines[^2]);
     }
 
     [Fact]

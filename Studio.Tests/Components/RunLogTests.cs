@@ -85,4 +85,19 @@ public sealed class RunLogTests
     [InlineData("10:00:09 preparing: loading tokenizer", false)]
     [InlineData("step 3/10 loss 1.0", false)]
     public void AnEndLine_IsOneThatNamesAFinishedStatus(string line, bool end) => Assert.Equal(end, RunLog.IsEndLine(line));
+
+    [Fact]
+    public void ASaveReportedBeforeItsStepsLine_ComesAfterIt()
+    {
+        var log = new RunLog();
+        log.Open(["10:00:00 running"], [Step(1), Step(2)], finished: false);
+
+        log.Lifecycle(["10:00:00 running", "10:00:01 running: checkpoint saved: /out/x.safetensors (step 4)"]);
+        log.Steps([Step(3), Step(4), Step(5)]);
+
+        Assert.Equal(["step 1/300", "step 2/300", "step 3/300", "step 4/300", "10:00:01 running: checkpoint saved:", "step 5/300"],
+            log.Lines.Skip(1).Select(l => string.Join(' ', l.Split(' ').Take(l.StartsWith("step ", StringComparison.Ordinal) ? 2 : 4))));
+        Assert.Equal(4, RunLog.SavedStep(log.Lines[5]));
+        Assert.Equal(-1, RunLog.SavedStep("step 4/300 loss 0.25"));
+    }
 }

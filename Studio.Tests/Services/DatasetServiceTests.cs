@@ -59,9 +59,32 @@ public sealed class DatasetServiceTests : IDisposable
         var matches = new List<long>();
         long scanned = 0;
 
-        await service.Search(path, "alice", limit: 4, (line, _) => matches.Add(line), (done, _, _) => scanned = done, CancellationToken.None);
+        await service.Search(path, "alice", limit: 4, hit => matches.Add(hit.Line), (done, _, _) => scanned = done, CancellationToken.None);
 
         Assert.Equal([3L, 6, 9, 12], matches);
         Assert.Equal(12, scanned);
+    }
+
+    [Fact]
+    public async Task Search_ReadsTheRecordsText_NotItsJson_AndSplitsEachHitAtTheMatch()
+    {
+        var path = Write(
+            "{\"conversations\": [{\"role\": \"user\", \"content\": \"Where does Alice live?\"}, {\"role\": \"assistant\", \"content\": \"In Mossford.\"}]}",
+            "{\"text\": \"\\u82cf\\u5dde is a city\"}", // escaped Chinese: 苏州
+            "not json at all, mossford anyway");
+        var service = new DatasetService(new TokenizerCache(folders.Paths));
+        async Task<List<SearchHit>> Find(string text)
+        {
+            var hits = new List<SearchHit>();
+            await service.Search(path, text, 10, hits.Add, (_, _, _) => { }, CancellationToken.None);
+            return hits;
+        }
+
+        Assert.Empty(await Find("role")); // a key, in every line's JSON
+        Assert.Empty(await Find("content"));
+        var mossford = await Find("MOSSFORD");
+        Assert.Equal([1L, 3], mossford.Select(h => h.Line));
+        Assert.Equal(("Where does Alice live? ⏎ In ", "Mossford", "."), (mossford[0].Before, mossford[0].Match, mossford[0].After));
+        Assert.Equal(2, Assert.Single(await Find("苏州")).Line); // found through the escapes
     }
 }

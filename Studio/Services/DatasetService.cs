@@ -32,8 +32,12 @@ public sealed class DatasetService(TokenizerCache tokenizers)
     public Task<OpenedFile> OpenAsync(DatasetEntry entry, DatasetKind kind, CancellationToken cancel) =>
         Task.Run(() => new OpenedFile(DatasetFile.Open(entry.Path, cancellationToken: cancel), kind, entry.DisplayName), cancel);
 
-    /// <summary>Lines holding <paramref name="text"/> (any case), at most <paramref name="limit"/>, each with some context.</summary>
-    public Task Search(string path, string text, int limit, Action<long, string> match, Action<long, long, string> progress, CancellationToken cancel) =>
+    /// <summary>
+    /// Records whose text holds <paramref name="text"/> (any case), at most <paramref name="limit"/>: the record's string values
+    /// are searched, not its JSON (so "text" or "role" does not match every line); a line that is not JSON is searched as it
+    /// is. Each match comes with the text around it, split at the match for highlighting.
+    /// </summary>
+    public Task Search(string path, string text, int limit, Action<SearchHit> match, Action<long, long, string> progress, CancellationToken cancel) =>
         Task.Run(() =>
         {
             using var file = DatasetFile.Open(path, cancellationToken: cancel);
@@ -44,13 +48,18 @@ public sealed class DatasetService(TokenizerCache tokenizers)
             {
                 cancel.ThrowIfCancellationRequested();
                 var line = file.ReadLine(scanned);
-                var at = line.IndexOf(text, StringComparison.OrdinalIgnoreCase);
+                // the values hold the text only if the line does (or it escapes characters): most lines are skipped unparsed
+                if (line.IndexOf(text, StringComparison.OrdinalIgnoreCase) < 0 && !line.Contains('\\')) goto next;
+                var values = ValuesOf(line);
+                var at = values.IndexOf(text, StringComparison.OrdinalIgnoreCase);
                 if (at >= 0)
                 {
                     var from = Math.Max(0, at - 40);
-                    match(scanned + 1, line.Substring(from, Math.Min(line.Length - from, text.Length + 80)));
+                    var to = Math.Min(values.Length, at + text.Length + 60);
+                    match(new SearchHit(scanned + 1, (from > 0 ? "…" : "") + values[from..at], values.Substring(at, text.Length), values[(at + text.Length)..to] + (to < values.Length ? "…" : "")));
                     found++;
                 }
+            next:
                 if (DateTime.UtcNow - lastReport > TimeSpan.FromMilliseconds(200))
                 {
                     lastReport = DateTime.UtcNow;
@@ -59,6 +68,33 @@ public sealed class DatasetService(TokenizerCache tokenizers)
             }
             progress(scanned, file.Count, file.RecordNoun); // where it stopped: the end, or the limit
         }, cancel);
+
+    /// <summary>A record's string values (any depth, roles left out), joined with ⏎, as a person reads the record; the line itself if it is not JSON.</summary>
+    static string ValuesOf(string line)
+    {
+        try
+        {
+            using var document = System.Text.Json.JsonDocument.Parse(line);
+            var values = new List<string>();
+            void Walk(System.Text.Json.JsonElement e)
+            {
+                switch (e.ValueKind)
+                {
+                    case System.Text.Json.JsonValueKind.String: values.Add(e.GetString()!); break;
+                    case System.Text.Json.JsonValueKind.Array: foreach (var item in e.EnumerateArray()) Walk(item); break;
+                    // a message's role (user, assistant) is in every conversation line: not text to find
+                    case System.Text.Json.JsonValueKind.Object: foreach (var p in e.EnumerateObject()) if (p.Name != "role") Walk(p.Value); break;
+                    default: break;
+                }
+            }
+            Walk(document.RootElement);
+            return string.Join(" ⏎ ", values).ReplaceLineEndings(" ");
+        }
+        catch (Exception e) when (e is System.Text.Json.JsonException or InvalidOperationException)
+        {
+            return line;
+        }
+    }
 
     /// <summary>Every bad record (the first <paramref name="limit"/> reported), as <c>dataset validate</c> finds them.</summary>
     public Task<DataStats> Validate(string path, DatasetKind? kind, Action<DataProblem> problem, long limit, CancellationToken cancel) =>
@@ -74,3 +110,6 @@ public sealed class DatasetService(TokenizerCache tokenizers)
     /// <summary>"row" for parquet, "line" for jsonl.</summary>
     public static string RecordNounOf(string path) => DatasetFile.IsParquet(path) ? "row" : "line";
 }
+
+/// <summary>A search match: its line (or row), and the text around the match split at it (before, the match, after).</summary>
+public sealed record SearchHit(long Line, string Before, string Match, string After);

@@ -53,11 +53,27 @@ public sealed class RunLog
         Trim();
     }
 
-    /// <summary>New steps (the caller keeps only those not shown yet), before any end lines.</summary>
+    /// <summary>
+    /// New steps (the caller keeps only those not shown yet), before any end lines, and before the "checkpoint saved" lines
+    /// of their own step or later (a save is reported at once, its step's line comes with the next batch of steps).
+    /// </summary>
     public void Steps(IEnumerable<StepMetrics> steps)
     {
-        lines.InsertRange(lines.Count - endingLines, steps.Select(Line));
+        foreach (var m in steps)
+        {
+            var at = lines.Count - endingLines;
+            while (at > 0 && SavedStep(lines[at - 1]) >= m.Step) at--;
+            lines.Insert(at, Line(m));
+        }
         Trim();
+    }
+
+    /// <summary>The step a "checkpoint saved: … (step N)" line names, or -1 for any other line.</summary>
+    public static long SavedStep(string line)
+    {
+        if (!line.Contains("checkpoint saved: ", StringComparison.Ordinal) || !line.EndsWith(')')) return -1;
+        var open = line.LastIndexOf("(step ", StringComparison.Ordinal);
+        return open >= 0 && long.TryParse(line.AsSpan(open + 6, line.Length - open - 7), out var step) ? step : -1;
     }
 
     void Trim()
