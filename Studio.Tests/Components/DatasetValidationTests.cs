@@ -49,3 +49,22 @@ public sealed class PromptRecordViewTests : StudioComponentTest
         Assert.Contains("&lt;script&gt;", view.Markup);
     }
 }
+
+public sealed class LongRecordViewTests : StudioComponentTest
+{
+    [Fact]
+    public void AThreeMegabyteRecord_IsShownClipped_UntilShowAll()
+    {
+        var text = string.Concat(Enumerable.Repeat("Alice lives in Mossford. ", 120_000)); // 3 MB
+        var raw = System.Text.Json.JsonSerializer.Serialize(new { text });
+        var view = Render<RecordView>(p => p.Add(v => v.Record, new PretrainRecord(text)).Add(v => v.Raw, raw).Add(v => v.Line, 7));
+
+        Assert.True(view.Markup.Length < 20_000, $"the page got {view.Markup.Length:N0} characters");
+        Assert.Contains($"A long record ({raw.Length:N0} characters)", view.Find(".record-clipped").TextContent);
+
+        view.Find(".record-show-all").Click();
+
+        Assert.Equal(text, view.Find(".record-text").TextContent);
+        Assert.Empty(view.FindAll(".record-clipped"));
+    }
+}
