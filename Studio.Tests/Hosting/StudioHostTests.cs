@@ -1,5 +1,8 @@
 using System.Net;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace MiniMind.Studio.Tests.Hosting;
 
@@ -37,6 +40,40 @@ public sealed class StudioHostTests : IClassFixture<WebApplicationFactory<Progra
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.True((await response.Content.ReadAsByteArrayAsync()).Length > 10, $"{path} came back empty");
+    }
+
+    [Fact]
+    public async Task VisitingThePages_LogsNoStaticAssetWarnings()
+    {
+        var logs = new WarningLog();
+        var client = factory.WithWebHostBuilder(b => b.ConfigureServices(s => s.AddLogging(l => l.AddProvider(logs)))).CreateClient();
+
+        foreach (var path in new[] { "/", "/train", "/chat", "/app.css", "/favicon.svg", "/_content/MudBlazor/MudBlazor.min.css", "/_framework/blazor.web.js" })
+            Assert.Equal(HttpStatusCode.OK, (await client.GetAsync(path)).StatusCode);
+
+        Assert.DoesNotContain(logs.Warnings, w => w.Contains("static asset", StringComparison.OrdinalIgnoreCase));
+    }
+
+    /// <summary>The warnings a host logs.</summary>
+    sealed class WarningLog : ILoggerProvider
+    {
+        public System.Collections.Concurrent.ConcurrentQueue<string> Warnings { get; } = new();
+
+        public ILogger CreateLogger(string categoryName) => new Logger(Warnings);
+
+        public void Dispose() { }
+
+        sealed class Logger(System.Collections.Concurrent.ConcurrentQueue<string> warnings) : ILogger
+        {
+            public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+            public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Warning;
+
+            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+            {
+                if (logLevel >= LogLevel.Warning) warnings.Enqueue(formatter(state, exception));
+            }
+        }
     }
 
     [Fact]

@@ -38,6 +38,9 @@ public static class StudioHost
         app.UseWhen(http => !http.Request.Path.StartsWithSegments("/v1") && !http.Request.Path.StartsWithSegments("/hubs"),
             branch => branch.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));
         app.UseMiddleware<SameOriginGuard>(); // before the circuit and the hub: no other site may drive the studio
+        // the repository's wwwroot (app.css, favicon.svg) is not the project's, so not in the static assets' build manifest:
+        // served as plain files (through the manifest they were served too, with a warning per request)
+        app.UseStaticFiles();
         app.UseRouting(); // after the re-execution, so that /not-found is routed when a 404 runs the pipeline again
         app.UseAntiforgery();
         app.MapStaticAssets();
