@@ -16,6 +16,22 @@ public sealed class DatasetAnalyzerTests : IDisposable
     });
 
     [Fact]
+    public void Detection_GoesByTheMajority_AndSaysWhenAFileMixesKinds()
+    {
+        // one pretraining line first, then SFT conversations: an SFT file with a stray line, not a pretraining file
+        var mixed = data.Write("mixed.jsonl", ["{\"text\": \"stray\"}", .. Enumerable.Range(0, 10).Select(i => Chat($"q{i}", $"a{i}"))]);
+        var plain = data.Write("plain.jsonl", Chat("q", "a"), Chat("r", "b"));
+
+        var detection = DatasetFormat.Probe(mixed);
+
+        Assert.Equal(DatasetKind.Sft, detection.Kind);
+        Assert.True(detection.Mixed);
+        Assert.Equal("10 sft, 1 pretrain", detection.Describe());
+        Assert.False(DatasetFormat.Probe(plain).Mixed);
+        Assert.Equal(DatasetKind.Sft, DatasetFormat.Detect(plain));
+    }
+
+    [Fact]
     public void Statistics_CountRecordsTurnsRolesAndBadShare()
     {
         var path = data.Write("sft.jsonl", Chat("hi", "hello"), Chat("a", "b", "c", "d"), "{\"conversations\": []}", "", Chat("x", "y"));

@@ -66,4 +66,22 @@ public sealed class DatasetsPageTests : StudioComponentTest, IDisposable
         cut.WaitForAssertion(() => Assert.StartsWith("line 33", cut.Find("#record-scroller .record").TextContent.Trim()));
         Assert.Contains("about Juniper", cut.Find("#record-scroller .record").TextContent);
     }
+
+    [Fact]
+    public void AFileMixingFormats_IsReadAsItsMajority_SaysSo_AndCanBeReadAsAnother()
+    {
+        File.WriteAllLines(Path.Combine(data, "mixed.jsonl"), ["{\"text\": \"a stray line\"}",
+            .. Enumerable.Range(0, 6).Select(i => $"{{\"conversations\": [{{\"role\": \"user\", \"content\": \"q{i}\"}}, {{\"role\": \"assistant\", \"content\": \"a{i}\"}}]}}")]);
+        var cut = Render<DatasetsPage>();
+        Assert.Contains("sft", cut.FindAll(".dataset-item").First(i => i.TextContent.Contains("mixed.jsonl")).TextContent);
+        cut.FindAll(".dataset-item").First(i => i.TextContent.Contains("mixed.jsonl")).Click();
+
+        cut.WaitForAssertion(() => Assert.Contains("6 sft, 1 pretrain", cut.Find("#dataset-mixed").TextContent));
+        cut.WaitForAssertion(() => Assert.Contains("q0", cut.Find("#record-scroller").TextContent)); // conversations read as such
+        Assert.Contains("conversations", cut.Find("#record-scroller .record").TextContent); // the stray line: its problem
+
+        cut.InvokeAsync(() => cut.FindComponent<MudBlazor.MudSelect<MiniMind.Engine.Data.DatasetKind>>().Instance.ValueChanged.InvokeAsync(MiniMind.Engine.Data.DatasetKind.Pretrain));
+
+        cut.WaitForAssertion(() => Assert.Contains("a stray line", cut.Find("#record-scroller .record").TextContent)); // read as pretraining now
+    }
 }

@@ -9,7 +9,7 @@ namespace MiniMind.Studio.Services;
 /// </summary>
 public sealed class DatasetCatalog(StudioPaths paths, StudioOptions options)
 {
-    readonly ConcurrentDictionary<string, (long Length, DateTime Time, DatasetKind? Kind, string? Problem, bool Evaluation)> detected = new();
+    readonly ConcurrentDictionary<string, (long Length, DateTime Time, DatasetKind? Kind, string? Problem, bool Evaluation, DatasetFormat.Detection? Mixed)> detected = new();
 
     public long MaxUploadBytes => (long)options.MaxUploadMegabytes * 1024 * 1024;
 
@@ -29,25 +29,31 @@ public sealed class DatasetCatalog(StudioPaths paths, StudioOptions options)
     public DatasetEntry Describe(string path)
     {
         var file = new FileInfo(path);
-        var (kind, problem, evaluation) = Detect(file);
-        return new DatasetEntry(file.FullName, paths.Display(file.FullName), file.Length, file.LastWriteTimeUtc, kind, problem, evaluation);
+        var (kind, problem, evaluation, mixed) = Detect(file);
+        return new DatasetEntry(file.FullName, paths.Display(file.FullName), file.Length, file.LastWriteTimeUtc, kind, problem, evaluation) { Mixed = mixed };
     }
 
-    (DatasetKind? Kind, string? Problem, bool Evaluation) Detect(FileInfo file)
+    (DatasetKind? Kind, string? Problem, bool Evaluation, DatasetFormat.Detection? Mixed) Detect(FileInfo file)
     {
-        if (detected.TryGetValue(file.FullName, out var c) && c.Length == file.Length && c.Time == file.LastWriteTimeUtc) return (c.Kind, c.Problem, c.Evaluation);
+        if (detected.TryGetValue(file.FullName, out var c) && c.Length == file.Length && c.Time == file.LastWriteTimeUtc) return (c.Kind, c.Problem, c.Evaluation, c.Mixed);
         DatasetKind? kind = null;
         string? problem = null;
         var evaluation = false;
-        try { kind = DatasetFormat.Detect(file.FullName); }
+        DatasetFormat.Detection? mixed = null;
+        try
+        {
+            var detection = DatasetFormat.Probe(file.FullName);
+            kind = detection.Kind;
+            if (detection.Mixed) mixed = detection;
+        }
         catch (Exception e)
         {
             problem = e.Message;
             evaluation = DatasetFormat.IsEvaluationFile(file.FullName);
             if (evaluation) problem = $"{paths.Display(file.FullName)}: a benchmark (its records are questions with expected answers), not training data: evaluate checkpoints with it on the Evaluate page.";
         }
-        detected[file.FullName] = (file.Length, file.LastWriteTimeUtc, kind, problem, evaluation);
-        return (kind, problem, evaluation);
+        detected[file.FullName] = (file.Length, file.LastWriteTimeUtc, kind, problem, evaluation, mixed);
+        return (kind, problem, evaluation, mixed);
     }
 
     /// <summary>

@@ -9,6 +9,9 @@ namespace MiniMind.Studio.Services;
 public sealed record DatasetEntry(string Path, string DisplayName, long SizeBytes, DateTimeOffset ModifiedUtc, DatasetKind? Kind, string? Problem,
     bool Evaluation = false)
 {
+    /// <summary>When the first records are of several kinds: how many of each ("63 sft, 1 pretrain"); <see cref="Kind"/> is the majority.</summary>
+    public DatasetFormat.Detection? Mixed { get; init; }
+
     /// <summary>How the list names the file's format: its kind, "evaluation" for a benchmark, else "unknown format".</summary>
     public string Label => Kind?.ToString().ToLowerInvariant() ?? (Evaluation ? "evaluation" : "unknown format");
 }

@@ -5,18 +5,34 @@ namespace MiniMind.Engine.Data;
 /// <summary>Recognises a dataset file's kind (jsonl or Parquet) from the fields of its first well-formed records.</summary>
 public static class DatasetFormat
 {
-    const int Probe = 64;
+    const int ProbedRecords = 64;
+
+    /// <summary>What detection found: the kind most of the probed records have, and how many records had each kind.</summary>
+    public sealed record Detection(DatasetKind Kind, IReadOnlyDictionary<DatasetKind, int> Votes)
+    {
+        /// <summary>Whether the probed records are of more than one kind.</summary>
+        public bool Mixed => Votes.Count > 1;
+
+        /// <summary>"63 sft, 1 pretrain": the votes, most first.</summary>
+        public string Describe() => string.Join(", ", Votes.OrderByDescending(v => v.Value).Select(v => $"{v.Value} {v.Key.ToString().ToLowerInvariant()}"));
+    }
+
+    /// <summary>The kind of the file: <see cref="Probe"/>'s majority.</summary>
+    public static DatasetKind Detect(DatasetFile file) => Probe(file).Kind;
 
     /// <summary>
-    /// <c>text</c> → pretrain; <c>chosen</c>+<c>rejected</c> → DPO; <c>conversations</c> → SFT, or reasoning when an
-    /// assistant turn of the probed records carries think/answer tags; <c>answer</c> with <c>prompt</c> or <c>messages</c> → prompts (GRPO).
+    /// Each of the first well-formed records votes for a kind: <c>answer</c> with <c>prompt</c> or <c>messages</c> → prompts
+    /// (GRPO); <c>text</c> → pretrain; <c>chosen</c>+<c>rejected</c> → DPO; <c>conversations</c> → SFT, all of them reasoning
+    /// when an assistant turn of one carries think/answer tags. The majority wins (one stray record does not make a file of
+    /// another kind), and the votes say whether the file mixes kinds.
     /// </summary>
-    public static DatasetKind Detect(DatasetFile file)
+    public static Detection Probe(DatasetFile file)
     {
         var seen = 0;
         var questions = 0;
-        DatasetKind? found = null;
-        for (long i = 0; i < file.Count && seen < Probe; i++)
+        var votes = new Dictionary<DatasetKind, int>();
+        var reasoning = false;
+        for (long i = 0; i < file.Count && seen < ProbedRecords; i++)
         {
             JsonDocument document;
             try
@@ -33,27 +49,33 @@ public static class DatasetFormat
                 if (root.ValueKind != JsonValueKind.Object) continue;
                 seen++;
                 if (root.TryGetProperty("question", out _)) questions++;
-                if (root.TryGetProperty("answer", out _) && (root.TryGetProperty("prompt", out _) || root.TryGetProperty("messages", out _))) return DatasetKind.Prompts;
-                if (root.TryGetProperty("text", out _)) return DatasetKind.Pretrain;
-                if (root.TryGetProperty("chosen", out _) && root.TryGetProperty("rejected", out _)) return DatasetKind.Dpo;
-                if (root.TryGetProperty("conversations", out var conversation))
+                DatasetKind? kind = null;
+                if (root.TryGetProperty("answer", out _) && (root.TryGetProperty("prompt", out _) || root.TryGetProperty("messages", out _))) kind = DatasetKind.Prompts;
+                else if (root.TryGetProperty("text", out _)) kind = DatasetKind.Pretrain;
+                else if (root.TryGetProperty("chosen", out _) && root.TryGetProperty("rejected", out _)) kind = DatasetKind.Dpo;
+                else if (root.TryGetProperty("conversations", out var conversation))
                 {
-                    found = DatasetKind.Sft;
-                    if (conversation.ValueKind == JsonValueKind.Array && conversation.EnumerateArray().Any(IsReasoningTurn)) return DatasetKind.Reasoning;
+                    kind = DatasetKind.Sft;
+                    reasoning |= conversation.ValueKind == JsonValueKind.Array && conversation.EnumerateArray().Any(IsReasoningTurn);
                 }
+                if (kind is { } k) votes[k] = votes.GetValueOrDefault(k) + 1;
             }
         }
-        if (found is { } kind) return kind;
+        if (reasoning && votes.Remove(DatasetKind.Sft, out var conversations)) votes[DatasetKind.Reasoning] = conversations;
+        if (votes.Count > 0)
+            return new Detection(votes.OrderByDescending(v => v.Value).ThenBy(v => v.Key).First().Key, votes);
         if (seen > 0 && questions == seen)
             throw new InvalidDataException($"{file.Path}: an evaluation file (its records hold 'question' fields), not training data: evaluate checkpoints with it");
         throw new InvalidDataException(
-            $"{file.Path}: cannot tell the dataset kind: no record among the first {Probe} has a 'text', 'conversations', 'chosen'+'rejected' or 'prompt'+'answer' field (jsonl) or column (parquet)");
+            $"{file.Path}: cannot tell the dataset kind: no record among the first {ProbedRecords} has a 'text', 'conversations', 'chosen'+'rejected' or 'prompt'+'answer' field (jsonl) or column (parquet)");
     }
 
-    public static DatasetKind Detect(string path)
+    public static DatasetKind Detect(string path) => Probe(path).Kind;
+
+    public static Detection Probe(string path)
     {
         using var file = DatasetFile.Open(path);
-        return Detect(file);
+        return Probe(file);
     }
 
     /// <summary>Whether the probed records are all questions: a benchmark file, to evaluate with rather than train on.</summary>
@@ -63,7 +85,7 @@ public static class DatasetFormat
         {
             using var file = DatasetFile.Open(path);
             var seen = 0;
-            for (long i = 0; i < file.Count && seen < Probe; i++)
+            for (long i = 0; i < file.Count && seen < ProbedRecords; i++)
             {
                 using var document = JsonDocument.Parse(RecordParser.WithoutBom(file.ReadBytes(i)));
                 if (document.RootElement.ValueKind != JsonValueKind.Object || !document.RootElement.TryGetProperty("question", out _)) return false;
