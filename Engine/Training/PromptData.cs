@@ -102,7 +102,8 @@ public sealed class PromptData : ITrainingData
 
     TokenBatch Build(int[] order, long batch, int pass)
     {
-        var items = order.Skip((int)(batch * batchSize)).Take(batchSize).Select(i => examples[i]).ToArray();
+        var from = (int)(batch * batchSize);
+        var items = order.AsSpan(from, Math.Min(batchSize, order.Length - from)).ToArray().Select(i => examples[i]).ToArray();
         var length = items.Max(p => p.Ids.Count);
         var ids = new long[items.Length * length];
         var mask = new float[items.Length * length];

@@ -47,19 +47,11 @@ public sealed class DatasetService(TokenizerCache tokenizers)
             for (; scanned < file.Count && found < limit; scanned++)
             {
                 cancel.ThrowIfCancellationRequested();
-                var line = file.ReadLine(scanned);
-                // the values hold the text only if the line does (or it escapes characters): most lines are skipped unparsed
-                if (line.IndexOf(text, StringComparison.OrdinalIgnoreCase) < 0 && !line.Contains('\\')) goto next;
-                var values = ValuesOf(line);
-                var at = values.IndexOf(text, StringComparison.OrdinalIgnoreCase);
-                if (at >= 0)
+                if (Hit(file.ReadLine(scanned), text, scanned + 1) is { } hit)
                 {
-                    var from = Math.Max(0, at - 40);
-                    var to = Math.Min(values.Length, at + text.Length + 60);
-                    match(new SearchHit(scanned + 1, (from > 0 ? "…" : "") + values[from..at], values.Substring(at, text.Length), values[(at + text.Length)..to] + (to < values.Length ? "…" : "")));
+                    match(hit);
                     found++;
                 }
-            next:
                 if (DateTime.UtcNow - lastReport > TimeSpan.FromMilliseconds(200))
                 {
                     lastReport = DateTime.UtcNow;
@@ -68,6 +60,19 @@ public sealed class DatasetService(TokenizerCache tokenizers)
             }
             progress(scanned, file.Count, file.RecordNoun); // where it stopped: the end, or the limit
         }, cancel);
+
+    /// <summary>The match of <paramref name="text"/> in a record's text with what surrounds it, or null.</summary>
+    static SearchHit? Hit(string line, string text, long number)
+    {
+        // the values hold the text only if the line does (or it escapes characters): most lines are skipped unparsed
+        if (line.IndexOf(text, StringComparison.OrdinalIgnoreCase) < 0 && !line.Contains('\\')) return null;
+        var values = ValuesOf(line);
+        var at = values.IndexOf(text, StringComparison.OrdinalIgnoreCase);
+        if (at < 0) return null;
+        var from = Math.Max(0, at - 40);
+        var to = Math.Min(values.Length, at + text.Length + 60);
+        return new SearchHit(number, (from > 0 ? "…" : "") + values[from..at], values.Substring(at, text.Length), values[(at + text.Length)..to] + (to < values.Length ? "…" : ""));
+    }
 
     /// <summary>A record's string values (any depth, roles left out), joined with ⏎, as a person reads the record; the line itself if it is not JSON.</summary>
     static string ValuesOf(string line)
