@@ -29,10 +29,7 @@ public sealed class TrainingJobTests : IDisposable
     [Fact]
     public void GrpoJob_StartsFromTheStagesCheckpoint_WritesGrpoDim_AndLogsSampledCompletions()
     {
-        var config = new MiniMindConfig { Dim = 32, NLayers = 2, NHeads = 4, NKvHeads = 2, MaxSeqLen = 32 };
-        var pretrain = SmallPretrainJob.Options(outDir, config, lines: 12);
-        using (var setup = TrainingJob.Prepare(pretrain, CPU, RunDirectory.Create(outDir, TrainingStage.Pretrain)))
-            Trainer.Run(setup, _ => { });
+        var (pretrain, config) = Pretrained();
         var prompts = Path.Combine(outDir, "prompts.jsonl");
         File.WriteAllLines(prompts, ["{\"prompt\": \"小明有几个苹果？\", \"answer\": \"3\"}", "{\"prompt\": \"Bob has how many pears?\", \"answer\": \"5\"}"]);
         var grpo = TrainingOptions.ForStage(TrainingStage.Grpo) with
@@ -68,10 +65,7 @@ public sealed class TrainingJobTests : IDisposable
     [Fact]
     public void ALoraRun_StartsFromTheSameAdaptersEveryTime_ForItsSeed()
     {
-        var config = new MiniMindConfig { Dim = 32, NLayers = 2, NHeads = 4, NKvHeads = 2, MaxSeqLen = 32 };
-        var pretrain = SmallPretrainJob.Options(outDir, config, lines: 12);
-        using (var setup = TrainingJob.Prepare(pretrain, CPU, RunDirectory.Create(outDir, TrainingStage.Pretrain)))
-            Trainer.Run(setup, _ => { });
+        var (pretrain, config) = Pretrained();
         var data = Path.Combine(outDir, "sft.jsonl");
         File.WriteAllLines(data, Enumerable.Range(0, 8).Select(i => $"{{\"conversations\": [{{\"role\": \"user\", \"content\": \"hi {i}\"}}, {{\"role\": \"assistant\", \"content\": \"yo {i}\"}}]}}"));
         var lora = TrainingOptions.ForStage(TrainingStage.Lora) with
@@ -94,6 +88,16 @@ public sealed class TrainingJobTests : IDisposable
 
         Assert.Equal(first, Adapters(lora));
         Assert.NotEqual(first, Adapters(lora with { Seed = 7 }));
+    }
+
+    /// <summary>A small checkpoint pretrained for three steps, for later stages to start from: its options and config.</summary>
+    (TrainingOptions Options, MiniMindConfig Config) Pretrained()
+    {
+        var config = new MiniMindConfig { Dim = 32, NLayers = 2, NHeads = 4, NKvHeads = 2, MaxSeqLen = 32 };
+        var pretrain = SmallPretrainJob.Options(outDir, config, lines: 12);
+        using (var setup = TrainingJob.Prepare(pretrain, CPU, RunDirectory.Create(outDir, TrainingStage.Pretrain)))
+            Trainer.Run(setup, _ => { });
+        return (pretrain, config);
     }
 
     sealed class SyncProgress(Action<string> report) : IProgress<string>
