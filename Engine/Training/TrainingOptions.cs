@@ -207,6 +207,8 @@ public sealed record TrainingOptions
         Require(Precision is "auto" or "fp32" or "bf16" or "bf16-pure", "precision", Precision, "must be auto, fp32, bf16 or bf16-pure");
         Require(DpoSftWeight >= 0 && double.IsFinite(DpoSftWeight), "dpo_sft_weight", DpoSftWeight, "must be >= 0");
         Require(LoraRank > 0, "lora_rank", LoraRank, "must be positive");
+        Require(LoraAlpha is null || LoraAlpha > 0 && double.IsFinite(LoraAlpha.Value), "lora_alpha", LoraAlpha, "must be positive (or empty: the rank)");
+        Require(LoraDropout is >= 0 and < 1, "lora_dropout", LoraDropout, "must be in [0, 1)");
         Require(LoraTargets is "square" or "all", "lora_targets", LoraTargets, "must be square or all");
         Require(!string.IsNullOrWhiteSpace(LoraName) && LoraName.All(c => char.IsLetterOrDigit(c) || c is '_' or '-'), "lora_name", LoraName, "must be letters, digits, _ or -");
         Require(!FromScratch || Stage != TrainingStage.Dpo, "init_from", InitFrom, "DPO needs a starting checkpoint (its reference model)");

@@ -233,4 +233,24 @@ public sealed class TrainFormTests : StudioComponentTest
         cut.Find("#f-n_layers").Input("4"); // back to tiny's values: tiny again
         cut.WaitForAssertion(() => Assert.Equal("tiny", cut.Find("#f-preset").GetAttribute("value")));
     }
+
+    [Fact]
+    public void TheAdvancedOptions_AreOnTheForm_ValidatedAndStarted()
+    {
+        MiniMind.Engine.Training.TrainingOptions? started = null;
+        var cut = Render<TrainForm>(p => p.Add(f => f.OnStart, o => started = o));
+        cut.Find("#advanced-options .mud-expand-panel-header").Click();
+
+        cut.WaitForElement("#f-adam_eps").Input("0");
+        cut.WaitForAssertion(() => Assert.Contains("must be positive", cut.Instance.Errors["adam_eps"]));
+        Assert.True(cut.Find("#train-start").HasAttribute("disabled"));
+        cut.Find("#f-adam_eps").Input("1e-6");
+        cut.Find("#f-adam_beta1").Input("0.8");
+        cut.Find("#f-sync_every").Input("5");
+        cut.WaitForAssertion(() => Assert.Empty(cut.Instance.Errors));
+        cut.Find("#train-start").Click();
+
+        cut.WaitForAssertion(() => Assert.NotNull(started));
+        Assert.Equal((0.8, 1e-6, 5), (started!.AdamBeta1, started.AdamEps, started.SyncEvery));
+    }
 }

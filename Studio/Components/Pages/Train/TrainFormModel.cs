@@ -54,6 +54,17 @@ public sealed class TrainFormModel
     /// </summary>
     public TrainingOptions Loaded { get; private set; } = new();
 
+    // the advanced options (folded away on the form), read and written on the loaded options like GRPO's below
+    public double AdamBeta1 { get => Loaded.AdamBeta1; set => Loaded = Loaded with { AdamBeta1 = value }; }
+    public double AdamBeta2 { get => Loaded.AdamBeta2; set => Loaded = Loaded with { AdamBeta2 = value }; }
+    public double AdamEps { get => Loaded.AdamEps; set => Loaded = Loaded with { AdamEps = value }; }
+    public bool ChunkedHead { get => Loaded.ChunkedHead; set => Loaded = Loaded with { ChunkedHead = value }; }
+    public string? Devices { get => Loaded.Devices; set => Loaded = Loaded with { Devices = string.IsNullOrWhiteSpace(value) ? null : value.Trim() }; }
+    public bool FailOnBadRecords { get => Loaded.FailOnBadRecords; set => Loaded = Loaded with { FailOnBadRecords = value }; }
+    public double? LoraAlpha { get => Loaded.LoraAlpha; set => Loaded = Loaded with { LoraAlpha = value }; }
+    public double LoraDropout { get => Loaded.LoraDropout; set => Loaded = Loaded with { LoraDropout = value }; }
+    public int? SyncEvery { get => Loaded.SyncEvery; set => Loaded = Loaded with { SyncEvery = value }; }
+
     public int GrpoGroupSize { get => Loaded.GrpoGroupSize; set => Loaded = Loaded with { GrpoGroupSize = value }; }
     public double GrpoBeta { get => Loaded.GrpoBeta; set => Loaded = Loaded with { GrpoBeta = value }; }
     public double GrpoClipEps { get => Loaded.GrpoClipEps; set => Loaded = Loaded with { GrpoClipEps = value }; }
