@@ -100,4 +100,18 @@ public sealed class RewardTests
         Refused(grpo with { InitFrom = TrainingOptions.Scratch }, "init_from");
         Assert.Equal(TrainingStage.Grpo, TrainingStages.Parse("GRPO"));
     }
+
+    [Fact]
+    public void EveryBadOption_IsReported_AtOnce_WithTheModelConfigsToo()
+    {
+        var options = new TrainingOptions { BatchSize = 0, LearningRate = -1, Model = new MiniMind.Engine.Model.MiniMindConfig { Dim = 30, NHeads = 4, NLayers = 0 } };
+
+        var problems = options.Problems();
+        var error = Assert.Throws<ArgumentException>(() => options.Validate());
+
+        Assert.Equal(["batch_size", "learning_rate", "n_layers", "n_heads"], problems.Select(p => p.Field));
+        Assert.All(problems, p => Assert.Contains(p.Sentence, error.Message)); // the command line prints them all
+        Assert.Contains("Invalid model config: n_heads must divide dim (dim 30, n_heads 4).", error.Message);
+        Assert.Contains(new MiniMind.Engine.Model.MiniMindConfig { NHeads = 0 }.Problems(), p => p.Field == "n_heads"); // and no division by zero on the way
+    }
 }

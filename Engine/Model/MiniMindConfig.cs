@@ -63,17 +63,27 @@ public sealed record MiniMindConfig
         }
     }
 
-    /// <summary>Throws an <see cref="ArgumentException"/> naming the first inconsistent field.</summary>
+    /// <summary>Throws an <see cref="ArgumentException"/> naming every inconsistent field (<see cref="Problems"/>).</summary>
     public MiniMindConfig Validate()
     {
+        var problems = Problems();
+        if (problems.Count > 0) throw new ArgumentException(string.Join(" ", problems.Select(p => $"Invalid model config: {p.Field} {p.Message}.")));
+        return this;
+    }
+
+    /// <summary>Every inconsistent field with what is wrong (the one source of these rules: the command line, the form, the engine).</summary>
+    public IReadOnlyList<(string Field, string Message)> Problems()
+    {
+        var problems = new List<(string, string)>();
         void Require(bool ok, string field, string why)
         {
-            if (!ok) throw new ArgumentException($"Invalid model config: {field} {why}.");
+            if (!ok) problems.Add((field, why));
         }
         Require(Dim > 0, "dim", $"must be positive (got {Dim})");
         Require(NLayers > 0, "n_layers", $"must be positive (got {NLayers})");
         Require(NHeads > 0 && Dim % NHeads == 0, "n_heads", $"must divide dim (dim {Dim}, n_heads {NHeads})");
-        Require(HeadDim % 2 == 0, "n_heads", $"must leave an even head_dim for rotary embedding (head_dim {HeadDim})");
+        if (NHeads > 0 && Dim % NHeads == 0 && HeadDim % 2 != 0)
+            problems.Add(("n_heads", $"must leave an even head_dim for rotary embedding (head_dim {HeadDim})"));
         Require(KvHeads > 0 && NHeads % KvHeads == 0, "n_kv_heads", $"must divide n_heads (n_heads {NHeads}, n_kv_heads {KvHeads})");
         Require(VocabSize > 0, "vocab_size", $"must be positive (got {VocabSize})");
         Require(MultipleOf > 0, "multiple_of", $"must be positive (got {MultipleOf})");
@@ -88,7 +98,7 @@ public sealed record MiniMindConfig
                 $"must be between 1 and n_routed_experts (got {NumExpertsPerTok} of {NRoutedExperts})");
             Require(ScoringFunc == "softmax", "scoring_func", $"must be \"softmax\", the only scoring function MiniMind defines (got \"{ScoringFunc}\")");
         }
-        return this;
+        return problems;
     }
 
     /// <summary>Named sizes: the seed's three MiniMind2 models and a CPU demo size.</summary>

@@ -182,12 +182,27 @@ public sealed record TrainingOptions
         return FromJson(node.ToJsonString(), "--set");
     }
 
-    /// <summary>Throws an <see cref="ArgumentException"/> naming the first bad field.</summary>
+    /// <summary>Throws an <see cref="ArgumentException"/> naming every bad field (<see cref="Problems"/>), one sentence each.</summary>
     public TrainingOptions Validate()
     {
+        var problems = Problems();
+        if (problems.Count > 0) throw new ArgumentException(string.Join(" ", problems.Select(p => p.Sentence)));
+        return this;
+    }
+
+    /// <summary>One bad option: its JSON field name, what is wrong, and the sentence the command line prints.</summary>
+    public sealed record Problem(string Field, string Message, string Sentence);
+
+    /// <summary>
+    /// Every bad field with what is wrong: the one source of these rules for the command line, the studio's form (which
+    /// shows each under its field, all at once) and the run manager. The model config's own rules come last.
+    /// </summary>
+    public IReadOnlyList<Problem> Problems()
+    {
+        var problems = new List<Problem>();
         void Require(bool ok, string field, object? value, string rule)
         {
-            if (!ok) throw new ArgumentException($"Invalid training option {field} = {value}: {rule}.");
+            if (!ok) problems.Add(new Problem(field, $"{char.ToUpperInvariant(rule[0])}{rule[1..]}.", $"Invalid training option {field} = {value}: {rule}."));
         }
         Require(Epochs > 0, "epochs", Epochs, "must be positive");
         Require(MaxSteps is null || MaxSteps > 0, "max_steps", MaxSteps, "must be positive");
@@ -229,8 +244,9 @@ public sealed record TrainingOptions
             "reward_answer", RewardAnswer, "GRPO needs at least one reward weight other than 0");
         Require(Stage != TrainingStage.Distill || !string.IsNullOrWhiteSpace(Teacher), "teacher", Teacher, "the distill stage needs a teacher checkpoint");
         Require(string.IsNullOrWhiteSpace(OutputName) || OutputName.All(c => char.IsLetterOrDigit(c) || c is '_' or '-' or '.'), "output_name", OutputName, "must be a plain file name");
-        Model?.Validate();
-        return this;
+        foreach (var (field, message) in Model?.Problems() ?? [])
+            problems.Add(new Problem(field, $"{char.ToUpperInvariant(message[0])}{message[1..]}.", $"Invalid model config: {field} {message}."));
+        return problems;
     }
 }
 

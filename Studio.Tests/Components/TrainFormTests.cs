@@ -15,9 +15,9 @@ public sealed class TrainFormTests : StudioComponentTest
 
         cut.Find("#f-n_heads").Input("3");
 
-        cut.WaitForAssertion(() => Assert.Contains("Must divide dim (128)", cut.Markup));
+        cut.WaitForAssertion(() => Assert.Contains("Must divide dim (dim 128, n_heads 3)", cut.Markup));
         Assert.True(cut.Find("#train-start").HasAttribute("disabled"));
-        Assert.Equal("Must divide dim (128).", cut.Instance.Errors["n_heads"]);
+        Assert.Equal("Must divide dim (dim 128, n_heads 3).", cut.Instance.Errors["n_heads"]); // the engine's rule, said under the field
     }
 
     [Fact]
@@ -47,7 +47,7 @@ public sealed class TrainFormTests : StudioComponentTest
         cut.Find("#f-batch_size").Input("0");
 
         cut.WaitForAssertion(() => Assert.Contains("batch_size", cut.Instance.Errors.Keys));
-        Assert.Contains("must be positive", cut.Instance.Errors["batch_size"]);
+        Assert.Equal("Must be positive.", cut.Instance.Errors["batch_size"]);
         Assert.True(cut.Find("#train-start").HasAttribute("disabled"));
     }
 
@@ -242,7 +242,7 @@ public sealed class TrainFormTests : StudioComponentTest
         cut.Find("#advanced-options .mud-expand-panel-header").Click();
 
         cut.WaitForElement("#f-adam_eps").Input("0");
-        cut.WaitForAssertion(() => Assert.Contains("must be positive", cut.Instance.Errors["adam_eps"]));
+        cut.WaitForAssertion(() => Assert.Equal("Must be positive.", cut.Instance.Errors["adam_eps"]));
         Assert.True(cut.Find("#train-start").HasAttribute("disabled"));
         cut.Find("#f-adam_eps").Input("1e-6");
         cut.Find("#f-adam_beta1").Input("0.8");
@@ -252,5 +252,18 @@ public sealed class TrainFormTests : StudioComponentTest
 
         cut.WaitForAssertion(() => Assert.NotNull(started));
         Assert.Equal((0.8, 1e-6, 5), (started!.AdamBeta1, started.AdamEps, started.SyncEvery));
+    }
+
+    [Fact]
+    public void EveryProblem_ShowsAtOnce_EachUnderItsField()
+    {
+        var cut = Render<TrainForm>();
+
+        cut.Find("#f-batch_size").Input("0");
+        cut.Find("#f-learning_rate").Input("0");
+        cut.Find("#f-n_kv_heads").Input("3");
+
+        cut.WaitForAssertion(() => Assert.Equal(["batch_size", "learning_rate", "n_kv_heads"], cut.Instance.Errors.Keys.Order()));
+        Assert.Equal(3, cut.FindAll(".mud-input-helper-text.mud-input-error").Count);
     }
 }

@@ -204,45 +204,17 @@ public sealed class TrainFormModel
     };
 
     /// <summary>
-    /// Field name (the options' JSON name, or the model config's) to message, for every problem found; empty when the
-    /// form can start.
+    /// Field name (the options' JSON name, or the model config's) to message, for every problem found at once (the engine's
+    /// rules: <see cref="TrainingOptions.Problems"/>, the model config's included); empty when the form can start.
     /// </summary>
     public Dictionary<string, string> Validate(int vocabSize)
     {
         var errors = new Dictionary<string, string>();
         if (string.IsNullOrWhiteSpace(DataPath)) errors["data_path"] = "Choose a dataset.";
         if (string.IsNullOrWhiteSpace(TokenizerPath)) errors["tokenizer_path"] = "Choose a tokenizer.";
-        if (Dim <= 0) errors["dim"] = "Must be positive.";
-        else if (Heads <= 0 || Dim % Heads != 0) errors["n_heads"] = $"Must divide dim ({Dim}).";
-        else if (Dim / Heads % 2 != 0) errors["n_heads"] = "Must leave an even head size (dim / heads) for rotary embedding.";
-        if (KvHeads <= 0 || Heads > 0 && Heads % KvHeads != 0) errors["n_kv_heads"] = $"Must divide the heads ({Heads}).";
-        if (Layers <= 0) errors["n_layers"] = "Must be positive.";
-        if (UseMoe && (ExpertsPerToken <= 0 || ExpertsPerToken > Experts)) errors["num_experts_per_tok"] = $"Must be between 1 and the experts ({Experts}).";
-        if (UseMoe && Experts <= 0) errors["n_routed_experts"] = "Must be positive.";
-        if (Stage == TrainingStage.Distill && string.IsNullOrWhiteSpace(Teacher)) errors["teacher"] = "Distillation needs a teacher checkpoint.";
-        if (errors.Count > 0) return errors;
-        try
-        {
-            ToOptions(vocabSize).Validate();
-        }
-        catch (ArgumentException e)
-        {
-            errors[FieldOf(e.Message)] = e.Message;
-        }
+        foreach (var problem in ToOptions(vocabSize).Problems())
+            errors.TryAdd(problem.Field, problem.Message); // the first problem of a field is the one to fix first
         return errors;
-    }
-
-    /// <summary>"Invalid training option batch_size = 0: must be positive." names batch_size.</summary>
-    static string FieldOf(string message)
-    {
-        foreach (var prefix in new[] { "Invalid training option ", "Invalid model config: " })
-        {
-            if (!message.StartsWith(prefix, StringComparison.Ordinal)) continue;
-            var rest = message[prefix.Length..];
-            var end = rest.IndexOfAny([' ', '=', ':']);
-            return end > 0 ? rest[..end] : rest;
-        }
-        return "form";
     }
 
     /// <summary>Rough training memory: fp32 weights, gradients and AdamW moments, plus activations of one micro-batch.</summary>
