@@ -113,5 +113,7 @@ public sealed class RewardTests
         Assert.All(problems, p => Assert.Contains(p.Sentence, error.Message)); // the command line prints them all
         Assert.Contains("Invalid model config: n_heads must divide dim (dim 30, n_heads 4).", error.Message);
         Assert.Contains(new MiniMind.Engine.Model.MiniMindConfig { NHeads = 0 }.Problems(), p => p.Field == "n_heads"); // and no division by zero on the way
+        // max_seq_len has one lower bound, the data loader's: 2 passed the options and failed inside the loader
+        Assert.Equal("Must be at least 3 (bos, a token, eos).", Assert.Single(new TrainingOptions { MaxSeqLen = 2 }.Problems()).Message);
     }
 }

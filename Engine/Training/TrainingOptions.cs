@@ -216,7 +216,7 @@ public sealed record TrainingOptions
         Require(AdamBeta1 is >= 0 and < 1, "adam_beta1", AdamBeta1, "must be in [0, 1)");
         Require(AdamBeta2 is >= 0 and < 1, "adam_beta2", AdamBeta2, "must be in [0, 1)");
         Require(AdamEps > 0, "adam_eps", AdamEps, "must be positive");
-        Require(MaxSeqLen >= 2, "max_seq_len", MaxSeqLen, "must be at least 2");
+        Require(MaxSeqLen >= Data.DataLoaderOptions.MinSeqLen, "max_seq_len", MaxSeqLen, $"must be at least {Data.DataLoaderOptions.MinSeqLen} (bos, a token, eos)");
         Require(SaveEvery > 0, "save_every", SaveEvery, "must be positive");
         Require(SyncEvery is null or > 0, "sync_every", SyncEvery, "must be positive");
         Require(Precision is "auto" or "fp32" or "bf16" or "bf16-pure", "precision", Precision, "must be auto, fp32, bf16 or bf16-pure");

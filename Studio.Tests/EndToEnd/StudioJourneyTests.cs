@@ -40,7 +40,7 @@ public sealed class StudioJourneyTests : IClassFixture<StudioServer>
         await page.Keyboard.PressAsync("Control+A");
         await page.Keyboard.TypeAsync("0", new() { Delay = 100 });
         await page.Keyboard.PressAsync("Tab"); // leaving the field runs the field's own validation too
-        await Assertions.Expect(page.Locator(".mud-input-control:has(#f-batch_size) .mud-input-helper-text.mud-input-error")).ToContainTextAsync("must be positive");
+        await Assertions.Expect(page.Locator(".mud-input-control:has(#f-batch_size) .mud-input-helper-text.mud-input-error")).ToContainTextAsync("Must be positive.");
         await Assertions.Expect(page.Locator("#train-start")).ToBeDisabledAsync();
         await page.FillAsync("#f-max_steps", "500");
         await page.FillAsync("#f-max_seq_len", "32");

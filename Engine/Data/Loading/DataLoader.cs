@@ -54,7 +54,8 @@ public sealed class DataLoader : IDisposable
     public static DataLoader Open(string path, ByteLevelBpeTokenizer tokenizer, DataLoaderOptions options,
         IProgress<string>? progress = null, CancellationToken cancellationToken = default)
     {
-        if (options.MaxSeqLen < 3) throw new ArgumentException($"max_seq_len must be at least 3 (bos, a token, eos), not {options.MaxSeqLen}", nameof(options));
+        if (options.MaxSeqLen < DataLoaderOptions.MinSeqLen)
+            throw new ArgumentException($"max_seq_len must be at least {DataLoaderOptions.MinSeqLen} (bos, a token, eos), not {options.MaxSeqLen}", nameof(options));
         if (options.BatchSize < 1) throw new ArgumentException($"batch size must be at least 1, not {options.BatchSize}", nameof(options));
         if (options.Packed && options.Kind != DatasetKind.Pretrain) throw new ArgumentException("packing applies to pretraining data only", nameof(options));
         if (options.Kind == DatasetKind.Prompts) throw new ArgumentException("a prompt file is GRPO's data (prompts with answers, no text to learn): train the grpo stage with it", nameof(options));

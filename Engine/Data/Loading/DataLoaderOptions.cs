@@ -8,6 +8,9 @@ public sealed record DataLoaderOptions
     /// <summary>Tokens per sequence before the shift: rows hold <c>MaxSeqLen - 1</c> inputs and targets.</summary>
     public required int MaxSeqLen { get; init; }
 
+    /// <summary>The shortest sequence that holds an example (bos, a token, eos): the one lower bound of max_seq_len.</summary>
+    public const int MinSeqLen = 3;
+
     /// <summary>Examples per batch (pairs, for DPO: the batch then has twice as many rows).</summary>
     public required int BatchSize { get; init; }
 
