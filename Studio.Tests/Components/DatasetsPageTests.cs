@@ -29,10 +29,11 @@ public sealed class DatasetsPageTests : StudioComponentTest, IDisposable
     {
         File.WriteAllLines(Path.Combine(data, "alpha.jsonl"), ["{\"text\": \"alpha record one\"}", "{\"text\": \"alpha record two\"}"]);
         var cut = Render<DatasetsPage>();
-        cut.FindAll(".dataset-item").First(i => i.TextContent.Contains("alpha.jsonl")).Click();
+        cut.InvokeAsync(() => cut.FindAll(".dataset-item").First(i => i.TextContent.Contains("alpha.jsonl")).Click());
         cut.WaitForAssertion(() => Assert.Contains("alpha record one", cut.Find("#record-scroller").TextContent));
-        cut.FindAll(".mud-tab").First(t => t.TextContent.Trim() == "Validation").Click();
-        cut.WaitForElement("#validate-run").Click();
+        cut.InvokeAsync(() => cut.FindAll(".mud-tab").First(t => t.TextContent.Trim() == "Validation").Click());
+        cut.WaitForElement("#validate-run");
+        cut.InvokeAsync(() => cut.Find("#validate-run").Click());
         cut.WaitForAssertion(() => Assert.Contains("2 usable", cut.Find("#validation-summary").TextContent), TimeSpan.FromSeconds(30));
 
         cut.FindComponent<InputFile>().UploadFiles(InputFileContent.CreateFromText("{\"text\": \"bravo record\"}\n", "bravo.jsonl"));
@@ -40,10 +41,10 @@ public sealed class DatasetsPageTests : StudioComponentTest, IDisposable
         cut.WaitForAssertion(() => Assert.EndsWith("bravo.jsonl", cut.Find("#record-scroller").GetAttribute("data-file")));
         cut.WaitForAssertion(() => Assert.Contains("bravo record", cut.Find("#record-scroller").TextContent));
         Assert.DoesNotContain("alpha record", cut.Find("#record-scroller").TextContent);
-        cut.FindAll(".mud-tab").First(t => t.TextContent.Trim() == "Validation").Click();
-        var run = cut.WaitForElement("#validate-run");
+        cut.InvokeAsync(() => cut.FindAll(".mud-tab").First(t => t.TextContent.Trim() == "Validation").Click());
+        cut.WaitForElement("#validate-run");
         Assert.Empty(cut.FindAll("#validation-summary")); // not the previous file's result
-        run.Click();
+        cut.InvokeAsync(() => cut.Find("#validate-run").Click());
         cut.WaitForAssertion(() => Assert.Contains("1 usable", cut.Find("#validation-summary").TextContent), TimeSpan.FromSeconds(30));
     }
 
@@ -52,11 +53,11 @@ public sealed class DatasetsPageTests : StudioComponentTest, IDisposable
     {
         File.WriteAllLines(Path.Combine(data, "many.jsonl"), [.. Enumerable.Range(1, 40).Select(i => $"{{\"text\": \"record {i}{(i == 33 ? " about Juniper" : "")}\"}}")]);
         var cut = Render<DatasetsPage>();
-        cut.FindAll(".dataset-item").First(i => i.TextContent.Contains("many.jsonl")).Click();
+        cut.InvokeAsync(() => cut.FindAll(".dataset-item").First(i => i.TextContent.Contains("many.jsonl")).Click());
         cut.WaitForAssertion(() => Assert.Contains("record 1", cut.Find("#record-scroller").TextContent));
-        cut.FindAll(".mud-tab").First(t => t.TextContent.Trim() == "Search").Click();
+        cut.InvokeAsync(() => cut.FindAll(".mud-tab").First(t => t.TextContent.Trim() == "Search").Click());
         cut.WaitForElement("#dataset-search").Input("juniper");
-        cut.FindAll("button").First(b => b.TextContent.Trim() == "Search").Click();
+        cut.InvokeAsync(() => cut.FindAll("button").First(b => b.TextContent.Trim() == "Search").Click());
 
         var hit = cut.WaitForElement(".search-hit");
         Assert.Equal("Juniper", hit.QuerySelector("mark")!.TextContent);
@@ -74,7 +75,7 @@ public sealed class DatasetsPageTests : StudioComponentTest, IDisposable
             .. Enumerable.Range(0, 6).Select(i => $"{{\"conversations\": [{{\"role\": \"user\", \"content\": \"q{i}\"}}, {{\"role\": \"assistant\", \"content\": \"a{i}\"}}]}}")]);
         var cut = Render<DatasetsPage>();
         Assert.Contains("sft", cut.FindAll(".dataset-item").First(i => i.TextContent.Contains("mixed.jsonl")).TextContent);
-        cut.FindAll(".dataset-item").First(i => i.TextContent.Contains("mixed.jsonl")).Click();
+        cut.InvokeAsync(() => cut.FindAll(".dataset-item").First(i => i.TextContent.Contains("mixed.jsonl")).Click());
 
         cut.WaitForAssertion(() => Assert.Contains("6 sft, 1 pretrain", cut.Find("#dataset-mixed").TextContent));
         cut.WaitForAssertion(() => Assert.Contains("q0", cut.Find("#record-scroller").TextContent)); // conversations read as such

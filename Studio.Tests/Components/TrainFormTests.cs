@@ -239,7 +239,7 @@ public sealed class TrainFormTests : StudioComponentTest
     {
         MiniMind.Engine.Training.TrainingOptions? started = null;
         var cut = Render<TrainForm>(p => p.Add(f => f.OnStart, o => started = o));
-        cut.Find("#advanced-options .mud-expand-panel-header").Click();
+        cut.InvokeAsync(() => cut.Find("#advanced-options .mud-expand-panel-header").Click());
 
         cut.WaitForElement("#f-adam_eps").Input("0");
         cut.WaitForAssertion(() => Assert.Equal("Must be positive.", cut.Instance.Errors["adam_eps"]));

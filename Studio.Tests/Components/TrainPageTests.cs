@@ -27,7 +27,7 @@ public sealed class TrainPageTests : StudioComponentTest
         Assert.Equal("Start a new run", cut.Find("#train-start").TextContent.Trim());
 
         cut.Find("#f-output_name").Input("from_viewed");
-        cut.Find("#train-start").Click();
+        cut.InvokeAsync(() => cut.Find("#train-start").Click());
 
         RunRecord? started = null;
         cut.WaitForAssertion(() => Assert.NotNull(started = training.Runs().FirstOrDefault(r => r.Id != viewed.Id)));
@@ -45,7 +45,7 @@ public sealed class TrainPageTests : StudioComponentTest
         var cut = Render<TrainPage>(p => p.Add(t => t.RunId, viewed.Id));
         Assert.NotEmpty(cut.FindAll("#form-source"));
 
-        cut.FindAll("button").First(b => b.TextContent.Trim() == "Defaults").Click();
+        cut.InvokeAsync(() => cut.FindAll("button").First(b => b.TextContent.Trim() == "Defaults").Click());
 
         cut.WaitForAssertion(() => Assert.Empty(cut.FindAll("#form-source"))); // the handler validates asynchronously, then renders
         Assert.Equal("16", cut.Find("#f-batch_size").GetAttribute("value")); // the demo recipe's pretraining batch

@@ -47,7 +47,7 @@ public sealed class TrainingServiceTests : IDisposable
         Assert.Equal(RunStatus.Cancelled, cancelled.Status);
         Assert.True(Directory.Exists(cancelled.Directory));
 
-        training.Remove(run.Id);
+        await training.RemoveAsync(run.Id);
 
         Assert.Null(training.Find(run.Id));
         Assert.DoesNotContain(training.Runs(), r => r.Id == run.Id);
@@ -59,7 +59,7 @@ public sealed class TrainingServiceTests : IDisposable
     public async Task ACompletedRun_IsNotRemoved_AndAFolderOutsideOutRunsIsLeft()
     {
         var completed = await Finished(TinyRun.Pretrain(1, "done"));
-        Assert.Contains("only failed or cancelled", Assert.Throws<InvalidOperationException>(() => training.Remove(completed.Id)).Message);
+        Assert.Contains("only failed or cancelled", (await Assert.ThrowsAsync<InvalidOperationException>(() => training.RemoveAsync(completed.Id))).Message);
         Assert.NotNull(training.Find(completed.Id));
 
         // a registry row pointing elsewhere (edited by hand, or an older layout): the row goes, the folder stays
@@ -67,7 +67,7 @@ public sealed class TrainingServiceTests : IDisposable
         try
         {
             registry.Save(completed with { Id = "20260101-000000-pretrain-abcdef", Status = RunStatus.Failed, Directory = elsewhere });
-            training.Remove("20260101-000000-pretrain-abcdef");
+            await training.RemoveAsync("20260101-000000-pretrain-abcdef");
             Assert.Null(training.Find("20260101-000000-pretrain-abcdef"));
             Assert.True(Directory.Exists(elsewhere));
         }

@@ -20,6 +20,7 @@ public sealed class TrainingService
     readonly ILogger<TrainingService> logger;
     readonly ConcurrentDictionary<string, RunRecord> live = new();
     readonly ConcurrentDictionary<string, List<string>> logs = new();
+    readonly ConcurrentDictionary<string, Task> watchers = new(); // each followed run's follower, which writes its end
 
     public TrainingService(RunManager manager, RunRegistry registry, TrainingNotifications notifications, StudioPaths paths, ILogger<TrainingService> logger)
     {
@@ -47,11 +48,18 @@ public sealed class TrainingService
     /// the studio made it; its resume state goes with it). A checkpoint it wrote stays (the Checkpoints page deletes
     /// those). Throws InvalidOperationException for a run that is active or completed, or unknown.
     /// </summary>
-    public void Remove(string id)
+    public async Task RemoveAsync(string id)
     {
         var run = Find(id) ?? throw new InvalidOperationException($"There is no run {id}.");
         if (run.Status is not (RunStatus.Failed or RunStatus.Cancelled) || manager.Find(id) is { IsFinished: false })
             throw new InvalidOperationException($"Run {id} is {run.Status.ToString().ToLowerInvariant()}: only failed or cancelled runs can be removed.");
+        // the run's follower writes its end (output, registry row) just after the status says it ended: let it finish first,
+        // or it would write the removed run back
+        if (watchers.TryRemove(id, out var watcher))
+        {
+            try { await watcher.WaitAsync(TimeSpan.FromSeconds(30)); }
+            catch (TimeoutException) { throw new InvalidOperationException($"Run {id} is still being wound up; remove it in a moment."); }
+        }
         registry.Delete(id);
         live.TryRemove(id, out _);
         logs.TryRemove(id, out _);
@@ -145,7 +153,7 @@ public sealed class TrainingService
         logs.TryAdd(run.Id, previous.ToList());
         registry.Save(record);
         notifications.PublishRun(record);
-        _ = Task.Run(() => Watch(run));
+        watchers[run.Id] = Task.Run(() => Watch(run));
         return record;
     }
 
