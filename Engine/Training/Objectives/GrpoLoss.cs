@@ -48,6 +48,14 @@ public static class GrpoLoss
         return (loss.MoveToOuterDisposeScope(), new Figures(meanKl.MoveToOuterDisposeScope(), clipFraction.MoveToOuterDisposeScope()));
     }
 
+    /// <summary>Whether the group of <paramref name="groupSize"/> rewards from <paramref name="start"/> are all equal: it gives no policy gradient.</summary>
+    public static bool IsFlat(IReadOnlyList<double> rewards, int start, int groupSize)
+    {
+        for (var i = start + 1; i < start + groupSize; i++)
+            if (rewards[i] != rewards[start]) return false;
+        return true;
+    }
+
     /// <summary>
     /// Group-normalised advantages: (r - group mean) / (group std + 1e-4), the population std, as MiniMind's script; exactly 0
     /// for a group whose rewards are all equal (no rounding left over from the mean).
@@ -59,7 +67,7 @@ public static class GrpoLoss
         var advantages = new double[rewards.Count];
         for (var g = 0; g < rewards.Count; g += groupSize)
         {
-            if (Enumerable.Range(g, groupSize).All(i => rewards[i] == rewards[g])) continue; // no signal: advantages stay 0
+            if (IsFlat(rewards, g, groupSize)) continue; // no signal: advantages stay 0
             var mean = 0.0;
             for (var i = g; i < g + groupSize; i++) mean += rewards[i];
             mean /= groupSize;

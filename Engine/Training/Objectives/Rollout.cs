@@ -32,9 +32,7 @@ public sealed record Rollout
         get
         {
             var groups = Rows / GroupSize;
-            var flat = 0;
-            for (var g = 0; g < groups; g++)
-                if (Enumerable.Range(g * GroupSize, GroupSize).All(r => Rewards[r] == Rewards[g * GroupSize])) flat++;
+            var flat = Enumerable.Range(0, groups).Count(g => GrpoLoss.IsFlat(Rewards, g * GroupSize, GroupSize));
             return groups == 0 ? 0 : flat / (double)groups;
         }
     }
