@@ -42,6 +42,26 @@ public sealed class ComparePageTests : StudioComponentTest
         Assert.True(cut.Find("#compare-run").HasAttribute("disabled"), "nothing to ask yet");
     }
 
+    [Fact]
+    public void ByDefault_TheNewestModelSitsBesideTheCheckpointItStartedFrom()
+    {
+        // the demo pipeline with GRPO: grpo (from full_sft) is newer than rlhf, and the adapter newer still
+        var config = MiniMindConfig.Preset("tiny") with { VocabSize = 1793 };
+        var sft = Path.Combine(Folders.OutDir, "full_sft_128.safetensors");
+        foreach (var (name, stage, start) in new[] { ("full_sft_128", "sft", (string?)null), ("rlhf_128", "dpo", sft), ("grpo_128", "grpo", sft) })
+        {
+            using var model = new MiniMindModel(config);
+            ModelCheckpoint.Save(model, Path.Combine(Folders.OutDir, name + ".safetensors"),
+                new CheckpointInfo { Config = config, Stage = stage, Step = 1, BaseCheckpoint = start });
+            Thread.Sleep(20); // distinct creation times
+        }
+
+        var panes = Render<ComparePage>().FindAll(".compare-pane");
+
+        Assert.Contains("full_sft_128", panes[0].TextContent);
+        Assert.Contains("grpo_128", panes[1].TextContent);
+    }
+
     /// <summary>The page at /compare with a query, as a link (the demo pipeline's) opens it.</summary>
     IRenderedComponent<ComparePage> Open(params (string Name, string Value)[] query)
     {
