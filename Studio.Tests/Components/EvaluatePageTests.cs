@@ -43,8 +43,9 @@ public sealed class EvaluatePageTests : StudioComponentTest
         var cut = Render<EvaluatePage>();
 
         Assert.Contains("train the demo model on the Home page first", cut.Find("#evaluate-empty").TextContent);
+        Assert.Equal(["./", "train"], cut.FindAll("#evaluate-empty a").Select(a => a.GetAttribute("href")));
         Assert.Empty(cut.FindAll("#evaluate-run"));
-        Assert.NotNull(cut.Find("#evaluate-history-empty"));
+        Assert.Contains($"under {Path.Combine(Folders.OutDir, "evals")} yet", cut.Find("#evaluate-history-empty").TextContent);
     }
 
     [Fact]
