@@ -64,6 +64,14 @@ public sealed class StudioJourneyTests : IClassFixture<StudioServer>
         await page.WaitForFunctionAsync($"() => +document.querySelector('#loss-chart-wrapper').dataset.points > {early + 2}", null, new() { Timeout = 120_000 });
         // plotly draws in the browser after the server's update: wait for its trace rather than count at once
         await Assertions.Expect(page.Locator("#loss-chart .scatterlayer .trace").First).ToBeAttachedAsync(new() { Timeout = 30_000 });
+        // a legend only where it tells traces apart (loss and its average), not beside a chart's single trace
+        await Assertions.Expect(page.Locator("#loss-chart .legend")).ToHaveCountAsync(1);
+        await Assertions.Expect(page.Locator("#lr-chart .scatterlayer .trace")).ToHaveCountAsync(1);
+        await Assertions.Expect(page.Locator("#lr-chart .legend")).ToHaveCountAsync(0);
+        var lrBox = await page.Locator("#lr-chart").BoundingBoxAsync();
+        Assert.True(lrBox is { Width: >= 250 }, $"the learning-rate chart is {lrBox?.Width} px wide");
+        // grey grid lines (plotly's own are near-white, glaring on the dark theme)
+        Assert.Contains("stroke: rgb(128, 128, 128)", await page.Locator("#lr-chart .gridlayer path").First.GetAttributeAsync("style"));
         await page.Shot("02-training");
 
         // 4. stop it
