@@ -4,7 +4,7 @@ using MiniMind.Studio.Tests.Hubs;
 
 namespace MiniMind.Studio.Tests.EndToEnd;
 
-/// <summary>On a 400 px phone screen every page fits: nothing sticks out of its panel or the screen.</summary>
+/// <summary>On a 400 px phone screen every page fits: nothing sticks out of its panel or the screen, no label is cut short.</summary>
 public sealed class NarrowScreenBrowserTests : IClassFixture<StudioServer>
 {
     readonly StudioServer server;
@@ -28,6 +28,11 @@ public sealed class NarrowScreenBrowserTests : IClassFixture<StudioServer>
         }
         """;
 
+    /// <summary>Field labels cut short (an ellipsis where the label is wider than its field), as their text.</summary>
+    const string ClippedLabels = """
+        () => [...document.querySelectorAll('.mud-input-label')].filter(l => l.scrollWidth > l.clientWidth + 1).map(l => l.textContent.trim())
+        """;
+
     [BrowserFact]
     public async Task EveryPage_FitsA400PixelScreen()
     {
@@ -45,6 +50,8 @@ public sealed class NarrowScreenBrowserTests : IClassFixture<StudioServer>
             await page.Open(server.BaseAddress, path);
             var outside = await page.EvaluateAsync<string[]>(SticksOut);
             Assert.True(outside.Length == 0, $"{path} at 400 px: {string.Join("; ", outside)}");
+            var clipped = await page.EvaluateAsync<string[]>(ClippedLabels);
+            Assert.True(clipped.Length == 0, $"{path} at 400 px cuts these labels short: {string.Join("; ", clipped)}");
         }
 
         // the newest checkpoints' chat links are on screen, not scrolled off to the right of their table
