@@ -54,4 +54,41 @@ public sealed class RunRegistryTests
         Assert.Equal(Path.Combine(folders.OutDir, "pretrain_128.safetensors"), run.Output);
         Assert.Null(new RunRegistry(folders.Paths).Recovery); // the new registry is whole
     }
+
+    [Fact]
+    public void WhenOnlyTheRunsAreDamaged_TheConversationsInTheSameFile_AreCopiedBack()
+    {
+        using var folders = new StudioFolders();
+        var registry = new RunRegistry(folders.Paths);
+        for (int i = 0; i < 40; i++) // enough rows that the runs table has a root page of its own above its leaves
+            registry.Save(new RunRecord { Id = $"r{i}", Stage = TrainingStage.Pretrain, Status = RunStatus.Completed, OptionsJson = TinyRun.Pretrain(3).ToJson(), Directory = "/tmp/r", Message = new string('x', 400) });
+        var store = new ConversationStore(folders.Paths);
+        store.Save("20260101-000000-aaaaaa", new SavedChat { Turns = [new SavedTurn("first question", new SavedAnswer("first answer", "", "stop", null, 2, 0.1))] });
+        store.Save("20260101-000001-bbbbbb", new SavedChat { Turns = [new SavedTurn("second question", new SavedAnswer("second answer", "", "stop", null, 2, 0.1))] });
+        store.SaveComparison("20260101-000002-cccccc", new SavedComparison { Panes = ["a", "b"], Turns = [new SavedCompareTurn("compared", [null, null])] });
+        // noise over the runs table's root page: the runs cannot be read, the conversations' pages are untouched
+        long root, pageSize;
+        using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={folders.Paths.RegistryPath};Pooling=False"))
+        {
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "SELECT rootpage FROM sqlite_master WHERE name = 'runs'";
+            root = (long)command.ExecuteScalar()!;
+            command.CommandText = "PRAGMA page_size";
+            pageSize = (long)command.ExecuteScalar()!;
+        }
+        var bytes = File.ReadAllBytes(folders.Paths.RegistryPath);
+        for (long i = 0; i < pageSize; i++) bytes[(root - 1) * pageSize + i] = (byte)(i * 31 % 256);
+        File.WriteAllBytes(folders.Paths.RegistryPath, bytes);
+
+        var reopened = new RunRegistry(folders.Paths);
+
+        Assert.Contains("2 chats, 1 comparisons", reopened.Recovery);
+        var aside = Directory.GetFiles(folders.OutDir, "studio.db.damaged-*").Single();
+        Assert.Equal(bytes, File.ReadAllBytes(aside)); // read, not changed
+        var recovered = new ConversationStore(folders.Paths);
+        Assert.Equal(["second question", "first question"], recovered.List().Select(c => c.Title));
+        Assert.Equal("first answer", recovered.Load("20260101-000000-aaaaaa")!.Turns.Single().Answer.Text);
+        Assert.Equal("compared", Assert.Single(recovered.ListComparisons()).Title);
+    }
 }

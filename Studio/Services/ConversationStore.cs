@@ -67,6 +67,61 @@ public sealed class ConversationStore
         return connection;
     }
 
+    /// <summary>
+    /// Copies the conversations out of a damaged studio file that the run registry moved aside, as many as can be read,
+    /// into the new file at <paramref name="paths"/>; the damaged file is opened read-only and stays as it was found.
+    /// Says how many of each kind came back, or why none could.
+    /// </summary>
+    public static string Salvage(string damagedFile, StudioPaths paths)
+    {
+        var store = new ConversationStore(paths);
+        try
+        {
+            using var damaged = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = damagedFile, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString());
+            damaged.Open();
+            return $"{store.CopyFrom(damaged, Chats, "chats")}, {store.CopyFrom(damaged, Comparisons, "comparisons")}";
+        }
+        catch (SqliteException e)
+        {
+            return $"no conversation could be read ({e.Message})";
+        }
+    }
+
+    /// <summary>Every row of <paramref name="table"/> that <paramref name="damaged"/> still yields (kept when the damage stops the read).</summary>
+    string CopyFrom(SqliteConnection damaged, string table, string noun)
+    {
+        using var exists = damaged.CreateCommand();
+        exists.CommandText = "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = $name";
+        exists.Parameters.AddWithValue("$name", table);
+        if (Convert.ToInt64(exists.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) == 0) return $"0 {noun}";
+
+        int copied = 0;
+        using var connection = Open();
+        using var transaction = connection.BeginTransaction();
+        try
+        {
+            using var select = damaged.CreateCommand();
+            select.CommandText = $"SELECT id, title, updated, turns, state FROM {table}";
+            using var reader = select.ExecuteReader();
+            while (reader.Read())
+            {
+                using var insert = connection.CreateCommand();
+                insert.Transaction = transaction;
+                insert.CommandText = $"INSERT OR IGNORE INTO {table} (id, title, updated, turns, state) VALUES ($id, $title, $updated, $turns, $state)";
+                foreach (var (name, i) in new[] { ("$id", 0), ("$title", 1), ("$updated", 2), ("$turns", 3), ("$state", 4) })
+                    insert.Parameters.AddWithValue(name, reader.GetValue(i));
+                copied += insert.ExecuteNonQuery();
+            }
+            transaction.Commit();
+            return $"{copied} {noun}";
+        }
+        catch (Exception e) when (e is SqliteException or InvalidCastException)
+        {
+            transaction.Commit(); // what was read before the damaged part
+            return $"{copied} {noun} (the rest could not be read: {e.Message})";
+        }
+    }
+
     /// <summary>A new conversation id (sortable by time).</summary>
     public static string NewId() => $"{DateTime.UtcNow:yyyyMMdd-HHmmss}-{Guid.NewGuid().ToString("N")[..6]}";
 

@@ -30,7 +30,9 @@ public sealed class RunRegistry
                 if (File.Exists(paths.RegistryPath + suffix)) File.Move(paths.RegistryPath + suffix, aside + suffix);
             Open();
             int rebuilt = Rebuild(paths.OutDir, logger);
-            Recovery = $"The run registry {paths.RegistryPath} could not be read ({e.Message}); it was moved to {aside} and {rebuilt} runs were recovered from their folders.";
+            // Chat's and Compare's conversations share the file: copy back every one the damage left readable
+            var conversations = ConversationStore.Salvage(aside, paths);
+            Recovery = $"The run registry {paths.RegistryPath} could not be read ({e.Message}); it was moved to {aside}, {rebuilt} runs were recovered from their folders, and from the file: {conversations}.";
             logger?.LogWarning("{Recovery}", Recovery);
         }
     }
