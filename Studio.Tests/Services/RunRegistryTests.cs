@@ -83,7 +83,7 @@ public sealed class RunRegistryTests
 
         var reopened = new RunRegistry(folders.Paths);
 
-        Assert.Contains("2 chats, 1 comparisons", reopened.Recovery);
+        Assert.Contains("chats: 2, comparisons: 1", reopened.Recovery);
         var aside = Directory.GetFiles(folders.OutDir, "studio.db.damaged-*").Single();
         Assert.Equal(bytes, File.ReadAllBytes(aside)); // read, not changed
         var recovered = new ConversationStore(folders.Paths);

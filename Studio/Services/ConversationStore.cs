@@ -93,7 +93,7 @@ public sealed class ConversationStore
         using var exists = damaged.CreateCommand();
         exists.CommandText = "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = $name";
         exists.Parameters.AddWithValue("$name", table);
-        if (Convert.ToInt64(exists.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) == 0) return $"0 {noun}";
+        if (Convert.ToInt64(exists.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) == 0) return $"{noun}: 0";
 
         int copied = 0;
         using var connection = Open();
@@ -113,12 +113,12 @@ public sealed class ConversationStore
                 copied += insert.ExecuteNonQuery();
             }
             transaction.Commit();
-            return $"{copied} {noun}";
+            return $"{noun}: {copied}";
         }
-        catch (Exception e) when (e is SqliteException or InvalidCastException)
+        catch (SqliteException e)
         {
             transaction.Commit(); // what was read before the damaged part
-            return $"{copied} {noun} (the rest could not be read: {e.Message})";
+            return $"{noun}: {copied} (the rest could not be read: {e.Message})";
         }
     }
 
