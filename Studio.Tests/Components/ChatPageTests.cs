@@ -68,6 +68,28 @@ public sealed class ChatPageTests : StudioComponentTest
     }
 
     [Fact]
+    public void TheList_MarksTheOpenConversation_LinksEach_AndDeletesOne()
+    {
+        CheckpointFiles.Tiny(Folders.OutDir, "talker");
+        var store = Services.GetRequiredService<ConversationStore>();
+        foreach (var (id, prompt) in new[] { ("20260101-000000-aaaaaa", "kept"), ("20260101-000001-bbbbbb", "dropped") })
+            store.Save(id, new SavedChat { Turns = [new SavedTurn(prompt, new SavedAnswer("ok", "", "stop", null, 1, 0.1))] });
+
+        var cut = Render<ChatPage>(p => p.Add(c => c.ConversationId, "20260101-000000-aaaaaa"));
+
+        var rows = cut.FindAll("#chat-conversations .chat-conversation");
+        Assert.Equal(["20260101-000001-bbbbbb", "20260101-000000-aaaaaa"], rows.Select(r => r.GetAttribute("data-conversation")));
+        Assert.Equal([false, true], rows.Select(r => r.ClassList.Contains("current")));
+        Assert.Equal("/chat/20260101-000001-bbbbbb", rows[0].QuerySelector("a")!.GetAttribute("href"));
+        Assert.Equal("Delete this conversation", rows[0].QuerySelector(".chat-conversation-delete")!.GetAttribute("aria-label"));
+
+        cut.InvokeAsync(() => cut.Find("[data-conversation='20260101-000001-bbbbbb'] .chat-conversation-delete").Click());
+
+        cut.WaitForAssertion(() => Assert.Single(cut.FindAll("#chat-conversations .chat-conversation")));
+        Assert.Equal("kept", Assert.Single(store.List()).Title);
+    }
+
+    [Fact]
     public void AConversationWhoseCheckpointIsGone_OpensWithTheFirstCheckpoint_AndSaysSo()
     {
         CheckpointFiles.Tiny(Folders.OutDir, "still_here");
