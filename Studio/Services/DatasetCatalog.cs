@@ -46,11 +46,14 @@ public sealed class DatasetCatalog(StudioPaths paths, StudioOptions options)
             kind = detection.Kind;
             if (detection.Mixed) mixed = detection;
         }
+        catch (InvalidDataException e) when (DatasetFormat.IsEvaluationFile(e))
+        {
+            evaluation = true;
+            problem = $"{paths.Display(file.FullName)}: a benchmark (its records are questions with expected answers), not training data: evaluate checkpoints with it on the Evaluate page.";
+        }
         catch (Exception e)
         {
             problem = e.Message;
-            evaluation = DatasetFormat.IsEvaluationFile(file.FullName);
-            if (evaluation) problem = $"{paths.Display(file.FullName)}: a benchmark (its records are questions with expected answers), not training data: evaluate checkpoints with it on the Evaluate page.";
         }
         detected[file.FullName] = (file.Length, file.LastWriteTimeUtc, kind, problem, evaluation, mixed);
         return (kind, problem, evaluation, mixed);

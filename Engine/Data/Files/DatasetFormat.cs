@@ -6,6 +6,10 @@ namespace MiniMind.Engine.Data;
 public static class DatasetFormat
 {
     const int ProbedRecords = 64;
+    const string EvaluationFileMark = "minimind.evaluation-file";
+
+    /// <summary>Whether <see cref="Probe"/> refused the file because its records are all questions: a benchmark, to evaluate with rather than train on.</summary>
+    public static bool IsEvaluationFile(Exception refusal) => refusal.Data.Contains(EvaluationFileMark);
 
     /// <summary>What detection found: the kind most of the probed records have, and how many records had each kind.</summary>
     public sealed record Detection(DatasetKind Kind, IReadOnlyDictionary<DatasetKind, int> Votes)
@@ -65,7 +69,11 @@ public static class DatasetFormat
         if (votes.Count > 0)
             return new Detection(votes.OrderByDescending(v => v.Value).ThenBy(v => v.Key).First().Key, votes);
         if (seen > 0 && questions == seen)
-            throw new InvalidDataException($"{file.Path}: an evaluation file (its records hold 'question' fields), not training data: evaluate checkpoints with it");
+        {
+            var benchmark = new InvalidDataException($"{file.Path}: an evaluation file (its records hold 'question' fields), not training data: evaluate checkpoints with it");
+            benchmark.Data[EvaluationFileMark] = true;
+            throw benchmark;
+        }
         throw new InvalidDataException(
             $"{file.Path}: cannot tell the dataset kind: no record among the first {ProbedRecords} has a 'text', 'conversations', 'chosen'+'rejected' or 'prompt'+'answer' field (jsonl) or column (parquet)");
     }
@@ -76,27 +84,6 @@ public static class DatasetFormat
     {
         using var file = DatasetFile.Open(path);
         return Probe(file);
-    }
-
-    /// <summary>Whether the probed records are all questions: a benchmark file, to evaluate with rather than train on.</summary>
-    public static bool IsEvaluationFile(string path)
-    {
-        try
-        {
-            using var file = DatasetFile.Open(path);
-            var seen = 0;
-            for (long i = 0; i < file.Count && seen < ProbedRecords; i++)
-            {
-                using var document = JsonDocument.Parse(RecordParser.WithoutBom(file.ReadBytes(i)));
-                if (document.RootElement.ValueKind != JsonValueKind.Object || !document.RootElement.TryGetProperty("question", out _)) return false;
-                seen++;
-            }
-            return seen > 0;
-        }
-        catch (Exception e) when (e is JsonException or IOException or InvalidDataException)
-        {
-            return false;
-        }
     }
 
     static bool IsReasoningTurn(JsonElement message) =>
