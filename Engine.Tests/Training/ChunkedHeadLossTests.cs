@@ -86,8 +86,10 @@ public sealed class ChunkedHeadLossTests
         var (fullLoss, fullGrads) = LossAndGrads(model, chunked: false);
         var (loss, grads) = LossAndGrads(model, chunked: true, 96L * 7);
 
-        Assert.True(Math.Abs(loss - fullLoss) <= 1e-3 * Math.Abs(fullLoss), $"loss {loss} vs {fullLoss}");
-        Assert.True(MaxRelativeError(grads, fullGrads) < 6e-3, $"largest gradient error {MaxRelativeError(grads, fullGrads)}"); // measured 2.6e-3
+        // the chunks round their bf16 logits apart from the whole product: the loss is known to one bf16 rounding of its size,
+        // each gradient to two (the logits' gradient, then the bf16 product that carries it back)
+        Assert.True(Math.Abs(loss - fullLoss) <= Tolerance.Bf16 * Math.Abs(fullLoss), $"loss {loss} vs {fullLoss}");
+        Assert.True(MaxRelativeError(grads, fullGrads) <= 2 * Tolerance.Bf16, $"largest gradient error {MaxRelativeError(grads, fullGrads)}");
     }
 
     [Fact]

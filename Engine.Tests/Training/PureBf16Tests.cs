@@ -56,11 +56,14 @@ public sealed class PureBf16Tests : IDisposable
         var result = Trainer.Run(setup, pureSteps.Add);
 
         Assert.Equal(RunOutcome.Completed, result.Outcome);
+        // bf16 rounds the activations once in each of the three products on the way to a token's loss (attention, MLP,
+        // head), so the loss is known to about 3 bf16 roundings of its size; the weights to the AdamW drift of 8 steps.
         for (int i = 0; i < fp32Steps.Count; i++)
-            Assert.True(Math.Abs(fp32Steps[i].Loss - pureSteps[i].Loss) < 0.05, $"step {i + 1}: {fp32Steps[i].Loss} vs {pureSteps[i].Loss}");
+            Assert.True(Math.Abs(fp32Steps[i].Loss - pureSteps[i].Loss) <= 3 * Tolerance.Bf16 * fp32Steps[i].Loss, $"step {i + 1}: {fp32Steps[i].Loss} vs {pureSteps[i].Loss}");
         Assert.Contains(fp32Steps.Zip(pureSteps), p => p.First.Loss != p.Second.Loss); // bf16 really rounded somewhere
         Assert.All(pure.parameters(), p => Assert.Equal(ScalarType.Float32, p.dtype));
-        foreach (var (a, b) in fp32.UniqueParameters().Zip(pure.UniqueParameters())) Assert.True(Fixture.MaxAbsDiff(a, b) < 2e-2);
+        var drift = Tolerance.AdamWDrift(new LearningRateSchedule(Options.LearningRate, fp32Steps.Count).At(0), fp32Steps.Count);
+        foreach (var (a, b) in fp32.UniqueParameters().Zip(pure.UniqueParameters())) Assert.True(Fixture.MaxAbsDiff(a, b) <= drift, $"{Fixture.MaxAbsDiff(a, b)} against {drift}");
         Assert.True(pure.UniqueParameters().Zip(initial.UniqueParameters()).Any(p => Fixture.MaxAbsDiff(p.First, p.Second) > 1e-3), "it trained");
         Assert.All(pure.Projections(), p => Assert.Null(p.Projection.Working)); // reads its fp32 weights again
         using var saved = ModelCheckpoint.Load(setup.OutputPath);
@@ -101,7 +104,8 @@ public sealed class PureBf16Tests : IDisposable
 
         Trainer.Run(Setup(master, new InMemoryData(batches), Options, pure: true, parallel: parallel), together.Add);
 
-        for (int i = 0; i < alone.Count; i++) Assert.True(Math.Abs(alone[i].Loss - together[i].Loss) < 1e-2, $"step {i + 1}: {alone[i].Loss} vs {together[i].Loss}");
+        // two half batches round their bf16 products apart from the whole batch: one bf16 rounding of the loss
+        for (int i = 0; i < alone.Count; i++) Assert.True(Math.Abs(alone[i].Loss - together[i].Loss) <= Tolerance.Bf16 * alone[i].Loss, $"step {i + 1}: {alone[i].Loss} vs {together[i].Loss}");
         foreach (var (a, b) in master.UniqueParameters().Zip(replica.UniqueParameters())) Assert.Equal(0f, Fixture.MaxAbsDiff(a, b));
     }
 
@@ -124,13 +128,18 @@ public sealed class PureBf16Tests : IDisposable
         var (full, fullModel) = Train(chunked: false);
         var (chunkedSteps, chunkedModel) = Train(chunked: true);
 
+        // The two heads round the bf16 logits at different points (one product or chunks of it, in kernels that change with
+        // the CPU), so each step's loss and gradient norm are known to one bf16 rounding of their own size (measured: equal
+        // under default and avx512, 8.8e-4 and 1.4e-3 relative apart under avx2), and the weights to the AdamW drift of
+        // its 4 optimizer steps (8 batches, 2 accumulated; measured 3.9e-3 under avx2, bound 0.027).
         Assert.Equal(full.Count, chunkedSteps.Count);
         for (int i = 0; i < full.Count; i++)
         {
-            Assert.True(Math.Abs(full[i].Loss - chunkedSteps[i].Loss) <= 1e-4, $"step {i + 1}: loss {full[i].Loss} vs {chunkedSteps[i].Loss}");
-            Assert.True(Math.Abs(full[i].GradNorm - chunkedSteps[i].GradNorm) <= 1e-3 * full[i].GradNorm, $"step {i + 1}: norm {full[i].GradNorm} vs {chunkedSteps[i].GradNorm}");
+            Assert.True(Math.Abs(full[i].Loss - chunkedSteps[i].Loss) <= Tolerance.Bf16 * full[i].Loss, $"step {i + 1}: loss {full[i].Loss} vs {chunkedSteps[i].Loss}");
+            Assert.True(Math.Abs(full[i].GradNorm - chunkedSteps[i].GradNorm) <= Tolerance.Bf16 * full[i].GradNorm, $"step {i + 1}: norm {full[i].GradNorm} vs {chunkedSteps[i].GradNorm}");
         }
-        foreach (var (a, b) in fullModel.UniqueParameters().Zip(chunkedModel.UniqueParameters())) Assert.True(Fixture.MaxAbsDiff(a, b) < 1e-4, $"{Fixture.MaxAbsDiff(a, b)}");
+        var drift = Tolerance.AdamWDrift(new LearningRateSchedule(options.LearningRate, full.Count).At(0), full.Count);
+        foreach (var (a, b) in fullModel.UniqueParameters().Zip(chunkedModel.UniqueParameters())) Assert.True(Fixture.MaxAbsDiff(a, b) <= drift, $"{Fixture.MaxAbsDiff(a, b)} against {drift}");
         fullModel.Dispose();
         chunkedModel.Dispose();
     }
