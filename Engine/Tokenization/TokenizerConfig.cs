@@ -25,6 +25,7 @@ sealed record TokenizerConfig(string? Bos, string? Eos, string? Pad, string? Unk
         using (document)
         {
             JsonElement root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object) throw fields.Error("$", $"must be a JSON object, not {root.ValueKind}");
             return new TokenizerConfig(
                 TokenString(root, "bos_token", fields),
                 TokenString(root, "eos_token", fields),

@@ -4,9 +4,8 @@ using CommandLine = MiniMind.Studio.Tests.Cli.Cli;
 namespace MiniMind.Studio.Tests.Adversarial;
 
 /// <summary>
-/// Every kind of file the project reads, damaged three ways (cut in half, replaced by noise, emptied), read by the verb
-/// that reads it: each case is one "error:" line naming the file (or a finding naming file and line), a non-zero exit, no
-/// stack trace, and no file of the out folder changed. A damaged metrics.jsonl is the exception by design: the resume goes
+/// Every kind of file the project reads, damaged every way in <see cref="Damages"/>, read by each verb that reads it: each
+/// case is one "error:" line naming the file (or a finding naming file and line), a non-zero exit, no stack trace, and no file of the out folder changed. A damaged metrics.jsonl is the exception by design: the resume goes
 /// on and every line of the history is kept (the unreadable ones moved to metrics.rejected.jsonl).
 /// </summary>
 public sealed class DamagedFilesTests : IDisposable
@@ -24,6 +23,7 @@ public sealed class DamagedFilesTests : IDisposable
         var dataset = Path.Combine(Repo.Root, "dataset");
         CopyFolder(Path.Combine(dataset, "tokenizer"), Path.Combine(dir, "tokenizer"));
         foreach (var file in new[] { "pretrain_demo.jsonl", "sft_demo.jsonl", "eval_demo.jsonl" }) File.Copy(Path.Combine(dataset, file), Path.Combine(dir, file));
+        File.WriteAllText(Path.Combine(dir, "messages.json"), """[{"role": "user", "content": "hello"}]""");
         string[] Common(string data) => [.. Tiny, $"out_dir={dir}/out", $"data_path={dir}/{data}", $"tokenizer_path={dir}/tokenizer"];
         var pretrain = await CommandLine.Run(["train", "pretrain", .. Common("pretrain_demo.jsonl"), "max_steps=2"]);
         Assert.True(pretrain.Code == 0, pretrain.Err);
@@ -53,6 +53,13 @@ public sealed class DamagedFilesTests : IDisposable
         new("LoRA adapter", "out/lora_identity_128.safetensors", ["eval", "--model", "{0}/out/lora_identity_128.safetensors", "--benchmark", "{0}/eval_demo.jsonl", "--limit", "1", "--out-dir", "{0}/out"]),
         new("tokenizer.json", "tokenizer/tokenizer.json", ["tokenize", "--tokenizer", "{0}/tokenizer", "--text", "hello"]),
         new("tokenizer_config.json", "tokenizer/tokenizer_config.json", ["tokenize", "--tokenizer", "{0}/tokenizer", "--text", "hello"]),
+        // every other verb that reads a tokenizer: chat, detokenize, chat-template, eval, export
+        new("tokenizer.json (chat)", "tokenizer/tokenizer.json", ["chat", "--model", "{0}/out/pretrain_128.safetensors", "--tokenizer", "{0}/tokenizer"]),
+        new("tokenizer_config.json (chat)", "tokenizer/tokenizer_config.json", ["chat", "--model", "{0}/out/pretrain_128.safetensors", "--tokenizer", "{0}/tokenizer"]),
+        new("tokenizer.json (detokenize)", "tokenizer/tokenizer.json", ["detokenize", "--tokenizer", "{0}/tokenizer", "--ids", "[1, 2]"]),
+        new("tokenizer_config.json (chat-template)", "tokenizer/tokenizer_config.json", ["chat-template", "--tokenizer", "{0}/tokenizer", "--messages", "{0}/messages.json"]),
+        new("tokenizer.json (eval)", "tokenizer/tokenizer.json", ["eval", "--model", "{0}/out/pretrain_128.safetensors", "--tokenizer", "{0}/tokenizer", "--benchmark", "{0}/eval_demo.jsonl", "--limit", "1", "--out-dir", "{0}/out"]),
+        new("tokenizer.json (export)", "tokenizer/tokenizer.json", ["export", "{0}/out/pretrain_128.safetensors", "--format", "hf", "--tokenizer", "{0}/tokenizer", "--out", "{0}/export"]),
         new("resume weights", "out/runs/*pretrain*/resume/model.safetensors", ["train", "pretrain", "--resume", "{run}", "--set", "max_steps=4"]),
         new("resume optimizer state", "out/runs/*pretrain*/resume/optimizer.safetensors", ["train", "pretrain", "--resume", "{run}", "--set", "max_steps=4"]),
         new("resume state.json", "out/runs/*pretrain*/resume/state.json", ["train", "pretrain", "--resume", "{run}", "--set", "max_steps=4"]),
@@ -63,14 +70,27 @@ public sealed class DamagedFilesTests : IDisposable
         new("metrics.jsonl", "out/runs/*pretrain*/metrics.jsonl", ["train", "pretrain", "--resume", "{run}", "--set", "max_steps=4"]),
     ];
 
-    static readonly string[] Damages = ["half", "noise", "empty"];
+    /// <summary>Cut in half, replaced by noise, emptied, the JSON literal null, and (tokenizer.json only) a vocabulary with no token.</summary>
+    static readonly string[] Damages = ["half", "noise", "empty", "null", "empty vocabulary"];
+
+    static bool Applies(string damage, string file) => damage != "empty vocabulary" || Path.GetFileName(file) == "tokenizer.json";
 
     static byte[] Damage(byte[] bytes, string how) => how switch
     {
         "half" => bytes[..(bytes.Length / 2)],
         "noise" => [.. Enumerable.Range(0, 4096).Select(i => (byte)((i * 7919 + 13) % 251))],
+        "null" => "null"u8.ToArray(),
+        "empty vocabulary" => EmptyVocabulary(bytes),
         _ => [],
     };
+
+    static byte[] EmptyVocabulary(byte[] tokenizerJson)
+    {
+        var json = System.Text.Json.Nodes.JsonNode.Parse(tokenizerJson)!;
+        json["model"]!["vocab"] = new System.Text.Json.Nodes.JsonObject();
+        json["model"]!["merges"] = new System.Text.Json.Nodes.JsonArray();
+        return System.Text.Encoding.UTF8.GetBytes(json.ToJsonString());
+    }
 
     static string Resolve(string dir, string pattern)
     {
@@ -107,7 +127,7 @@ public sealed class DamagedFilesTests : IDisposable
         var failures = new List<string>();
         int tried = 0, survived = 0, lost = 0;
         foreach (var kind in Kinds)
-            foreach (var damage in Damages)
+            foreach (var damage in Damages.Where(d => Applies(d, kind.File)))
             {
                 tried++;
                 var name = $"{kind.Name}, {damage}";

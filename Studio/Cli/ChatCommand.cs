@@ -37,7 +37,7 @@ public static class ChatCommand
                 var options = new ChatModelOptions { Device = runtime.Device, TokenizerPath = parse.GetValue(tokenizer), Root = ContentRoot.Find() };
                 chat = Load(parse.GetValue(model)!, parse.GetValue(outDir), options);
             }
-            catch (Exception e) when (e is ArgumentException or InvalidDataException or IOException or KeyNotFoundException)
+            catch (Exception e) when (StudioCli.IsBadInput(e))
             {
                 error.WriteLine($"error: {e.Message}");
                 return 1;

@@ -107,11 +107,18 @@ public static class StudioCli
         {
             return body();
         }
-        catch (Exception e) when (e is ArgumentException or InvalidDataException or IOException or InvalidOperationException or UnauthorizedAccessException
-                                   or System.Text.Json.JsonException or FormatException or KeyNotFoundException)
+        catch (Exception e) when (IsBadInput(e))
         {
             parse.InvocationConfiguration.Error.WriteLine($"error: {e.Message}");
             return 1;
         }
     }
+
+    /// <summary>
+    /// The failures that bad input causes (a missing or damaged file, a wrong option, a tokenizer that cannot be read), whose
+    /// messages name the file and the problem: every verb prints them as one "error:" line, never as a stack trace.
+    /// </summary>
+    public static bool IsBadInput(Exception e) =>
+        e is ArgumentException or InvalidDataException or IOException or InvalidOperationException or UnauthorizedAccessException
+            or System.Text.Json.JsonException or FormatException or KeyNotFoundException;
 }
