@@ -169,6 +169,44 @@ public sealed class EvaluationTests : IDisposable
     }
 
     [Fact]
+    public void Perplexity_OfAGiantDocument_ScoresItsFirstTokensOnly_AndSaysItWasCut()
+    {
+        using var model = Fixture.TinyDenseModel();
+        var tokenizer = Tokenizer();
+        var giant = string.Concat(Enumerable.Repeat("the quick brown fox jumps over 13 lazy dogs. 你好，世界！", 200_000)); // 10.6 M characters
+        var evaluator = new PerplexityEvaluator(model, tokenizer);
+
+        var result = evaluator.Evaluate([giant], budget: new PerplexityBudget(DocumentTokens: 40));
+
+        Assert.Equal((40L, 1, 1, 0), (result.Tokens, result.Documents, result.Truncated, result.NotReached));
+        // exactly what the first 41 ids (bos + 40 of the text) score: the same as evaluating that prefix alone
+        var prefix = tokenizer.Decode(tokenizer.Encode(giant[..2000]).Take(40));
+        var alone = evaluator.Evaluate([prefix], budget: new PerplexityBudget(DocumentTokens: 40));
+        Assert.Equal(alone.Perplexity, result.Perplexity, 4);
+        Assert.Equal(System.Text.Encoding.UTF8.GetByteCount(prefix), result.Bytes);
+    }
+
+    [Fact]
+    public void Perplexity_StopsAtTheRunsTokenBudget_AndCountsTheDocumentsNotReached()
+    {
+        using var model = Fixture.TinyDenseModel();
+        var documents = Enumerable.Range(0, 5).Select(i => $"document {i} says hello to the world").ToList();
+        var evaluator = new PerplexityEvaluator(model, Tokenizer());
+        long perDocument = evaluator.Evaluate(documents.Take(1).ToList()).Tokens;
+
+        var result = evaluator.Evaluate(documents, budget: new PerplexityBudget(Tokens: perDocument + 3));
+
+        Assert.Equal(perDocument + 3, result.Tokens);
+        Assert.Equal((2, 5, 1, 3), (result.Documents, result.Given, result.Truncated, result.NotReached));
+        Assert.Equal("12 tokens of 2 documents; 1 cut short by a token budget; 3 not reached (the run's token budget was spent)",
+            EvaluationRecord.PerplexityScope(new Dictionary<string, double>
+            {
+                ["tokens"] = 12, ["documents"] = 2, ["truncated_documents"] = 1, ["documents_not_reached"] = 3,
+            }));
+        Assert.Throws<ArgumentException>(() => evaluator.Evaluate(documents, budget: new PerplexityBudget(DocumentTokens: 1)));
+    }
+
+    [Fact]
     public void Records_AreSavedAndListedNewestFirst()
     {
         var older = new EvaluationRecord { Checkpoint = "out/a.safetensors", Benchmark = "demo", Metrics = new Dictionary<string, double> { ["accuracy"] = 0.25 }, CreatedUtc = DateTimeOffset.UtcNow.AddMinutes(-1) };

@@ -11,8 +11,9 @@ namespace MiniMind.Engine.Evaluation;
 public static class BenchmarkRunner
 {
     public static EvaluationRecord Run(MiniMindModel model, ByteLevelBpeTokenizer tokenizer, string checkpoint, EvaluationBenchmark benchmark,
-        int? limit = null, IProgress<(int Done, int Total)>? progress = null, CancellationToken cancel = default)
+        int? limit = null, IProgress<(int Done, int Total)>? progress = null, CancellationToken cancel = default, PerplexityBudget? budget = null)
     {
+        budget ??= PerplexityBudget.Default;
         if (tokenizer.VocabSize > model.Config.VocabSize)
             throw new InvalidDataException($"The tokenizer has {tokenizer.VocabSize} tokens but {Path.GetFileName(checkpoint)} only {model.Config.VocabSize}: choose the tokenizer it was trained with.");
         int take = limit ?? int.MaxValue;
@@ -20,21 +21,31 @@ public static class BenchmarkRunner
         CpuThreads.Apply(benchmark.Kind == EvaluationBenchmarkKind.Quiz ? CpuWork.Decoding : CpuWork.Evaluation, model.Device);
         var record = benchmark.Kind switch
         {
-            EvaluationBenchmarkKind.Perplexity => Perplexity(model, tokenizer, checkpoint, benchmark, take, progress, cancel),
+            EvaluationBenchmarkKind.Perplexity => Perplexity(model, tokenizer, checkpoint, benchmark, take, budget, progress, cancel),
             EvaluationBenchmarkKind.Quiz => Quiz(model, tokenizer, checkpoint, benchmark, take, progress, cancel),
             _ => MultipleChoice(model, tokenizer, checkpoint, benchmark, take, progress, cancel),
         };
-        return record with { Settings = new Dictionary<string, object?> { ["shots"] = benchmark.Shots, ["limit"] = limit, ["tokenizer_vocab"] = tokenizer.VocabSize } };
+        var settings = new Dictionary<string, object?> { ["shots"] = benchmark.Shots, ["limit"] = limit, ["tokenizer_vocab"] = tokenizer.VocabSize };
+        if (benchmark.Kind == EvaluationBenchmarkKind.Perplexity)
+        {
+            settings["max_document_tokens"] = budget.DocumentTokens;
+            settings["max_tokens"] = budget.Tokens;
+        }
+        return record with { Settings = settings };
     }
 
     static EvaluationRecord Perplexity(MiniMindModel model, ByteLevelBpeTokenizer tokenizer, string checkpoint, EvaluationBenchmark benchmark,
-        int take, IProgress<(int, int)>? progress, CancellationToken cancel)
+        int take, PerplexityBudget budget, IProgress<(int, int)>? progress, CancellationToken cancel)
     {
-        var result = new PerplexityEvaluator(model, tokenizer).Evaluate(PerplexityEvaluator.ReadDocuments(benchmark.Path).Take(take).ToList(), progress: progress, cancel: cancel);
+        var result = new PerplexityEvaluator(model, tokenizer).Evaluate(PerplexityEvaluator.ReadDocuments(benchmark.Path).Take(take).ToList(), progress: progress, cancel: cancel, budget: budget);
         return new EvaluationRecord
         {
             Checkpoint = checkpoint, Benchmark = benchmark.Name,
-            Metrics = new Dictionary<string, double> { ["perplexity"] = result.Perplexity, ["bits_per_byte"] = result.BitsPerByte, ["tokens"] = result.Tokens },
+            Metrics = new Dictionary<string, double>
+            {
+                ["perplexity"] = result.Perplexity, ["bits_per_byte"] = result.BitsPerByte, ["tokens"] = result.Tokens,
+                ["documents"] = result.Documents, ["truncated_documents"] = result.Truncated, ["documents_not_reached"] = result.NotReached,
+            },
         };
     }
 

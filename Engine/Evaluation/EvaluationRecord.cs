@@ -18,6 +18,19 @@ public sealed record EvaluationRecord
     public object? Details { get; init; }
     [JsonPropertyName("created_utc")] public DateTimeOffset CreatedUtc { get; init; } = DateTimeOffset.UtcNow;
 
+    /// <summary>
+    /// What a perplexity record scored, in words: "12,345 tokens of 30 documents", and when a budget cut it short, how many
+    /// documents were cut and how many were not reached (records from before the budgets hold only the token count).
+    /// </summary>
+    public static string PerplexityScope(IReadOnlyDictionary<string, double> metrics)
+    {
+        var scope = $"{metrics.GetValueOrDefault("tokens"):N0} tokens";
+        if (metrics.TryGetValue("documents", out var documents)) scope += $" of {documents:N0} document{(documents == 1 ? "" : "s")}";
+        if (metrics.GetValueOrDefault("truncated_documents") is > 0 and var cut) scope += $"; {cut:N0} cut short by a token budget";
+        if (metrics.GetValueOrDefault("documents_not_reached") is > 0 and var rest) scope += $"; {rest:N0} not reached (the run's token budget was spent)";
+        return scope;
+    }
+
     static readonly JsonSerializerOptions Json = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     /// <summary>Writes the record to out_dir/evals/ (atomically) and returns its path.</summary>

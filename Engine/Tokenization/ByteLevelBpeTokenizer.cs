@@ -38,6 +38,7 @@ public sealed class ByteLevelBpeTokenizer
             isSpecial[token.Id] = true;
         }
         SpecialTokens = definition.AddedTokens.Where(t => t.Special).OrderBy(t => t.Id).Select(t => t.Content).ToArray();
+        LongestTokenLength = Math.Max(1, idToBytes.Select(b => b.Length).Concat(definition.AddedTokens.Select(t => t.Content.Length)).DefaultIfEmpty(1).Max());
         ChatTemplate = config.ChatTemplate;
 
         BosToken = FirstKnown(config.Bos, "<s>", "<|begin_of_text|>", "<|endoftext|>");
@@ -47,6 +48,9 @@ public sealed class ByteLevelBpeTokenizer
     }
 
     public int VocabSize { get; }
+
+    /// <summary>The most text one token stands for, in UTF-8 bytes (or characters, for an added token): a text of n such units is at least n / this many tokens.</summary>
+    public int LongestTokenLength { get; }
 
     /// <summary>Added tokens flagged <c>special</c>, by id.</summary>
     public IReadOnlyList<string> SpecialTokens { get; }

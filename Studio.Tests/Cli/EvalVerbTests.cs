@@ -71,6 +71,25 @@ public sealed class EvalVerbTests : IDisposable
     }
 
     [Fact]
+    public async Task Perplexity_OfAGiantRecord_IsBounded_AndSaysWhatWasEvaluated()
+    {
+        var data = Path.Combine(dir, "giant.jsonl");
+        var giant = string.Concat(Enumerable.Repeat("Alice Brant lives in Mossford and keeps a cat. ", 1_000_000)); // a 47 MB line
+        File.WriteAllLines(data, [System.Text.Json.JsonSerializer.Serialize(new { text = giant }), """{"text": "a short one"}"""]);
+
+        var (code, output, err) = await Eval("--benchmark", "perplexity", "--data", data, "--max-document-tokens", "300", "--max-tokens", "302");
+
+        Assert.True(code == 0, err);
+        Assert.Contains("302 tokens of 2 documents; 2 cut short by a token budget", output); // the giant one at 300, the short one at the 2 left
+        var metrics = LastLine(output).GetProperty("metrics");
+        Assert.Equal((302, 2, 2, 0), (metrics.GetProperty("tokens").GetInt32(), metrics.GetProperty("documents").GetInt32(),
+            metrics.GetProperty("truncated_documents").GetInt32(), metrics.GetProperty("documents_not_reached").GetInt32()));
+        var (bad, _, badErr) = await Eval("--benchmark", "perplexity", "--data", data, "--max-tokens", "0");
+        Assert.Equal(1, bad);
+        Assert.Contains("error: The run's token budget must be at least 2", badErr);
+    }
+
+    [Fact]
     public async Task SidecarTokenizerRelativeToTheContentRoot_IsFound_FromAnyWorkingDirectory()
     {
         var relative = Path.Combine(dir, "relative.safetensors");

@@ -25,7 +25,20 @@ public static class EvalCommand
         var tokenizer = new Option<string?>("--tokenizer") { Description = "Tokenizer folder [default: the checkpoint's]" };
         var limit = new Option<int?>("--limit") { Description = "Evaluate only the first N questions / documents" };
         var outDir = new Option<string>("--out-dir") { Description = "Where evals/ goes", DefaultValueFactory = _ => "out" };
-        var command = new Command("eval", "Evaluate a checkpoint: demo quiz, multiple-choice benchmark or perplexity") { model, benchmark, shots, data, tokenizer, limit, outDir };
+        var documentTokens = new Option<int>("--max-document-tokens")
+        {
+            Description = "Perplexity: score at most this many tokens of each document (a longer one is cut, and the output says how many were)",
+            DefaultValueFactory = _ => PerplexityBudget.DefaultDocumentTokens,
+        };
+        var totalTokens = new Option<long>("--max-tokens")
+        {
+            Description = "Perplexity: stop once this many tokens are scored (the output says how many documents were not reached)",
+            DefaultValueFactory = _ => PerplexityBudget.DefaultTokens,
+        };
+        var command = new Command("eval", "Evaluate a checkpoint: demo quiz, multiple-choice benchmark or perplexity")
+        {
+            model, benchmark, shots, data, tokenizer, limit, documentTokens, totalTokens, outDir,
+        };
         command.SetAction((parse, cancel) => Task.FromResult(StudioCli.Guard(parse, () =>
         {
             var runtime = StudioCli.StartEngine(parse);
@@ -37,7 +50,9 @@ public static class EvalCommand
             var bar = new ProgressBar(parse.InvocationConfiguration.Error);
             var progress = new SynchronousProgress<(int Done, int Total)>(p => bar.Report("evaluating", p.Done, p.Total));
             var spec = Benchmark(parse.GetValue(benchmark)!, parse.GetValue(data)?.FullName, parse.GetValue(shots));
-            var record = BenchmarkRunner.Run(net, tok, path, spec, parse.GetValue(limit), progress, cancel);
+            var budget = new PerplexityBudget(parse.GetValue(documentTokens), parse.GetValue(totalTokens));
+            budget.Validate();
+            var record = BenchmarkRunner.Run(net, tok, path, spec, parse.GetValue(limit), progress, cancel, budget);
             bar.Done();
             Print(output, record);
             var saved = record.Save(StudioCli.ResolvePath(parse.GetValue(outDir)!));
@@ -67,7 +82,7 @@ public static class EvalCommand
             output.WriteLine($"{subject,-30} {accuracy:P1}");
         var m = record.Metrics;
         output.WriteLine(m.ContainsKey("perplexity")
-            ? $"perplexity {m["perplexity"]:F3}   bits/byte {m["bits_per_byte"]:F4}   ({m["tokens"]} tokens)"
+            ? $"perplexity {m["perplexity"]:F3}   bits/byte {m["bits_per_byte"]:F4}   ({EvaluationRecord.PerplexityScope(m)})"
             : $"accuracy {m["accuracy"]:P1} ({m["correct"]}/{m["total"]}){(m.TryGetValue("format_valid", out var valid) ? $", format valid {valid:P1}" : "")}");
     }
 }
