@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using MiniMind.Engine.IO;
 using MiniMind.Engine.Training;
 
@@ -64,6 +65,52 @@ public sealed class AtomicFileTests : IDisposable
         var inOut = File_($".full_sft_128.json.{Guid.NewGuid():N}.tmp");
 
         Assert.Equal(new[] { inOut, inRun }.Order(), RunDirectory.RemoveOrphans(dir).Order());
+    }
+
+    static Process Sleeper()
+    {
+        var start = new ProcessStartInfo("sleep", "60") { UseShellExecute = false };
+        return Process.Start(start)!;
+    }
+
+    [Fact]
+    public void TemporaryPath_NamesTheWritersProcess_BesideTheTarget()
+    {
+        var path = AtomicFile.TemporaryPath(Path.Combine(dir, "pretrain_128.safetensors"));
+
+        Assert.Equal(dir, Path.GetDirectoryName(path));
+        Assert.Matches($@"^\.pretrain_128\.safetensors\.pid{Environment.ProcessId}\.[0-9a-f]{{32}}\.tmp$", Path.GetFileName(path));
+    }
+
+    [Fact]
+    public void RemoveOrphans_DeletesADeadWritersFilesAtOnce_AndKeepsALiveWritersWhateverTheirAge()
+    {
+        using var exited = Process.Start(new ProcessStartInfo("true") { UseShellExecute = false })!;
+        exited.WaitForExit();
+        using var live = Sleeper();
+        try
+        {
+            var now = DateTime.UtcNow;
+            var dead = File_($".full_sft_128.safetensors.pid{exited.Id}.{Guid.NewGuid():N}.tmp", now); // written just now, writer gone
+            var staging = Directory.CreateDirectory(Path.Combine(dir, $".resume.pid{exited.Id}.{Guid.NewGuid():N}.tmp")).FullName;
+            var reused = File_($".pretrain_128.json.pid{live.Id}.{Guid.NewGuid():N}.tmp", now - TimeSpan.FromHours(2)); // before that process started: its id was reused
+            var kept = new[]
+            {
+                File_($".pretrain_128.safetensors.pid{live.Id}.{Guid.NewGuid():N}.tmp", now), // another process writing
+                File_($".pretrain_128.json.pid{Environment.ProcessId}.{Guid.NewGuid():N}.tmp", Long), // this process writing, however long ago touched
+                File_($".pretrain_128.json.{Guid.NewGuid():N}.tmp", now), // an earlier build's name, young: the age rule
+            };
+
+            var removed = AtomicFile.RemoveOrphans(dir);
+
+            Assert.Equal(new[] { dead, staging, reused }.Order(), removed.Order());
+            Assert.All(kept, path => Assert.True(File.Exists(path), path));
+        }
+        finally
+        {
+            live.Kill();
+            live.WaitForExit();
+        }
     }
 
     [Fact]

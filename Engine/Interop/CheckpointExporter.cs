@@ -54,7 +54,7 @@ public static class CheckpointExporter
         }
         var tokenizer = ResolveTokenizer(tokenizerDir, info, format);
         var parent = Path.GetDirectoryName(target)!;
-        var temporary = Path.Combine(parent, $".{Path.GetFileName(target)}.{Guid.NewGuid():N}.tmp");
+        var temporary = AtomicFile.TemporaryPath(target);
         try
         {
             Directory.CreateDirectory(parent);

@@ -27,7 +27,7 @@ public sealed record ResumeState
     public static void Save(string folder, ResumeState state, MiniMindModel model, FusedAdamW optimizer)
     {
         var parent = Path.GetDirectoryName(Path.GetFullPath(folder))!;
-        var staging = Path.Combine(parent, $".resume.{Guid.NewGuid():N}.tmp");
+        var staging = AtomicFile.TemporaryPath(Path.Combine(parent, "resume"));
         Directory.CreateDirectory(staging);
         try
         {
