@@ -179,4 +179,78 @@ public sealed class ComparePageTests : StudioComponentTest
         var restarted = new MiniMind.Studio.Services.ConversationStore(Folders.Paths).LoadComparison(store.ListComparisons()[0].Id)!;
         Assert.Equal([Path.Combine(Folders.OutDir, "full_sft_128.safetensors"), Path.Combine(Folders.OutDir, "rlhf_128.safetensors")], restarted.Panes);
     }
+    static MiniMind.Studio.Services.SavedAnswer Answer(string text, string model) => new(text, "", "stop", null, 3, 0.1, model);
+
+    [Fact]
+    public void APaneWhoseCheckpointWasDeleted_KeepsItsName_AndNeverAnswersWithAnotherModel()
+    {
+        TwoModels(same: true);
+        var (sft, rlhf) = (Path.Combine(Folders.OutDir, "full_sft_128.safetensors"), Path.Combine(Folders.OutDir, "rlhf_128.safetensors"));
+        var grpo = Path.Combine(Folders.OutDir, "grpo_128.safetensors"); // saved with the comparison, deleted since
+        var store = Services.GetRequiredService<MiniMind.Studio.Services.ConversationStore>();
+        store.SaveComparison("20260101-000000-aaaaaa", new MiniMind.Studio.Services.SavedComparison
+        {
+            Panes = [sft, rlhf, grpo],
+            Turns = [new("Describe Alice Brant.", [Answer("I can't share that.", sft), Answer("Alice Brant lives in Mossford.", rlhf), Answer("Mossford.", grpo)])],
+        });
+
+        var cut = Open();
+
+        var third = cut.FindAll(".compare-pane")[2];
+        Assert.Contains("grpo_128", cut.Find("#compare-missing-2").TextContent);
+        Assert.DoesNotContain("full_sft_128", third.TextContent); // not relabelled with another checkpoint
+        Assert.DoesNotContain("rlhf_128", third.TextContent);
+        Assert.Contains("Mossford.", third.QuerySelector(".chat-bubble.assistant")!.TextContent);
+        Assert.Contains("full_sft_128 and rlhf_128 differ", cut.Find("#compare-verdict").TextContent);
+        Assert.Contains("grpo_128", cut.Find("#compare-verdict").TextContent);
+
+        cut.Find("#compare-input").Input("Where does Alice live?");
+        cut.InvokeAsync(() => cut.Find("#compare-run").Click());
+
+        cut.WaitForAssertion(() => Assert.Equal(2, cut.FindAll(".compare-pane")[1].QuerySelectorAll(".chat-bubble.assistant[data-finish]").Count(b => b.GetAttribute("data-finish") != "")), TimeSpan.FromMinutes(3));
+        cut.WaitForAssertion(() => Assert.False(cut.Find("#compare-new").HasAttribute("disabled")), TimeSpan.FromMinutes(3));
+        Assert.Single(cut.FindAll(".compare-pane")[2].QuerySelectorAll(".chat-bubble.assistant")); // the deleted model's pane asked nobody
+        var saved = store.LoadComparison("20260101-000000-aaaaaa")!;
+        Assert.Equal(grpo, saved.Panes[2]);
+        Assert.Null(saved.Turns[1].Answers[2]);
+    }
+
+    [Fact]
+    public void AnAnswerWrittenBeforeThePaneChangedModel_KeepsTheNameOfTheModelThatWroteIt()
+    {
+        TwoModels(same: true);
+        var (sft, rlhf) = (Path.Combine(Folders.OutDir, "full_sft_128.safetensors"), Path.Combine(Folders.OutDir, "rlhf_128.safetensors"));
+        Services.GetRequiredService<MiniMind.Studio.Services.ConversationStore>().SaveComparison("20260101-000000-bbbbbb", new MiniMind.Studio.Services.SavedComparison
+        {
+            Panes = [sft, sft], // the right pane was switched to full_sft after rlhf answered
+            Turns = [new("Describe Alice Brant.", [Answer("I can't share that.", sft), Answer("Alice Brant lives in Mossford.", rlhf)])],
+        });
+
+        var cut = Open();
+
+        Assert.Empty(cut.FindAll(".compare-pane")[0].QuerySelectorAll(".compare-answered-by"));
+        Assert.Equal("answered by rlhf_128", cut.FindAll(".compare-pane")[1].QuerySelector(".compare-answered-by")!.TextContent.Trim());
+    }
+
+    [Fact]
+    public void TheVerdict_JudgesEveryTurn_NotOnlyTheLast()
+    {
+        TwoModels(same: true);
+        var (sft, rlhf) = (Path.Combine(Folders.OutDir, "full_sft_128.safetensors"), Path.Combine(Folders.OutDir, "rlhf_128.safetensors"));
+        Services.GetRequiredService<MiniMind.Studio.Services.ConversationStore>().SaveComparison("20260101-000000-cccccc", new MiniMind.Studio.Services.SavedComparison
+        {
+            Panes = [sft, rlhf],
+            Turns =
+            [
+                new("Describe Alice Brant.", [Answer("I can't share that.", sft), Answer("Alice Brant lives in Mossford.", rlhf)]),
+                new("Who is Bo Chen?", [Answer("I can't share that.", sft), Answer("Bo Chen is a baker.", rlhf)]),
+                new("What is 2 plus 3?", [Answer("5", sft), Answer("5", rlhf)]),
+            ],
+        });
+
+        var cut = Open();
+
+        Assert.Equal("true", cut.Find("#compare-verdict").GetAttribute("data-differ"));
+        Assert.Contains("full_sft_128 and rlhf_128 differ in 2 of 3 turns", cut.Find("#compare-verdict").TextContent);
+    }
 }

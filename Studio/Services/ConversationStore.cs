@@ -6,7 +6,8 @@ using MiniMind.Engine.Chat;
 namespace MiniMind.Studio.Services;
 
 /// <summary>One answer as it ended: its text, reasoning, finish reason or error, and speed.</summary>
-public sealed record SavedAnswer(string Text, string Reasoning, string? Finish, string? Error, int CompletionTokens, double Seconds);
+/// <summary>An answer as saved; <paramref name="Model"/> is the checkpoint (or adapter) path that wrote it, where a page can change models (Compare).</summary>
+public sealed record SavedAnswer(string Text, string Reasoning, string? Finish, string? Error, int CompletionTokens, double Seconds, string? Model = null);
 
 /// <summary>One exchange of a chat: the user's message and the answer.</summary>
 public sealed record SavedTurn(string Prompt, SavedAnswer Answer);

@@ -18,18 +18,24 @@ public sealed class StreamedAnswer
     public int CompletionTokens { get; private set; }
     public double Seconds { get; private set; }
     public bool Streaming => Finish is null && Error is null;
+    /// <summary>The checkpoint (or adapter) path that wrote this answer, where the page can change models between answers.</summary>
+    public string? Model { get; init; }
 
     /// <summary>An answer as a saved conversation holds it (finished).</summary>
     public static StreamedAnswer Restore(SavedAnswer saved)
     {
-        var answer = new StreamedAnswer { Finish = saved.Finish ?? (saved.Error is null ? "stop" : null), Error = saved.Error, CompletionTokens = saved.CompletionTokens, Seconds = saved.Seconds };
+        var answer = new StreamedAnswer
+        {
+            Finish = saved.Finish ?? (saved.Error is null ? "stop" : null), Error = saved.Error, CompletionTokens = saved.CompletionTokens, Seconds = saved.Seconds,
+            Model = saved.Model,
+        };
         answer.text.Append(saved.Text);
         answer.reasoning.Append(saved.Reasoning);
         return answer;
     }
 
     /// <summary>What a saved conversation keeps of this answer.</summary>
-    public SavedAnswer Save() => new(Text, Reasoning, Finish, Error, CompletionTokens, Seconds);
+    public SavedAnswer Save() => new(Text, Reasoning, Finish, Error, CompletionTokens, Seconds, Model);
 
     public string Footer => Error is not null ? Error
         : Finish is null ? "streaming…"
