@@ -186,4 +186,18 @@ public sealed class DataLoaderTests : IDisposable
 
         Assert.Contains("no usable Sft records", error.Message);
     }
+    [Fact]
+    public void SftWhoseEveryAnswerLiesBeyondMaxSeqLen_FailsBeforeTraining_NamingTheLengthItNeeds()
+    {
+        var conversation = """{"conversations": [{"role": "user", "content": "Where does Alice Brant live, and what is her job?"}, {"role": "assistant", "content": "Mossford."}]}""";
+        var path = data.Write("long_prompts.jsonl", conversation + "\n" + conversation.Replace("Alice Brant", "Bo") + "\n");
+
+        var error = Assert.Throws<InvalidDataException>(() => DataLoader.Open(path, DatasetKind.Sft, TempData.SeedTokenizer, 8, 2, seed: 0));
+
+        Assert.Contains("no record has a trained token within max_seq_len 8", error.Message);
+        var need = int.Parse(System.Text.RegularExpressions.Regex.Match(error.Message, @"2 record\(s\) are cut before their first answer token \(the shortest needs max_seq_len (\d+)\)").Groups[1].Value);
+        using var enough = DataLoader.Open(path, DatasetKind.Sft, TempData.SeedTokenizer, need, 2, seed: 0); // the length it names trains
+        Assert.True(enough.Batch(0, 0, 0).UsefulTokens > 0);
+        Assert.Throws<InvalidDataException>(() => DataLoader.Open(path, DatasetKind.Sft, TempData.SeedTokenizer, need - 1, 2, seed: 0));
+    }
 }

@@ -74,7 +74,7 @@ public sealed class TrainingJobTests : IDisposable
             TokenizerPath = pretrain.TokenizerPath,
             OutDir = outDir,
             InitFrom = TrainingJob.OutputPath(pretrain, config),
-            MaxSeqLen = 32,
+            MaxSeqLen = 64, // the first answer token comes after about 40 (the default system prompt, then the question)
             LoraRank = 4,
         };
         float[] Adapters(TrainingOptions o)
@@ -93,7 +93,8 @@ public sealed class TrainingJobTests : IDisposable
     /// <summary>A small checkpoint pretrained for three steps, for later stages to start from: its options and config.</summary>
     (TrainingOptions Options, MiniMindConfig Config) Pretrained()
     {
-        var config = new MiniMindConfig { Dim = 32, NLayers = 2, NHeads = 4, NKvHeads = 2, MaxSeqLen = 32 };
+        // 64 positions: the seed template's default system prompt alone takes about 30 tokens of a conversation
+        var config = new MiniMindConfig { Dim = 32, NLayers = 2, NHeads = 4, NKvHeads = 2, MaxSeqLen = 64 };
         var pretrain = SmallPretrainJob.Options(outDir, config, lines: 12);
         using (var setup = TrainingJob.Prepare(pretrain, CPU, RunDirectory.Create(outDir, TrainingStage.Pretrain)))
             Trainer.Run(setup, _ => { });
@@ -132,12 +133,12 @@ public sealed class TrainingJobTests : IDisposable
     [Fact]
     public void InitFromScratch_BuildsTheGivenArchitecture_AtAnyStageButDpo()
     {
-        var teacherConfig = new MiniMindConfig { Dim = 32, NLayers = 2, NHeads = 4, NKvHeads = 2, MaxSeqLen = 32 };
+        var teacherConfig = new MiniMindConfig { Dim = 32, NLayers = 2, NHeads = 4, NKvHeads = 2, MaxSeqLen = 64 };
         var pretrain = SmallPretrainJob.Options(outDir, teacherConfig, lines: 12);
         using (var setup = TrainingJob.Prepare(pretrain, CPU, RunDirectory.Create(outDir, TrainingStage.Pretrain)))
             Trainer.Run(setup, _ => { });
         var teacher = TrainingJob.OutputPath(pretrain, teacherConfig);
-        var student = new MiniMindConfig { Dim = 16, NLayers = 1, NHeads = 2, NKvHeads = 1, MaxSeqLen = 32 };
+        var student = new MiniMindConfig { Dim = 16, NLayers = 1, NHeads = 2, NKvHeads = 1, MaxSeqLen = 64 };
         var distill = pretrain with
         {
             Stage = TrainingStage.Distill,
@@ -146,6 +147,7 @@ public sealed class TrainingJobTests : IDisposable
             Teacher = teacher,
             Packed = false,
             DataPath = WriteConversations(),
+            MaxSeqLen = 64, // the first answer token comes after about 40 (the default system prompt, then the question)
             OutputName = "student",
         };
 

@@ -72,14 +72,17 @@ public sealed class DataLoader : IDisposable
                 throw new InvalidDataException($"{path}: {skipped.Bad} bad records, more than the {options.MaxBadRecords} allowed; first: {skipped.FirstProblems[0]}");
             }
             var padId = tokenizer.PadId ?? tokenizer.EosId ?? throw new InvalidDataException("the tokenizer has neither a pad nor an eos token to pad with");
-            IExampleSource source = options.Kind switch
+            var markers = new ConversationEncoder(tokenizer).Markers;
+            IExampleSource SourceOf(int length) => options.Kind switch
             {
-                DatasetKind.Pretrain when options.Packed => new PackedPretrainSource(cache, options.MaxSeqLen, padId),
-                DatasetKind.Pretrain => new PaddedPretrainSource(cache, options.MaxSeqLen, padId),
-                DatasetKind.Dpo => new PreferenceSource(cache, new ConversationEncoder(tokenizer).Markers, options.MaxSeqLen, padId),
-                _ => new ConversationSource(cache, new ConversationEncoder(tokenizer).Markers, options.MaxSeqLen, padId),
+                DatasetKind.Pretrain when options.Packed => new PackedPretrainSource(cache, length, padId),
+                DatasetKind.Pretrain => new PaddedPretrainSource(cache, length, padId),
+                DatasetKind.Dpo => new PreferenceSource(cache, markers, length, padId),
+                _ => new ConversationSource(cache, markers, length, padId),
             };
+            var source = SourceOf(options.MaxSeqLen);
             if (source.Count == 0) throw new InvalidDataException($"{path}: no usable {options.Kind} records ({skipped.Bad} bad, {skipped.Blank} blank {file.RecordNoun}s)");
+            RequireTrainedTokens(path, source, SourceOf, cache, options);
             return new DataLoader(file, cache, source, options);
         }
         catch
@@ -90,6 +93,55 @@ public sealed class DataLoader : IDisposable
         }
     }
 
+    /// <summary>
+    /// Fails before the first step when not one example has a trained target within max_seq_len (a run that would train on
+    /// nothing and still report "completed"): says how many records are cut before their first answer token, with the
+    /// max_seq_len the shortest of them needs, and how many have no answer to train on at all. The scan stops at the first
+    /// example that trains, so a usable file costs one example.
+    /// </summary>
+    static void RequireTrainedTokens(string path, IExampleSource source, Func<int, IExampleSource> sourceOf, TokenCache cache, DataLoaderOptions options)
+    {
+        var ids = new int[options.MaxSeqLen];
+        var labels = new int[options.MaxSeqLen];
+        for (long e = 0; e < source.Count; e++)
+            if (FirstTrained(source, e, ids, labels) is not null) return;
+        // none trains: read each one whole to tell the ones cut too early from the ones with nothing to train
+        int longest = 2;
+        for (long entry = 0; entry < cache.Count; entry++) longest = Math.Max(longest, cache.LengthOf(entry));
+        var whole = sourceOf(longest);
+        ids = new int[longest];
+        labels = new int[longest];
+        long masked = 0;
+        int? shortestNeed = null;
+        for (long e = 0; e < whole.Count; e++)
+        {
+            if (FirstTrained(whole, e, ids, labels) is int first) shortestNeed = Math.Min(shortestNeed ?? int.MaxValue, first + 1);
+            else masked++;
+        }
+        var noun = options.Kind == DatasetKind.Dpo ? "pair" : "record";
+        var parts = new List<string>();
+        if (shortestNeed is int need)
+            parts.Add($"{whole.Count - masked} {noun}(s) are cut before their first answer token (the shortest needs max_seq_len {need})");
+        if (masked > 0) parts.Add($"{masked} {noun}(s) have no answer token to train on (every token masked)");
+        throw new InvalidDataException($"{path}: no {noun} has a trained token within max_seq_len {options.MaxSeqLen}, so training would learn nothing: {string.Join("; ", parts)}.");
+    }
+
+    /// <summary>
+    /// The label position of example <paramref name="example"/>'s first trained target, the latest over its rows (a DPO pair
+    /// needs both sides), or null when a row has none. Position t is trained when the batch's mask takes it (t ≥ 1).
+    /// </summary>
+    static int? FirstTrained(IExampleSource source, long example, int[] ids, int[] labels)
+    {
+        int latest = 0;
+        for (var r = 0; r < source.RowsPerExample; r++)
+        {
+            source.Fill(example, r, ids, labels);
+            var at = Array.FindIndex(labels, 1, l => l != SftLabels.Ignore);
+            if (at < 0) return null;
+            latest = Math.Max(latest, at);
+        }
+        return latest;
+    }
 
     /// <summary>Examples in one epoch (documents, packed rows, conversations or pairs).</summary>
     public long Examples => source.Count;
