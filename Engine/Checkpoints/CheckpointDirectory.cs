@@ -2,15 +2,16 @@ namespace MiniMind.Engine.Checkpoints;
 
 /// <summary>
 /// The checkpoints and LoRA adapters under an out folder, the one scan the studio's pages and the API's model list share:
-/// every <c>*.safetensors</c> with a studio sidecar beside it, at any depth, except run folders (<c>runs/</c>: resume
-/// states), checkpoints moved aside (<c>replaced/</c>) and hidden files (a write under way). Exported folders (Hugging
+/// every <c>*.safetensors</c> with a studio sidecar beside it, at any depth (checkpoints a later run moved aside are listed
+/// as <c>replaced/&lt;name&gt;-&lt;time&gt;</c>: they can be opened, compared and deleted), except run folders (<c>runs/</c>:
+/// resume states) and hidden files (a write under way). Exported folders (Hugging
 /// Face layout) have no studio sidecar and are not listed. A sidecar that cannot be read is listed without its metadata
 /// (so the page can offer to delete it); it cannot be loaded.
 /// </summary>
 public static class CheckpointDirectory
 {
     /// <summary>Folders under out/ that hold no checkpoints of the studio's own.</summary>
-    public static readonly IReadOnlyList<string> Skipped = ["runs", "replaced"];
+    public static readonly IReadOnlyList<string> Skipped = ["runs"];
 
     /// <summary>Every checkpoint and adapter, newest first. The folder is read on each call, so new files show at once.</summary>
     public static IReadOnlyList<CheckpointEntry> List(string outDir)

@@ -56,6 +56,22 @@ public sealed class TrainingServiceTests : IDisposable
     }
 
     [Fact]
+    public async Task ARunWhoseCheckpointALaterRunReplaced_PointsAtItsOwnWeights_NowUnderReplaced()
+    {
+        var first = await Finished(TinyRun.Pretrain(1, "my_sft"));
+        var second = await Finished(TinyRun.Pretrain(2, "my_sft"));
+
+        var place = Path.Combine(folders.Paths.OutDir, "my_sft.safetensors");
+        Assert.Equal(place, second.Output);
+        var moved = training.Find(first.Id)!.Output!;
+        Assert.StartsWith(Path.Combine(folders.Paths.OutDir, TrainingJob.ReplacedFolder) + Path.DirectorySeparatorChar, moved);
+        Assert.Equal((first.Id, 1L), (MiniMind.Engine.Checkpoints.ModelCheckpoint.ReadInfo(moved)!.RunId, MiniMind.Engine.Checkpoints.ModelCheckpoint.ReadInfo(moved)!.Step));
+        Assert.Equal(moved, training.Runs().Single(r => r.Id == first.Id).Output);
+        // the replaced file is a checkpoint of the list: it can be opened, compared and deleted
+        Assert.Contains(new CheckpointCatalog(folders.Paths).List(), c => c.Path == moved && c.Id.StartsWith("replaced/my_sft-", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task ACompletedRun_IsNotRemoved_AndAFolderOutsideOutRunsIsLeft()
     {
         var completed = await Finished(TinyRun.Pretrain(1, "done"));

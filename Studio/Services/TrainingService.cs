@@ -33,15 +33,43 @@ public sealed class TrainingService
         if (interrupted > 0) logger.LogWarning("{Count} run(s) were active when the studio last stopped; marked as interrupted.", interrupted);
     }
 
-    /// <summary>Every run: live ones as they are now, the rest from the registry; newest first.</summary>
+    /// <summary>Every run: live ones as they are now, the rest from the registry; newest first; each naming the checkpoint it wrote, wherever it now is.</summary>
     public IReadOnlyList<RunRecord> Runs()
     {
         var stored = registry.List().ToDictionary(r => r.Id);
         foreach (var (id, run) in live) stored[id] = run;
-        return stored.Values.OrderByDescending(r => r.CreatedUtc).ThenByDescending(r => r.Id).ToList();
+        return stored.Values.Select(Located).OrderByDescending(r => r.CreatedUtc).ThenByDescending(r => r.Id).ToList();
     }
 
-    public RunRecord? Find(string id) => live.TryGetValue(id, out var run) ? run : registry.Find(id);
+    public RunRecord? Find(string id) => (live.TryGetValue(id, out var run) ? run : registry.Find(id)) is { } found ? Located(found) : null;
+
+    /// <summary>
+    /// The run with <see cref="RunRecord.Output"/> at the weights it wrote: when a later run of the same output name moved
+    /// them to out/replaced/ (the file at the old place names the later run in its sidecar), the copy there whose sidecar
+    /// names this run. A run never points at another run's weights.
+    /// </summary>
+    RunRecord Located(RunRecord run)
+    {
+        if (run.Output is not { } output || ModelCheckpointOwner(output) is not { } owner || owner == run.Id) return run;
+        var replaced = Path.Combine(paths.OutDir, TrainingJob.ReplacedFolder);
+        var moved = Directory.Exists(replaced)
+            ? Directory.EnumerateFiles(replaced, Path.GetFileNameWithoutExtension(output) + "-*.safetensors").FirstOrDefault(f => ModelCheckpointOwner(f) == run.Id)
+            : null;
+        return run with { Output = moved };
+    }
+
+    /// <summary>The run a checkpoint's sidecar names, or null (no file, no sidecar, an unreadable one, or one from before runs were named).</summary>
+    static string? ModelCheckpointOwner(string weights)
+    {
+        try
+        {
+            return File.Exists(weights) ? Engine.Checkpoints.ModelCheckpoint.ReadInfo(weights)?.RunId : null;
+        }
+        catch (InvalidDataException)
+        {
+            return null;
+        }
+    }
 
     /// <summary>
     /// Forgets a failed or cancelled run: its registry row, its log and its run folder (under out/runs, named by its id:

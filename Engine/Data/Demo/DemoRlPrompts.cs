@@ -34,7 +34,9 @@ static class DemoRlPrompts
             {
                 var k = a * 13 + b;
                 var heldOut = k % 3 == 2;
-                if (heldOut && k % 2 == 0) continue; // half the held-out sums, so the benchmark is not mostly arithmetic
+                // half the held-out sums, so the benchmark is not mostly arithmetic: neighbouring pairs, so that both the
+                // English (even k) and the Chinese (odd k) phrasing are held out
+                if (heldOut && k / 6 % 2 == 1) continue;
                 var sum = (a + b).ToString(System.Globalization.CultureInfo.InvariantCulture);
                 yield return new(k % 2 == 0 ? $"{a} and {b} make how many?" : $"{a}和{b}一共是多少？", sum, heldOut);
             }
