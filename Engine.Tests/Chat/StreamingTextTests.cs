@@ -90,4 +90,27 @@ public sealed class StreamingTextTests
         Assert.Equal("still going </th", reasoning);
         Assert.Equal("", content);
     }
+
+    [Fact]
+    public void AnswerTags_SplitAcrossPieces_AreDroppedFromTheAnswer()
+    {
+        var (content, reasoning) = Split(false, "<think>\n2 plus 2</think>\n<ans", "wer>\n4", " apples</ans", "wer>");
+
+        Assert.Equal("2 plus 2", reasoning);
+        Assert.Equal("4 apples", content);
+    }
+
+    [Fact]
+    public void AnswerTags_WithoutAThinkBlock_AreDroppedToo_AndOtherTagsStay()
+    {
+        Assert.Equal(("4", ""), Split(false, "<answer>4</answer>"));
+        Assert.Equal(("<answ and more", ""), Split(false, "<answ", " and more"));
+        Assert.Equal(("x </answer>", ""), Split(false, "x </answer>")); // no opening tag: the text is the model's
+    }
+
+    [Fact]
+    public void AnswerCutBeforeItsClosingTag_KeepsWhatCame()
+    {
+        Assert.Equal(("partial </ans", "r"), Split(false, "<think>r</think><answer>partial </ans"));
+    }
 }

@@ -5,14 +5,16 @@ namespace MiniMind.Engine.Chat;
 /// <summary>
 /// Separates a &lt;think&gt;...&lt;/think&gt; block from the answer in streamed text, as MiniMind's reasoning
 /// models write it: reasoning when the text opens with &lt;think&gt; (or the prompt already opened it),
-/// answer after &lt;/think&gt; (its leading whitespace dropped). Tags split across pieces are held back
+/// answer after &lt;/think&gt; (its leading whitespace dropped). An answer wrapped in &lt;answer&gt;...&lt;/answer&gt;
+/// (the reasoning stage's format) comes out without the two tags. Tags split across pieces are held back
 /// until complete, so no tag fragment leaks into either stream.
 /// </summary>
 public sealed class ReasoningSplitter
 {
-    const string Open = "<think>", Close = "</think>";
+    const string Open = "<think>", Close = "</think>", AnswerOpen = "<answer>", AnswerClose = "</answer>";
     readonly StringBuilder pending = new();
     State state;
+    bool tagged; // the answer opened with <answer>: its </answer> is dropped too
 
     enum State { Start, Reasoning, AnswerStart, Answer }
 
@@ -54,8 +56,9 @@ public sealed class ReasoningSplitter
                         state = State.Reasoning;
                         continue;
                     }
-                    if (!final && (trimmed.Length == 0 || Open.StartsWith(trimmed, StringComparison.Ordinal))) return; // may still become <think>
-                    state = State.Answer;
+                    // may still become <think> or <answer>
+                    if (!final && (trimmed.Length == 0 || Open.StartsWith(trimmed, StringComparison.Ordinal) || AnswerOpen.StartsWith(trimmed, StringComparison.Ordinal))) return;
+                    state = trimmed.StartsWith(AnswerOpen, StringComparison.Ordinal) ? State.AnswerStart : State.Answer;
                     continue;
                 }
                 case State.Reasoning:
@@ -77,14 +80,40 @@ public sealed class ReasoningSplitter
                 {
                     var trimmed = text.TrimStart();
                     if (trimmed.Length == 0) { pending.Clear(); return; }
+                    if (trimmed.StartsWith(AnswerOpen, StringComparison.Ordinal))
+                    {
+                        trimmed = trimmed[AnswerOpen.Length..].TrimStart();
+                        tagged = true;
+                    }
+                    else if (!final && AnswerOpen.StartsWith(trimmed, StringComparison.Ordinal))
+                    {
+                        return; // may still become <answer>
+                    }
                     pending.Clear().Append(trimmed);
                     state = State.Answer;
                     continue;
                 }
                 default:
-                    content.Append(text);
-                    pending.Clear();
+                {
+                    if (!tagged)
+                    {
+                        content.Append(text);
+                        pending.Clear();
+                        return;
+                    }
+                    int at = text.IndexOf(AnswerClose, StringComparison.Ordinal);
+                    if (at >= 0)
+                    {
+                        content.Append(text[..at].TrimEnd());
+                        pending.Clear().Append(text[(at + AnswerClose.Length)..].TrimStart());
+                        tagged = false;
+                        continue;
+                    }
+                    int keep = final ? 0 : PartialTagLength(text, AnswerClose);
+                    content.Append(text[..^keep]);
+                    pending.Clear().Append(text[^keep..]);
                     return;
+                }
             }
         }
     }
