@@ -55,6 +55,25 @@ public sealed class LiveRunTests : StudioComponentTest
         cut.WaitForAssertion(() => Assert.True(int.Parse(cut.Find("#stage-chart-wrapper").GetAttribute("data-points")!) >= 3 * 5)); // five metrics a step
         Assert.Contains("reward_margin", cut.Find("#run-log").TextContent);
         Assert.Contains("median of the last", cut.Find("#run-progress").TextContent);
+
+        // the pipeline's next stage in the same view: its own chart, title and traces, nothing of the DPO run's
+        var distill = training.Start(DemoRecipe.For(TrainingStage.Distill, Folders.OutDir) with
+        {
+            Teacher = Path.Combine(Folders.OutDir, "base.safetensors"),
+            MaxSteps = 2,
+            MaxSeqLen = 48,
+            BatchSize = 2,
+            Device = "cpu",
+        });
+        cut.Render(p => p.Add(r => r.RunId, distill.Id));
+
+        cut.WaitForAssertion(() => Assert.Equal("completed", cut.Find("#live-run").GetAttribute("data-status")), TimeSpan.FromMinutes(2));
+        cut.WaitForAssertion(() => Assert.Equal(2, cut.Instance.LastStep));
+        var stage = cut.Find("#stage-chart-wrapper");
+        Assert.Equal("distillation: KL and CE", stage.GetAttribute("data-title"));
+        cut.WaitForAssertion(() => Assert.Contains("kl", cut.Find("#stage-chart-wrapper").GetAttribute("data-traces")!.Split(',')));
+        Assert.DoesNotContain("reward", cut.Find("#stage-chart-wrapper").GetAttribute("data-traces"));
+        Assert.Equal("loss", cut.Find("#loss-chart-wrapper").GetAttribute("data-title"));
     }
 
     [Fact]
