@@ -1,4 +1,5 @@
 using Bunit;
+using Microsoft.Extensions.DependencyInjection;
 using MiniMind.Engine.Training;
 using MiniMind.Studio.Components.Pages.Train;
 
@@ -121,6 +122,20 @@ public sealed class TrainFormTests : StudioComponentTest
         Assert.Equal(7, started.MaxSteps);
         Assert.Equal("tiny", started.Preset);
         Assert.Equal(128, started.Model!.Dim);
+    }
+
+    [Fact]
+    public void StartComesBack_WhenTheRunItQueuedEnds()
+    {
+        var training = Services.GetRequiredService<MiniMind.Studio.Services.TrainingService>();
+        IRenderedComponent<TrainForm>? cut = null;
+        cut = Render<TrainForm>(p => p.Add(f => f.OnStart, _ => cut!.Instance.Queued(training.Start(MiniMind.Studio.Tests.Services.TinyRun.Pretrain(2)).Id)));
+
+        cut.Find("#train-start").Click();
+
+        cut.WaitForAssertion(() => Assert.NotEqual("Queued", cut.Find("#train-start").TextContent.Trim()), TimeSpan.FromMinutes(2));
+        Assert.False(cut.Find("#train-start").HasAttribute("disabled"));
+        Assert.All(training.Runs(), r => Assert.True(r.IsFinished));
     }
 
     [Fact]
