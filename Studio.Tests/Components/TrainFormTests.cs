@@ -125,6 +125,21 @@ public sealed class TrainFormTests : StudioComponentTest
     }
 
     [Fact]
+    public void TheOutputNamesNote_FollowsTheCheckpointARunWrites()
+    {
+        var training = Services.GetRequiredService<MiniMind.Studio.Services.TrainingService>();
+        var cut = Render<TrainForm>();
+        cut.Find("#f-output_name").Input("growing");
+        Assert.DoesNotContain("growing.safetensors exists", cut.Markup);
+
+        var run = training.Start(MiniMind.Studio.Tests.Services.TinyRun.Pretrain(3, "growing") with { SaveEvery = 1 });
+
+        // no click, no input: the run's saves reach the form
+        cut.WaitForAssertion(() => Assert.Contains("growing.safetensors exists (pretrain, step 3)", cut.Markup), TimeSpan.FromMinutes(2));
+        cut.WaitForAssertion(() => Assert.True(training.Find(run.Id)!.IsFinished), TimeSpan.FromMinutes(1));
+    }
+
+    [Fact]
     public void StartComesBack_WhenTheRunItQueuedEnds()
     {
         var training = Services.GetRequiredService<MiniMind.Studio.Services.TrainingService>();

@@ -36,7 +36,7 @@ public sealed class DemoPipelineJourneyTests(QuickDemoServer server) : IClassFix
         await page.Shot("10-pipeline-dpo");
         await Assertions.Expect(page.Locator("#demo-pipeline")).ToHaveAttributeAsync("data-state", "completed", new() { Timeout = 600_000 });
 
-        // 3. Compare, opened from the pipeline: full_sft on the left, rlhf on the right, a held-out question asked at once
+        // 3. Compare, opened from the pipeline: full_sft on the left, rlhf on the right, a whole-person question asked at once
         await page.ClickAsync("#pipeline-compare");
         await page.WaitForURLAsync(new System.Text.RegularExpressions.Regex("/compare"));
         foreach (var pane in new[] { "#compare-pane-0", "#compare-pane-1" })
