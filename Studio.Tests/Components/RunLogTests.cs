@@ -25,6 +25,25 @@ public sealed class RunLogTests
     }
 
     [Fact]
+    public void OpeningARunLater_PutsItsSavesAndPausesAmongTheSteps_WhereTheyHappened()
+    {
+        var log = new RunLog();
+        string[] lifecycle =
+        [
+            "10:00:00 queued", "10:00:01 running", "10:00:03 running: checkpoint saved: out/x.safetensors (step 10)",
+            "10:00:04 paused", "10:00:09 running", "10:00:11 running: checkpoint saved: out/x.safetensors (step 20)", "10:00:11 completed",
+        ];
+
+        // the step each line was written at: a save is reported before its step's line arrives (9 then 10)
+        log.Open(lifecycle, [.. Steps(1, 20)], finished: true, [0, 0, 9, 13, 13, 19, 20]);
+
+        var order = log.Lines.Select(l => l.StartsWith("step ", StringComparison.Ordinal) ? l.Split(' ')[1].Split('/')[0] : l.Split(' ', 2)[1]).ToList();
+        Assert.Equal(["queued", "running", .. Enumerable.Range(1, 10).Select(n => $"{n}"), "running: checkpoint saved: out/x.safetensors (step 10)",
+            "11", "12", "13", "paused", "running", .. Enumerable.Range(14, 7).Select(n => $"{n}"),
+            "running: checkpoint saved: out/x.safetensors (step 20)", "completed"], order);
+    }
+
+    [Fact]
     public void StepsDeliveredAfterTheEnd_GoBeforeIt()
     {
         var log = new RunLog();

@@ -19,7 +19,7 @@ public sealed class TrainingService
     readonly StudioPaths paths;
     readonly ILogger<TrainingService> logger;
     readonly ConcurrentDictionary<string, RunRecord> live = new();
-    readonly ConcurrentDictionary<string, List<string>> logs = new();
+    readonly ConcurrentDictionary<string, List<(long Step, string Line)>> logs = new(); // each line with the run's step when it was written
     readonly ConcurrentDictionary<string, Task> watchers = new(); // each followed run's follower, which writes its end
 
     public TrainingService(RunManager manager, RunRegistry registry, TrainingNotifications notifications, StudioPaths paths, ILogger<TrainingService> logger)
@@ -104,10 +104,16 @@ public sealed class TrainingService
         Find(id) is { } run && Directory.Exists(run.Directory) ? new RunDirectory(run.Directory).ReadMetrics() : [];
 
     /// <summary>Lifecycle messages of a live run (data preparation, failures, output), oldest first.</summary>
-    public IReadOnlyList<string> Log(string id)
+    public IReadOnlyList<string> Log(string id) => LogWithSteps(id).Lines;
+
+    /// <summary>
+    /// <see cref="Log"/>, and for each line the last step the run had reported when it was written (-1 for lines of an
+    /// earlier attempt or process), so a view opened later can put the lines among the steps in the order they happened.
+    /// </summary>
+    public (IReadOnlyList<string> Lines, IReadOnlyList<long> Steps) LogWithSteps(string id)
     {
-        if (!logs.TryGetValue(id, out var log)) return Find(id)?.Message is { } m ? [m] : [];
-        lock (log) return log.ToList();
+        if (!logs.TryGetValue(id, out var log)) return Find(id)?.Message is { } m ? ([m], [-1]) : ([], []);
+        lock (log) return (log.Select(l => l.Line).ToList(), log.Select(l => l.Step).ToList());
     }
 
     /// <summary>Paths made absolute, outputs forced under the studio's out/ folder, then validated (throws ArgumentException).</summary>
@@ -178,7 +184,7 @@ public sealed class TrainingService
         // a continued run keeps its log (the first attempt's lines, or the message a previous process left) and adds to it
         var previous = Log(run.Id);
         live[run.Id] = record;
-        logs.TryAdd(run.Id, previous.ToList());
+        logs.TryAdd(run.Id, previous.Select(line => (-1L, line)).ToList());
         registry.Save(record);
         notifications.PublishRun(record);
         watchers[run.Id] = Task.Run(() => Watch(run));
@@ -222,8 +228,8 @@ public sealed class TrainingService
                 if (e.Status == lastStatus && e.Message is null) continue;
                 lastStatus = e.Status;
                 record = record with { Status = e.Status, Message = e.Message ?? record.Message, UpdatedUtc = e.TimeUtc };
-                if (e.Message is not null) AppendLog(run.Id, $"{e.TimeUtc.ToLocalTime():HH:mm:ss} {e.Status.ToString().ToLowerInvariant()}: {e.Message}");
-                else AppendLog(run.Id, $"{e.TimeUtc.ToLocalTime():HH:mm:ss} {e.Status.ToString().ToLowerInvariant()}");
+                if (e.Message is not null) AppendLog(run.Id, record.Step, $"{e.TimeUtc.ToLocalTime():HH:mm:ss} {e.Status.ToString().ToLowerInvariant()}: {e.Message}");
+                else AppendLog(run.Id, record.Step, $"{e.TimeUtc.ToLocalTime():HH:mm:ss} {e.Status.ToString().ToLowerInvariant()}");
                 live[run.Id] = record;
                 TrySave(record);
                 notifications.PublishRun(record);
@@ -256,9 +262,9 @@ public sealed class TrainingService
         }
     }
 
-    void AppendLog(string id, string line)
+    void AppendLog(string id, long step, string line)
     {
         var log = logs.GetOrAdd(id, _ => []);
-        lock (log) log.Add(line);
+        lock (log) log.Add((step, line));
     }
 }

@@ -22,16 +22,25 @@ public sealed class RunLog
     public IReadOnlyList<string> Lines => lines;
 
     /// <summary>
-    /// The log of a run as a view opens it: what happened before its steps, its last steps, how it ended.
-    /// <paramref name="finished"/> says the run is over (one of an earlier process ends in its stored message).
+    /// The log of a run as a view opens it: its lifecycle lines and last steps in the order they happened, how it ended.
+    /// <paramref name="lifecycleSteps"/> gives, for each lifecycle line, the step the run had reached when it was written: a
+    /// line goes after the steps up to it (a checkpoint save after its own step's line); without them, or for -1, a line
+    /// goes before the steps. <paramref name="finished"/> says the run is over (one of an earlier process ends in its stored message).
     /// </summary>
-    public void Open(IReadOnlyList<string> lifecycle, IReadOnlyList<StepMetrics> history, bool finished)
+    public void Open(IReadOnlyList<string> lifecycle, IReadOnlyList<StepMetrics> history, bool finished, IReadOnlyList<long>? lifecycleSteps = null)
     {
         var ending = lifecycle.Reverse().TakeWhile(IsEndLine).Count();
         if (ending == 0 && finished && lifecycle.Count > 0) ending = 1;
         lines.Clear();
-        lines.AddRange(lifecycle.Take(lifecycle.Count - ending));
-        lines.AddRange(history.TakeLast(HistoryShown).Select(Line));
+        var shown = history.TakeLast(HistoryShown).ToList();
+        var next = 0;
+        for (var i = 0; i < lifecycle.Count - ending; i++)
+        {
+            var at = Math.Max(lifecycleSteps is not null && i < lifecycleSteps.Count ? lifecycleSteps[i] : -1, SavedStep(lifecycle[i]));
+            while (next < shown.Count && shown[next].Step <= at) lines.Add(Line(shown[next++]));
+            lines.Add(lifecycle[i]);
+        }
+        lines.AddRange(shown.Skip(next).Select(Line));
         lines.AddRange(lifecycle.Skip(lifecycle.Count - ending));
         lifecycleSeen = lifecycle.Count;
         endingLines = ending;
