@@ -46,7 +46,7 @@ public sealed class ChatPageTests : StudioComponentTest
     }
 
     [Fact]
-    public void Edit_PutsAMessageBack_AndDropsTheConversationFromIt_Regenerate_AsksTheLastAgain()
+    public void Edit_PutsAMessageBack_AndReplacesTheConversationFromItOnlyWhenSent_Regenerate_AsksTheLastAgain()
     {
         CheckpointFiles.Tiny(Folders.OutDir, "talker");
         var store = Services.GetRequiredService<ConversationStore>();
@@ -62,9 +62,23 @@ public sealed class ChatPageTests : StudioComponentTest
 
         cut.InvokeAsync(() => cut.FindAll(".chat-edit")[0].Click());
 
-        cut.WaitForAssertion(() => Assert.Empty(cut.FindAll(".chat-bubble.user")));
-        Assert.Equal("first question", cut.Find("#chat-input").GetAttribute("value"));
-        Assert.Equal(0, store.List().Single().Turns); // saved so
+        // nothing is dropped yet: the turns stay (dimmed), saved as they were, until the edited message is sent
+        cut.WaitForAssertion(() => Assert.Equal("first question", cut.Find("#chat-input").GetAttribute("value")));
+        Assert.Equal(2, cut.FindAll(".chat-turn-replaced").Count);
+        Assert.Equal(2, store.List().Single().Turns);
+        Assert.Contains("Editing message 1", cut.Find("#chat-editing").TextContent);
+        cut.InvokeAsync(() => cut.Find("#chat-edit-cancel").Click()); // undone
+        cut.WaitForAssertion(() => Assert.Empty(cut.FindAll("#chat-editing")));
+        Assert.Empty(cut.FindAll(".chat-turn-replaced"));
+
+        cut.InvokeAsync(() => cut.FindAll(".chat-edit")[1].Click());
+        cut.WaitForAssertion(() => Assert.Equal("second question", cut.Find("#chat-input").GetAttribute("value")));
+        cut.Find("#chat-input").Input("another second question");
+        cut.InvokeAsync(() => cut.Find("#chat-send").Click());
+
+        cut.WaitForAssertion(() => Assert.Equal(["first question", "another second question"], cut.FindAll(".chat-bubble.user .chat-text").Select(e => e.TextContent)), TimeSpan.FromMinutes(1));
+        cut.WaitForAssertion(() => Assert.Equal("another second question", store.Load(store.List().Single().Id)!.Turns[^1].Prompt), TimeSpan.FromMinutes(1));
+        Assert.Equal(2, store.List().Single().Turns);
     }
 
     [Fact]
