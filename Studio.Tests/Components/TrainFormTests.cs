@@ -140,6 +140,22 @@ public sealed class TrainFormTests : StudioComponentTest
     }
 
     [Fact]
+    public void ADatasetOfAnotherKind_IsWarnedAbout_UnderTheField()
+    {
+        var model = TrainFormModel.For(TrainingStage.Sft, TrainFormModel.DemoRecipeName, Folders.OutDir);
+        var cut = Render<TrainForm>(p => p.Add(f => f.Model, model));
+        Assert.DoesNotContain("records would be skipped", cut.Markup); // the recipe's SFT file
+
+        model.DataPath = model.DataPath!.Replace("sft_demo.jsonl", "dpo_demo.jsonl");
+        cut.Render();
+
+        Assert.Contains("dpo_demo.jsonl holds dpo records; sft reads sft records, so its records would be skipped as bad.", cut.Markup);
+        model.DataPath = model.DataPath.Replace("dpo_demo.jsonl", "reason_demo.jsonl"); // conversations: SFT data too
+        cut.Render();
+        Assert.DoesNotContain("records would be skipped", cut.Markup);
+    }
+
+    [Fact]
     public void StartComesBack_WhenTheRunItQueuedEnds()
     {
         var training = Services.GetRequiredService<MiniMind.Studio.Services.TrainingService>();
