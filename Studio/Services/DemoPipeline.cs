@@ -64,6 +64,59 @@ public sealed class DemoPipeline(TrainingService training, StudioPaths paths, St
         return at >= 0 && at + 1 < list.Count ? list[at + 1].RunId : null;
     }
 
+    /// <summary>What the pipeline that runs (or ran last) was started with, or null before any.</summary>
+    public DemoPipelineChoice? Choice
+    {
+        get
+        {
+            var list = Steps;
+            if (list.Count == 0) return null;
+            bool Has(TrainingStage stage) => list.Any(s => s.Stage == stage);
+            return new DemoPipelineChoice(Has(TrainingStage.Lora), Has(TrainingStage.Reason), Has(TrainingStage.Distill), Has(TrainingStage.Grpo));
+        }
+    }
+
+    /// <summary>
+    /// Each stage's wall time on the 2-core development VM with nothing else running, Release build, process start included
+    /// (docs/training.md, "Wall time per stage"): what an estimate uses for a stage this machine has not run yet.
+    /// </summary>
+    public static readonly IReadOnlyDictionary<TrainingStage, double> ReferenceSeconds = new Dictionary<TrainingStage, double>
+    {
+        [TrainingStage.Pretrain] = 111, [TrainingStage.Sft] = 46, [TrainingStage.Dpo] = 27, [TrainingStage.Lora] = 11,
+        [TrainingStage.Reason] = 19, [TrainingStage.Distill] = 55, [TrainingStage.Grpo] = 24,
+    };
+
+    /// <summary>
+    /// How long the chosen stages take here: for each, the last completed demo run of it on this machine (same output and
+    /// epochs: its elapsed time), else <see cref="ReferenceSeconds"/> (scaled by the epoch scale). Returns the seconds and
+    /// how many of the stages were timed here.
+    /// </summary>
+    public (double Seconds, int Measured, int Stages) Estimate(DemoPipelineChoice choice)
+    {
+        var runs = training.Runs();
+        double seconds = 0;
+        int measured = 0, stages = 0;
+        foreach (var stage in choice.Stages())
+        {
+            stages++;
+            var options = OptionsFor(stage);
+            var timed = runs.Where(r => r.Stage == stage && r.Status == RunStatus.Completed)
+                .Select(r => (Run: r, Options: TryOptions(r)))
+                .Where(r => r.Options is { } o && o.OutputName == options.OutputName && o.Epochs == options.Epochs)
+                .Select(r => training.Metrics(r.Run.Id) is { Count: > 0 } steps ? steps[^1].ElapsedSeconds : (double?)null)
+                .FirstOrDefault(e => e is > 0);
+            if (timed is { } elapsed) { seconds += elapsed; measured++; }
+            else seconds += ReferenceSeconds[stage] * options.Epochs / DemoRecipe.For(stage, paths.OutDir).Epochs;
+        }
+        return (seconds, measured, stages);
+    }
+
+    static TrainingOptions? TryOptions(RunRecord run)
+    {
+        try { return run.Options; }
+        catch (ArgumentException) { return null; } // options an older studio wrote
+    }
+
     /// <summary>The checkpoint a completed step wrote (null before).</summary>
     public string? Output(TrainingStage stage) => Steps.FirstOrDefault(s => s.Stage == stage && s.State == PipelineStepState.Completed)?.Output;
 

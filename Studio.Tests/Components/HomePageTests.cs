@@ -1,0 +1,51 @@
+using Bunit;
+using Microsoft.Extensions.DependencyInjection;
+using MiniMind.Engine.Training;
+using MiniMind.Studio.Components.Pages.Home;
+using MiniMind.Studio.Services;
+
+namespace MiniMind.Studio.Tests.Components;
+
+/// <summary>Home's demo box: its time estimate follows the ticked stages, and a running pipeline's choice stays shown.</summary>
+public sealed class HomePageTests : StudioComponentTest
+{
+    [Fact]
+    public void TheEstimate_FollowsTheTickedStages()
+    {
+        var cut = Render<Home>();
+        var reference = DemoPipeline.ReferenceSeconds;
+        string Minutes(params TrainingStage[] stages) => $"about {Math.Round(stages.Sum(s => reference[s]) / 60)} minutes";
+
+        Assert.Contains($"4 stages, {Minutes(TrainingStage.Pretrain, TrainingStage.Sft, TrainingStage.Dpo, TrainingStage.Lora)}", cut.Find("#demo-estimate").TextContent);
+        Assert.Contains("this one has not run the demo yet", cut.Find("#demo-estimate").TextContent);
+
+        cut.Find("#demo-distill input").Change(true);
+        cut.Find("#demo-grpo input").Change(true);
+
+        Assert.Contains($"6 stages, {Minutes(TrainingStage.Pretrain, TrainingStage.Sft, TrainingStage.Dpo, TrainingStage.Lora, TrainingStage.Distill, TrainingStage.Grpo)}",
+            cut.Find("#demo-estimate").TextContent);
+    }
+
+    [Fact]
+    public void WhileThePipelineRuns_TheBoxesShowWhatItRuns()
+    {
+        var pipeline = Services.GetRequiredService<DemoPipeline>();
+        pipeline.Start(new DemoPipelineChoice(Lora: true, Reason: true, Distill: true, Grpo: true),
+            o => o with { MaxSteps = 2, MaxSeqLen = 48, BatchSize = 2, Device = "cpu" });
+        try
+        {
+            var cut = Render<Home>(); // a page opened (or reloaded) while it runs
+
+            foreach (var box in new[] { "#demo-lora", "#demo-reason", "#demo-distill", "#demo-grpo" })
+            {
+                var input = cut.Find($"{box} input");
+                Assert.True(input.HasAttribute("checked"), box);
+                Assert.True(input.HasAttribute("disabled"), box);
+            }
+        }
+        finally
+        {
+            foreach (var step in pipeline.Steps.Where(s => s.RunId is not null)) Services.GetRequiredService<TrainingService>().Stop(step.RunId!);
+        }
+    }
+}
