@@ -48,4 +48,18 @@ public sealed class HomePageTests : StudioComponentTest
             foreach (var step in pipeline.Steps.Where(s => s.RunId is not null)) Services.GetRequiredService<TrainingService>().Stop(step.RunId!);
         }
     }
+
+    [Fact]
+    public async Task TheRunsTable_HasHeaders_AndDatesReadTheSameInEveryLocale()
+    {
+        var training = Services.GetRequiredService<TrainingService>();
+        var run = training.Start(MiniMind.Studio.Tests.Services.TinyRun.Pretrain(1, "dated"));
+        await Services.GetRequiredService<RunManager>().Find(run.Id)!.Completion.WaitAsync(TimeSpan.FromMinutes(2));
+
+        var cut = Render<Home>();
+
+        Assert.Equal(["run", "status", "step", "loss"], cut.FindAll("#home-runs-table thead th").Select(th => th.TextContent));
+        Assert.Matches(@"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$", cut.FindAll("#home-checkpoints tbody td")[3].TextContent.Trim());
+        Assert.Equal("2026-12-07 20:08", MiniMind.Studio.Components.Shared.Dates.Short(new DateTimeOffset(2026, 12, 7, 20, 8, 0, TimeZoneInfo.Local.GetUtcOffset(new DateTime(2026, 12, 7, 20, 8, 0)))));
+    }
 }
