@@ -87,6 +87,21 @@ public sealed class DatasetAnalyzerTests : IDisposable
     public void LengthBuckets_ArePowersOfTwo(long length, long bucket) => Assert.Equal(length == 0 ? 0 : bucket, DatasetStatistics.BucketOf(length));
 
     [Fact]
+    public void Histograms_ShowTheEmptyBucketsBetween_AsZero()
+    {
+        var stats = new DatasetStatistics
+        {
+            File = "f.jsonl", Kind = DatasetKind.Sft, Records = new DataStats(3, 0, 0, 0, []), Sequences = 3, Characters = 0, LengthUnit = "tokens",
+            MaxLength = 1000, MeanLength = 400, LengthHistogram = new() { [64] = 2, [1024] = 1 }, TurnsHistogram = new() { [1] = 2, [4] = 1 },
+            RoleCounts = new(),
+        };
+
+        Assert.Equal([(64L, 2L), (128L, 0L), (256L, 0L), (512L, 0L), (1024L, 1L)], stats.LengthBuckets());
+        Assert.Equal([(1, 2L), (2, 0L), (3, 0L), (4, 1L)], stats.TurnBuckets());
+        Assert.Equal([(0L, 1L), (1L, 0L), (2L, 4L)], (stats with { LengthHistogram = new() { [0] = 1, [2] = 4 } }).LengthBuckets());
+    }
+
+    [Fact]
     public void Validation_ReportsEveryBadLineInOrder_AndCountsBeyondTheLimit()
     {
         var path = data.Write("v.jsonl", "{\"text\": \"ok\"}", "not json", "{\"text\": \"ok\"}", "{\"text\": null}", "{\"text\": \"\"}");

@@ -140,6 +140,17 @@ public sealed class TrainFormTests : StudioComponentTest
     }
 
     [Fact]
+    public void AMaxSeqLenWithNoRoomForAnAnswer_IsWarnedAboutWhileEditing()
+    {
+        var cut = Render<TrainForm>(p => p.Add(f => f.Model, TrainFormModel.For(TrainingStage.Sft, TrainFormModel.DemoRecipeName, Folders.OutDir)));
+        Assert.DoesNotContain("Too short to train anything", cut.Markup); // the recipe's 96
+
+        cut.Find("#f-max_seq_len").Input("3");
+
+        cut.WaitForAssertion(() => Assert.Contains("Too short to train anything: this tokenizer's chat template puts even a one-word answer at token", cut.Markup));
+    }
+
+    [Fact]
     public void ADatasetOfAnotherKind_IsWarnedAbout_UnderTheField()
     {
         var model = TrainFormModel.For(TrainingStage.Sft, TrainFormModel.DemoRecipeName, Folders.OutDir);

@@ -107,7 +107,7 @@ public sealed class HostileTextBrowserTests(HostileTextServer server) : IClassFi
             // this file's records, not the previous file's still on screen while this one opens
             var scroller = page.Locator($"#record-scroller[data-file$='{file}']");
             await Assertions.Expect(scroller.Locator(".record").First).ToBeVisibleAsync();
-            await Assertions.Expect(page.Locator("#record-count")).ToContainTextAsync($"{lines} records");
+            await Assertions.Expect(page.Locator("#record-count")).ToContainTextAsync($"{lines} lines");
             // the list renders what is on screen: scroll (the list or the page, whichever scrolls) until the last record shows
             bool reached = false;
             for (int step = 0; step < 200 && !reached; step++)

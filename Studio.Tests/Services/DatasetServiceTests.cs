@@ -84,7 +84,23 @@ public sealed class DatasetServiceTests : IDisposable
         Assert.Empty(await Find("content"));
         var mossford = await Find("MOSSFORD");
         Assert.Equal([1L, 3], mossford.Select(h => h.Line));
-        Assert.Equal(("Where does Alice live? ⏎ In ", "Mossford", "."), (mossford[0].Before, mossford[0].Match, mossford[0].After));
+        Assert.Equal([new SearchPiece("Where does Alice live? ⏎ In ", false), new SearchPiece("Mossford", true), new SearchPiece(".", false)], mossford[0].Pieces);
+        Assert.Equal(1, mossford[0].Occurrences);
         Assert.Equal(2, Assert.Single(await Find("苏州")).Line); // found through the escapes
+    }
+
+    [Fact]
+    public async Task Search_MarksEveryMatchOfARecord_AndCountsThem()
+    {
+        var path = Write("""{"text": "Alice met alice at ALICE's house"}""", """{"text": "no one"}""");
+        var service = new DatasetService(new TokenizerCache(folders.Paths));
+        var hits = new List<SearchHit>();
+
+        await service.Search(path, "alice", 10, hits.Add, (_, _, _) => { }, CancellationToken.None);
+
+        var hit = Assert.Single(hits);
+        Assert.Equal(3, hit.Occurrences);
+        Assert.Equal(["Alice", "alice", "ALICE"], hit.Pieces.Where(p => p.IsMatch).Select(p => p.Text));
+        Assert.Equal("Alice met alice at ALICE's house", string.Concat(hit.Pieces.Select(p => p.Text)));
     }
 }

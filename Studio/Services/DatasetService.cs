@@ -69,9 +69,27 @@ public sealed class DatasetService(TokenizerCache tokenizers)
         var values = ValuesOf(line);
         var at = values.IndexOf(text, StringComparison.OrdinalIgnoreCase);
         if (at < 0) return null;
+        var occurrences = 0;
+        for (var i = at; i >= 0; i = values.IndexOf(text, i + text.Length, StringComparison.OrdinalIgnoreCase)) occurrences++;
+        // the text around the first match, every match in it marked
         var from = Math.Max(0, at - 40);
         var to = Math.Min(values.Length, at + text.Length + 60);
-        return new SearchHit(number, (from > 0 ? "…" : "") + values[from..at], values.Substring(at, text.Length), values[(at + text.Length)..to] + (to < values.Length ? "…" : ""));
+        var pieces = new List<SearchPiece>();
+        if (from > 0) pieces.Add(new("…", false));
+        for (var i = from; i < to;)
+        {
+            var next = values.IndexOf(text, i, StringComparison.OrdinalIgnoreCase);
+            if (next < 0 || next + text.Length > to)
+            {
+                pieces.Add(new(values[i..to], false));
+                break;
+            }
+            if (next > i) pieces.Add(new(values[i..next], false));
+            pieces.Add(new(values.Substring(next, text.Length), true));
+            i = next + text.Length;
+        }
+        if (to < values.Length) pieces.Add(new("…", false));
+        return new SearchHit(number, pieces, occurrences);
     }
 
     /// <summary>A record's string values (any depth, roles left out), joined with ⏎, as a person reads the record; the line itself if it is not JSON.</summary>
@@ -117,4 +135,8 @@ public sealed class DatasetService(TokenizerCache tokenizers)
 }
 
 /// <summary>A search match: its line (or row), and the text around the match split at it (before, the match, after).</summary>
-public sealed record SearchHit(long Line, string Before, string Match, string After);
+/// <summary>A record that holds the searched text: the text around its first match (every match in it marked) and how often it occurs in the record.</summary>
+public sealed record SearchHit(long Line, IReadOnlyList<SearchPiece> Pieces, int Occurrences);
+
+/// <summary>A piece of a hit's text, marked when it is the searched text.</summary>
+public sealed record SearchPiece(string Text, bool IsMatch);

@@ -29,6 +29,23 @@ public sealed record DatasetStatistics
     public required SortedDictionary<int, long> TurnsHistogram { get; init; }
     public required SortedDictionary<string, long> RoleCounts { get; init; }
 
+    /// <summary>
+    /// Every length bucket from the shortest to the longest, the empty ones with 0: a chart of only the filled buckets puts
+    /// ≤64 beside ≤1024 as if they were neighbours.
+    /// </summary>
+    public IReadOnlyList<(long Bucket, long Count)> LengthBuckets()
+    {
+        if (LengthHistogram.Count == 0) return [];
+        var buckets = new List<(long, long)>();
+        for (var bucket = LengthHistogram.Keys.First(); bucket <= LengthHistogram.Keys.Last(); bucket = bucket == 0 ? 1 : bucket * 2)
+            buckets.Add((bucket, LengthHistogram.GetValueOrDefault(bucket)));
+        return buckets;
+    }
+
+    /// <summary>Every turn count from the fewest to the most, the empty ones with 0.</summary>
+    public IReadOnlyList<(int Turns, long Count)> TurnBuckets() => TurnsHistogram.Count == 0 ? []
+        : [.. Enumerable.Range(TurnsHistogram.Keys.First(), TurnsHistogram.Keys.Last() - TurnsHistogram.Keys.First() + 1).Select(t => (t, TurnsHistogram.GetValueOrDefault(t)))];
+
     /// <summary>The power-of-two bucket (its upper bound) that <paramref name="length"/> falls in: 0, 1, 2, 4, 8, ...</summary>
     public static long BucketOf(long length) => length <= 1 ? length : 1L << (int)(64 - long.LeadingZeroCount(length - 1));
 }
