@@ -210,6 +210,7 @@ public sealed class ComparePageTests : StudioComponentTest
         cut.WaitForAssertion(() => Assert.Equal(2, cut.FindAll(".compare-pane")[1].QuerySelectorAll(".chat-bubble.assistant[data-finish]").Count(b => b.GetAttribute("data-finish") != "")), TimeSpan.FromMinutes(3));
         cut.WaitForAssertion(() => Assert.False(cut.Find("#compare-new").HasAttribute("disabled")), TimeSpan.FromMinutes(3));
         Assert.Single(cut.FindAll(".compare-pane")[2].QuerySelectorAll(".chat-bubble.assistant")); // the deleted model's pane asked nobody
+        cut.WaitForAssertion(() => Assert.Equal(2, store.LoadComparison("20260101-000000-aaaaaa")!.Turns.Count), TimeSpan.FromMinutes(1)); // saved once all answered
         var saved = store.LoadComparison("20260101-000000-aaaaaa")!;
         Assert.Equal(grpo, saved.Panes[2]);
         Assert.Null(saved.Turns[1].Answers[2]);
