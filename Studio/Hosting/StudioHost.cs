@@ -47,6 +47,7 @@ public static class StudioHost
         app.MapHub<TrainingHub>(TrainingHub.Path);
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         app.MapOpenAiApi();
+        app.MapRunFiles();
         return app;
     }
 
