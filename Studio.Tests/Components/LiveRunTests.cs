@@ -32,6 +32,9 @@ public sealed class LiveRunTests : StudioComponentTest
         Assert.All(lines[firstStep..^2], l => Assert.StartsWith("step ", l)); // the lifecycle lines before them (those the service saw), none among them
     }
 
+    /// <summary>A demo recipe stage cut to a few short steps on the CPU.</summary>
+    static TrainingOptions Short(TrainingOptions recipe, int steps) => recipe with { MaxSteps = steps, MaxSeqLen = 48, BatchSize = 2, Device = "cpu" };
+
     [Fact]
     public void ADpoRun_DrawsItsRewardsOnAChartOfItsOwn_AndTheLossSmoothed()
     {
@@ -39,14 +42,7 @@ public sealed class LiveRunTests : StudioComponentTest
         var pretrain = training.Start(TinyRun.Pretrain(steps: 2, outputName: "base"));
         var cut = Render<LiveRun>(p => p.Add(r => r.RunId, pretrain.Id));
         cut.WaitForAssertion(() => Assert.Equal("completed", cut.Find("#live-run").GetAttribute("data-status")), TimeSpan.FromMinutes(2));
-        var dpo = training.Start(DemoRecipe.For(TrainingStage.Dpo, Folders.OutDir) with
-        {
-            InitFrom = Path.Combine(Folders.OutDir, "base.safetensors"),
-            MaxSteps = 3,
-            MaxSeqLen = 48,
-            BatchSize = 2,
-            Device = "cpu",
-        });
+        var dpo = training.Start(Short(DemoRecipe.For(TrainingStage.Dpo, Folders.OutDir), steps: 3) with { InitFrom = Path.Combine(Folders.OutDir, "base.safetensors") });
 
         cut.Render(p => p.Add(r => r.RunId, dpo.Id));
 
@@ -57,14 +53,7 @@ public sealed class LiveRunTests : StudioComponentTest
         Assert.Contains("median of the last", cut.Find("#run-progress").TextContent);
 
         // the pipeline's next stage in the same view: its own chart, title and traces, nothing of the DPO run's
-        var distill = training.Start(DemoRecipe.For(TrainingStage.Distill, Folders.OutDir) with
-        {
-            Teacher = Path.Combine(Folders.OutDir, "base.safetensors"),
-            MaxSteps = 2,
-            MaxSeqLen = 48,
-            BatchSize = 2,
-            Device = "cpu",
-        });
+        var distill = training.Start(Short(DemoRecipe.For(TrainingStage.Distill, Folders.OutDir), steps: 2) with { Teacher = Path.Combine(Folders.OutDir, "base.safetensors") });
         cut.Render(p => p.Add(r => r.RunId, distill.Id));
 
         cut.WaitForAssertion(() => Assert.Equal("completed", cut.Find("#live-run").GetAttribute("data-status")), TimeSpan.FromMinutes(2));

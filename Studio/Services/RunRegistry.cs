@@ -96,7 +96,8 @@ public sealed class RunRegistry
         return count;
     }
 
-    static Engine.Checkpoints.CheckpointInfo? SafeReadInfo(string weights)
+    /// <summary>A checkpoint's sidecar, or null when it cannot be read (the file is still someone's: never an error here).</summary>
+    internal static Engine.Checkpoints.CheckpointInfo? SafeReadInfo(string weights)
     {
         try { return Engine.Checkpoints.ModelCheckpoint.ReadInfo(weights); }
         catch (InvalidDataException) { return null; }

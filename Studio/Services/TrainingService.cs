@@ -59,17 +59,7 @@ public sealed class TrainingService
     }
 
     /// <summary>The run a checkpoint's sidecar names, or null (no file, no sidecar, an unreadable one, or one from before runs were named).</summary>
-    static string? ModelCheckpointOwner(string weights)
-    {
-        try
-        {
-            return File.Exists(weights) ? Engine.Checkpoints.ModelCheckpoint.ReadInfo(weights)?.RunId : null;
-        }
-        catch (InvalidDataException)
-        {
-            return null;
-        }
-    }
+    static string? ModelCheckpointOwner(string weights) => File.Exists(weights) ? RunRegistry.SafeReadInfo(weights)?.RunId : null;
 
     /// <summary>
     /// Forgets a failed or cancelled run: its registry row, its log and its run folder (under out/runs, named by its id:
