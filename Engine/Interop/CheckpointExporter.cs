@@ -1,4 +1,5 @@
 using MiniMind.Engine.Checkpoints;
+using MiniMind.Engine.Interop.Gguf;
 using MiniMind.Engine.IO;
 using MiniMind.Engine.Model;
 using MiniMind.Engine.Tokenization;
@@ -9,7 +10,7 @@ namespace MiniMind.Engine.Interop;
 /// <summary>
 /// Writes a studio checkpoint for other tools: a Hugging Face <c>LlamaForCausalLM</c> folder (transformers,
 /// and through it vLLM and llama.cpp's GGUF converter) or the original MiniMind <c>.pth</c> layout (the
-/// original Python scripts, torchrun/DeepSpeed). The folder is built under a temporary name beside the target
+/// original Python scripts, torchrun/DeepSpeed) or a GGUF file with an Ollama Modelfile (llama.cpp, Ollama, LM Studio). The folder is built under a temporary name beside the target
 /// and renamed at the end, so a failure never leaves a half-written export under the real name.
 /// </summary>
 public static class CheckpointExporter
@@ -25,7 +26,7 @@ public static class CheckpointExporter
     /// <param name="checkpointPath">A studio checkpoint (.safetensors with its sidecar), or a seed-layout file with <see cref="ExportOptions.Config"/>.</param>
     /// <param name="format">What to write.</param>
     /// <param name="outDir">The folder to create.</param>
-    /// <param name="tokenizerDir">The tokenizer folder (or tokenizer.json); defaults to the one the sidecar names. Required for Hugging Face.</param>
+    /// <param name="tokenizerDir">The tokenizer folder (or tokenizer.json); defaults to the one the sidecar names. Required for Hugging Face and GGUF.</param>
     public static ExportResult Export(string checkpointPath, ExportFormat format, string outDir, string? tokenizerDir = null, ExportOptions? options = null)
     {
         options ??= new ExportOptions();
@@ -47,6 +48,7 @@ public static class CheckpointExporter
         if (format == ExportFormat.HuggingFaceLlama && model.Config.UseMoe)
             throw new ArgumentException(
                 $"{checkpointPath} is a mixture-of-experts model: transformers' LlamaForCausalLM has no MoE layer. Export it in the MiniMind format (--format minimind).");
+        if (format == ExportFormat.Gguf) GgufModelFile.Architecture(model.Config); // refuses a model llama.cpp cannot run before any work
         if (options.LoraAdapter is { } adapter)
         {
             AdapterCheckpoint.Load(model, adapter);
@@ -68,15 +70,20 @@ public static class CheckpointExporter
         try
         {
             state = FloatStateDict(model);
-            var files = format == ExportFormat.HuggingFaceLlama
-                ? WriteHuggingFace(temporary, model.Config, state, tokenizer!)
-                : WriteMiniMind(temporary, model.Config, state, info?.Stage, checkpointPath, tokenizer);
+            GgufCheckResult? check = null;
+            string? note = null;
+            var files = format switch
+            {
+                ExportFormat.HuggingFaceLlama => WriteHuggingFace(temporary, model.Config, state, tokenizer!),
+                ExportFormat.Gguf => WriteGguf(temporary, model, state, tokenizer!, checkpointPath, options, out check, out note),
+                _ => WriteMiniMind(temporary, model.Config, state, info?.Stage, checkpointPath, tokenizer),
+            };
             File.WriteAllText(Path.Combine(temporary, MarkerFile), System.Text.Json.JsonSerializer.Serialize(new
             {
                 written_by = "MiniMind Studio export", checkpoint = Path.GetFullPath(checkpointPath), format = format.ToString(), time_utc = DateTimeOffset.UtcNow,
             }));
             Publish(temporary, target);
-            return new ExportResult(target, format, [.. files, MarkerFile]);
+            return new ExportResult(target, format, [.. files, MarkerFile]) { Check = check, Note = note };
         }
         finally
         {
@@ -121,6 +128,26 @@ public static class CheckpointExporter
         return ["config.json", "generation_config.json", "model.safetensors", .. CopyTokenizer(tokenizerDir, dir)];
     }
 
+    /// <summary>The GGUF file name for a checkpoint: its name and the weight type, e.g. demo_full_sft-f16.gguf.</summary>
+    public static string GgufFileName(string checkpointPath, GgmlType type) =>
+        $"{Path.GetFileNameWithoutExtension(checkpointPath)}-{type.ToString().ToLowerInvariant()}.gguf";
+
+    static List<string> WriteGguf(string dir, MiniMindModel model, Dictionary<string, Tensor> state, string tokenizerDir, string checkpointPath,
+        ExportOptions options, out GgufCheckResult? check, out string? note)
+    {
+        var config = model.Config;
+        var tokenizer = GgufTokenizer.Read(tokenizerDir, config.VocabSize);
+        var name = GgufFileName(checkpointPath, options.Quantization);
+        var path = Path.Combine(dir, name);
+        GgufModelFile.Write(path, config, state, tokenizer, options.Quantization, Path.GetFileNameWithoutExtension(checkpointPath));
+        var studioTokenizer = ByteLevelBpeTokenizer.Load(tokenizerDir);
+        var (modelfile, modelfileNote) = OllamaModelfile.Create(name, studioTokenizer.ChatTemplate, studioTokenizer.BosToken, studioTokenizer.EosToken, config.MaxSeqLen);
+        File.WriteAllText(Path.Combine(dir, "Modelfile"), modelfile);
+        note = modelfileNote;
+        check = options.CheckWithLlamaCpp ? GgufCheck.FirstTokens(path, model, studioTokenizer) : null;
+        return [name, "Modelfile", .. CopyTokenizer(tokenizerDir, dir)];
+    }
+
     static List<string> WriteMiniMind(string dir, MiniMindConfig config, Dictionary<string, Tensor> state, string? stage, string checkpointPath, string? tokenizerDir)
     {
         var name = MiniMindFileName(config, stage, checkpointPath);
@@ -149,17 +176,17 @@ public static class CheckpointExporter
         if (path is not null && File.Exists(path)) path = Path.GetDirectoryName(Path.GetFullPath(path));
         if (path is not null && !File.Exists(Path.Combine(path, "tokenizer.json")))
         {
-            if (tokenizerDir is not null || format == ExportFormat.HuggingFaceLlama)
+            if (tokenizerDir is not null || format != ExportFormat.MiniMindPth)
                 throw new FileNotFoundException($"No tokenizer.json in {path} (the tokenizer folder of the export).", Path.Combine(path, "tokenizer.json"));
             path = null; // the .pth export can do without the tokenizer the sidecar remembered
         }
-        if (path is null && format == ExportFormat.HuggingFaceLlama)
-            throw new ArgumentException("A Hugging Face export needs the model's tokenizer: give its folder (--tokenizer DIR); the checkpoint's sidecar names none.");
+        if (path is null && format != ExportFormat.MiniMindPth)
+            throw new ArgumentException($"A {(format == ExportFormat.Gguf ? "GGUF" : "Hugging Face")} export needs the model's tokenizer: give its folder (--tokenizer DIR); the checkpoint's sidecar names none.");
         return path;
     }
 
     /// <summary>Every weight as a float32, contiguous CPU tensor that owns its storage (what both writers need).</summary>
-    static Dictionary<string, Tensor> FloatStateDict(MiniMindModel model)
+    internal static Dictionary<string, Tensor> FloatStateDict(MiniMindModel model)
     {
         var result = new Dictionary<string, Tensor>();
         using (no_grad())

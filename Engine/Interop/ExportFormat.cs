@@ -8,4 +8,7 @@ public enum ExportFormat
 
     /// <summary>The original MiniMind <c>.pth</c> state dict (with an lmconfig.json), for the original Python scripts.</summary>
     MiniMindPth,
+
+    /// <summary>A GGUF file for llama.cpp, Ollama and LM Studio (with an Ollama Modelfile), checked by loading it back in llama.cpp.</summary>
+    Gguf,
 }

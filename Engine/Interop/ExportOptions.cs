@@ -1,3 +1,4 @@
+using MiniMind.Engine.Interop.Gguf;
 using MiniMind.Engine.Model;
 
 namespace MiniMind.Engine.Interop;
@@ -13,4 +14,10 @@ public sealed record ExportOptions
 
     /// <summary>Replace an existing, non-empty output folder (otherwise that is an error).</summary>
     public bool Overwrite { get; init; }
+
+    /// <summary>GGUF only: the type of the weight matrices (norms and the MoE router stay F32).</summary>
+    public GgmlType Quantization { get; init; } = GgmlType.F16;
+
+    /// <summary>GGUF only: load the file back in llama.cpp and compare its first greedy tokens with the studio's.</summary>
+    public bool CheckWithLlamaCpp { get; init; } = true;
 }
