@@ -79,11 +79,41 @@ public sealed class InteropVerbTests : IDisposable
     }
 
     [Fact]
-    public async Task Export_RejectsAnUnknownFormat()
+    public async Task ExportAsGguf_WritesTheFileAndModelfile_AndReportsLlamaCppsTokens()
     {
-        var (code, _, err) = await Cli.Run("export", Repo.Fixture("tiny-dense", "weights.safetensors"), "--format", "gguf", "--out", Path.Combine(dir, "x"));
+        var imported = Path.Combine(dir, "seed.safetensors");
+        var (code, _, err) = await Cli.Run("import", Repo.Fixture("tiny-dense", "weights.safetensors"), "--out", imported,
+            "--config", config, "--stage", "sft", "--tokenizer", Repo.Fixture("seed-tokenizer"), "--device", "cpu");
+        Assert.True(code == 0, err);
+
+        var gguf = Path.Combine(dir, "gguf");
+        (code, var output, err) = await Cli.Run("export", imported, "--format", "gguf", "--quant", "f32", "--out", gguf);
+
+        Assert.True(code == 0, err);
+        var json = JsonDocument.Parse(output).RootElement;
+        Assert.Contains("seed-f32.gguf", json.GetProperty("files").EnumerateArray().Select(f => f.GetString()));
+        Assert.True(json.GetProperty("llama_cpp").GetProperty("equal").GetBoolean(), output);
+        Assert.Contains("equal the studio's", json.GetProperty("llama_cpp").GetProperty("summary").GetString());
+        Assert.StartsWith("GGUF", File.ReadAllText(Path.Combine(gguf, "seed-f32.gguf"))[..4]);
+        Assert.Contains("FROM ./seed-f32.gguf", File.ReadAllText(Path.Combine(gguf, "Modelfile")));
+    }
+
+    [Fact]
+    public async Task ExportAsGguf_RejectsAnUnknownQuantization()
+    {
+        var (code, _, err) = await Cli.Run("export", Repo.Fixture("tiny-dense", "weights.safetensors"), "--format", "gguf", "--quant", "q4_k", "--out", Path.Combine(dir, "x"));
 
         Assert.NotEqual(0, code);
-        Assert.Contains("gguf", err);
+        Assert.Contains("q4_k", err);
+        Assert.False(Directory.Exists(Path.Combine(dir, "x")));
+    }
+
+    [Fact]
+    public async Task Export_RejectsAnUnknownFormat()
+    {
+        var (code, _, err) = await Cli.Run("export", Repo.Fixture("tiny-dense", "weights.safetensors"), "--format", "onnx", "--out", Path.Combine(dir, "x"));
+
+        Assert.NotEqual(0, code);
+        Assert.Contains("onnx", err);
     }
 }

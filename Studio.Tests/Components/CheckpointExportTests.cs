@@ -36,6 +36,27 @@ public sealed class CheckpointExportTests : StudioComponentTest
     }
 
     [Fact]
+    public void ExportingAsGguf_ShowsLlamaCppsTokensBesideTheStudios_AndTheOllamaCommand()
+    {
+        CheckpointFiles.Tiny(Folders.OutDir, "full_sft_64");
+        var cut = RenderPage();
+
+        cut.Find("#export-full_sft_64").Click();
+        cut.Find("#export-format-gguf").Click();
+        cut.WaitForAssertion(() => Assert.EndsWith("full_sft_64-gguf", cut.Find("#export-target").GetAttribute("value")));
+        cut.Find("#export-run").Click();
+
+        cut.WaitForAssertion(() => Assert.Contains("full_sft_64-f16.gguf", cut.Find("#export-result").TextContent), TimeSpan.FromSeconds(60));
+        var check = cut.Find("#export-check").TextContent;
+        Assert.Contains("llama.cpp loaded the file: the prompt's", check);
+        Assert.DoesNotContain("tokenizes the prompt differently", check);
+        Assert.NotEmpty(cut.Find("#export-check-studio").TextContent);
+        Assert.NotEmpty(cut.Find("#export-check-llama").TextContent);
+        Assert.Contains("ollama create full_sft_64 -f Modelfile", cut.Find("#export-ollama").TextContent);
+        Assert.True(File.Exists(Path.Combine(Folders.OutDir, "export", "full_sft_64-gguf", "Modelfile")));
+    }
+
+    [Fact]
     public void AMixtureOfExperts_IsOfferedOnlyTheMiniMindFormat_AndExportsThePth()
     {
         CheckpointFiles.Tiny(Folders.OutDir, "moe_64", moe: true, stage: "pretrain");
@@ -45,6 +66,7 @@ public sealed class CheckpointExportTests : StudioComponentTest
 
         Assert.NotNull(cut.Find("#export-moe-note"));
         Assert.True(cut.Find("#export-format-hf").HasAttribute("disabled"));
+        Assert.False(cut.Find("#export-format-gguf").HasAttribute("disabled")); // llama.cpp's bailingmoe runs it
         Assert.EndsWith("moe_64-minimind", cut.Find("#export-target").GetAttribute("value"));
         cut.Find("#export-run").Click();
 
