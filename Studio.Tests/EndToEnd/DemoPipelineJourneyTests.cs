@@ -9,7 +9,8 @@ public sealed class QuickDemoServer() : StudioServer(("Studio:DemoEpochScale", "
 /// <summary>
 /// The product's centre in a real browser: "Train the demo model" runs pretrain -> SFT -> DPO (a shorter recipe), the live
 /// view follows the pipeline from step to step, and its link opens Compare with full_sft beside rlhf on a held-out
-/// question about a person, where the SFT model refuses and the DPO model answers.
+/// question about a person, where the SFT model refuses and the DPO model answers; then the DPO model goes out as GGUF
+/// and llama.cpp, loading it back, tokenizes the prompt as the studio does.
 /// </summary>
 public sealed class DemoPipelineJourneyTests(QuickDemoServer server) : IClassFixture<QuickDemoServer>
 {
@@ -50,5 +51,16 @@ public sealed class DemoPipelineJourneyTests(QuickDemoServer server) : IClassFix
         Assert.DoesNotContain("can't share", rlhf); // corrected by the preference pairs
         Assert.Contains("Alice Brant", rlhf);
         await Assertions.Expect(page.Locator("#compare-verdict")).ToHaveAttributeAsync("data-differ", "true");
+
+        // 4. out to llama.cpp: the Export dialog writes the GGUF and shows llama.cpp's first tokens beside the studio's
+        await page.Open(server.BaseAddress, "/checkpoints");
+        await page.ClickAsync("#export-demo_rlhf");
+        await page.ClickAsync("#export-format-gguf");
+        await Assertions.Expect(page.Locator("#export-target")).ToHaveValueAsync(new System.Text.RegularExpressions.Regex("demo_rlhf-gguf$"));
+        await page.ClickAsync("#export-run");
+        await Assertions.Expect(page.Locator("#export-check")).ToContainTextAsync("llama.cpp loaded the file: the prompt's", new() { Timeout = 120_000 });
+        await Assertions.Expect(page.Locator("#export-check")).Not.ToContainTextAsync("tokenizes the prompt differently");
+        await Assertions.Expect(page.Locator("#export-ollama")).ToContainTextAsync("ollama create demo_rlhf -f Modelfile");
+        await page.Shot("12-export-gguf");
     }
 }

@@ -5,7 +5,7 @@ namespace MiniMind.Bench;
 
 /// <summary>
 /// The benchmark instruments, each printing JSON lines (run the Release build):
-/// <c>dotnet run -c Release --project tools/Bench -- train|generate|tokenizer|parity|dataset|info [options]</c>.
+/// <c>dotnet run -c Release --project tools/Bench -- train|generate|llamacpp|gguf-check|tokenizer|parity|dataset|info [options]</c>.
 /// The engine options (<c>--device</c>, <c>--threads</c>, <c>--libtorch</c>) and <c>info</c> are the studio's.
 /// </summary>
 public static class BenchCli
@@ -22,6 +22,8 @@ public static class BenchCli
         root.Subcommands.Add(TokenizerBench.Create());
         root.Subcommands.Add(ParityBench.Create());
         root.Subcommands.Add(DatasetBench.Create());
+        root.Subcommands.Add(LlamaCppBench.Create());
+        root.Subcommands.Add(GgufCheckBench.Create());
         return root;
     }
 

@@ -89,7 +89,8 @@ public sealed class LlamaCppModel : IDisposable
     }
 
     /// <summary>Greedy decoding of up to maxNew tokens after the prompt, stopping after a stop token (included).</summary>
-    public List<int> Greedy(IReadOnlyList<int> prompt, int maxNew, IReadOnlySet<int>? stop = null)
+    /// <param name="onToken">Called with each new token as it is chosen (a bench times the first).</param>
+    public List<int> Greedy(IReadOnlyList<int> prompt, int maxNew, IReadOnlySet<int>? stop = null, Action<int>? onToken = null)
     {
         context.NativeHandle.MemoryClear(true);
         var output = new List<int>();
@@ -99,6 +100,7 @@ public sealed class LlamaCppModel : IDisposable
         {
             int next = ArgMax(context.NativeHandle.GetLogitsIth(-1));
             output.Add(next);
+            onToken?.Invoke(next);
             if (stop?.Contains(next) == true) break;
             Feed([next], position++);
         }
