@@ -64,7 +64,7 @@ public sealed class FusedAdamW : IDisposable
         Steps++;
         var gathered = flat.GatherGradients();
         var grad = gathered.dtype == ScalarType.Float32 ? gathered : gathered.to(ScalarType.Float32); // bf16-pure: bf16 gradients
-        var norm = grad.norm(2.0f); // the float overload: norm(2) would be norm(dim: 2)
+        var norm = Norm(grad);
         var ok = norm.isfinite().logical_and_(loss.detach().to(norm.device).isfinite()).logical_and_(halted.logical_not());
         halted.logical_or_(ok.logical_not());
         var okf = ok.to(ScalarType.Float32);
@@ -96,6 +96,26 @@ public sealed class FusedAdamW : IDisposable
         }
         flat.RefreshWork();
         return norm.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// The L2 norm of the flat gradient, its squares summed in float64 a chunk at a time. libtorch's fp32 <c>norm</c> over
+    /// one long vector accumulates in fp32 on the CPU: over the 64M gradients of a minimind3 model it came out 1% low
+    /// (51.51 against 52.04, measured), which would clip every step by the wrong factor.
+    /// </summary>
+    Tensor Norm(Tensor grad)
+    {
+        var sumOfSquares = zeros([], ScalarType.Float64, grad.device);
+        for (long offset = 0; offset < flat.Count; offset += chunkElements)
+        {
+            long n = Math.Min(chunkElements, flat.Count - offset);
+            using var s = scratch.narrow(0, 0, n);
+            using var g = grad.narrow(0, offset, n);
+            s.copy_(g).mul_(g);
+            using var partial = s.sum(ScalarType.Float64);
+            sumOfSquares.add_(partial);
+        }
+        return sumOfSquares.sqrt_().to(ScalarType.Float32);
     }
 
     /// <summary>True once a step met a non-finite loss or gradient (reading it waits for the device; the loop needs it not, tests and diagnostics do).</summary>
