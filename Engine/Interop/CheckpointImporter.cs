@@ -136,6 +136,7 @@ public static partial class CheckpointImporter
             var config = HuggingFaceConfig.Read(hf);
             // a null intermediate_size means the default rule; the tensors say it for certain
             if (config.HiddenDim is null && FirstFfnRows(state) is int rows) config = config with { HiddenDim = rows };
+            if (state.ContainsKey("layers.0.attention.q_norm.weight") && !config.QkNorm) config = config with { Family = MiniMindConfig.MiniMind3 };
             return (config, hf);
         }
         var lm = Path.Combine(folder, "lmconfig.json");
@@ -161,8 +162,10 @@ public static partial class CheckpointImporter
         if (wk.shape[0] % headDim != 0)
             throw new InvalidDataException($"{source}: the key projection has {wk.shape[0]} rows, not a multiple of head_dim {headDim} ({h} heads): wrong --heads?");
         var experts = state.Keys.Select(k => ExpertIndex().Match(k)).Where(m => m.Success).Select(m => m.Groups[1].Value).Distinct().Count();
-        var defaults = new MiniMindConfig();
-        return new MiniMindConfig
+        // per-head query norms: the current original's (minimind3) network; its defaults, not MiniMind2's
+        bool minimind3 = state.ContainsKey("layers.0.attention.q_norm.weight");
+        var defaults = minimind3 ? MiniMindConfig.Preset("minimind3") : new MiniMindConfig();
+        var inferred = defaults with
         {
             Dim = dim,
             VocabSize = (int)embedding.shape[0],
@@ -172,9 +175,12 @@ public static partial class CheckpointImporter
             HiddenDim = FirstFfnRows(state),
             UseMoe = experts > 0,
             NRoutedExperts = experts > 0 ? experts : defaults.NRoutedExperts,
-            NumExpertsPerTok = experts > 0 ? Math.Min(defaults.NumExpertsPerTok, experts) : defaults.NumExpertsPerTok,
+            NumExpertsPerTok = experts > 0 ? Math.Min(minimind3 ? 1 : defaults.NumExpertsPerTok, experts) : defaults.NumExpertsPerTok,
             NSharedExperts = experts > 0 ? state.ContainsKey("layers.0.feed_forward.shared_experts.w1.weight") : defaults.NSharedExperts,
-        }.Validate();
+            AuxLossAlpha = minimind3 && experts > 0 ? MiniMindConfig.Preset("minimind3-moe").AuxLossAlpha : defaults.AuxLossAlpha,
+            SeqAux = !minimind3 && defaults.SeqAux,
+        };
+        return inferred.Validate();
     }
 
     static int? FirstFfnRows(Dictionary<string, Tensor> state) =>

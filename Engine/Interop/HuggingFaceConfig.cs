@@ -73,23 +73,26 @@ public static class HuggingFaceConfig
         if (root is not JsonObject o) throw new InvalidDataException($"{path}: expected a JSON object.");
 
         string? modelType = Str(o, "model_type");
-        if (modelType is not null and not "llama" and not "minimind")
-            throw new InvalidDataException($"{path}: model_type \"{modelType}\" is neither llama nor minimind.");
+        if (modelType is not null and not "llama" and not "minimind" and not "qwen3" and not "qwen3_moe")
+            throw new InvalidDataException($"{path}: model_type \"{modelType}\" is not llama, qwen3, qwen3_moe or minimind.");
+        // Qwen3 (what the current original's convert_model.py writes) and the current original's own config are minimind3
+        bool minimind3 = modelType is "qwen3" or "qwen3_moe" || (modelType == "minimind" && o["use_moe"] is not null && o["hidden_size"] is not null && o["n_routed_experts"] is null);
         void Refuse(bool bad, string what)
         {
             if (bad) throw new InvalidDataException($"{path}: {what}; a MiniMind2 model cannot represent it exactly.");
         }
-        Refuse(o["rope_scaling"] is JsonObject, "rope_scaling is set (YaRN or another scaled rotary embedding)");
+        bool yarn = o["rope_scaling"] is JsonObject scaling && IsOriginalYarn(scaling);
+        Refuse(o["rope_scaling"] is JsonObject && !(minimind3 && yarn), "rope_scaling is set to a scaled rotary embedding other than the current original's YaRN");
         Refuse(o["rope_parameters"] is JsonObject rp && Str(rp, "rope_type") is { } rt && rt != "default", "rope_parameters.rope_type is not \"default\"");
         Refuse(Bool(o, "attention_bias") == true || Bool(o, "mlp_bias") == true, "the projections have biases");
         Refuse(Str(o, "hidden_act") is { } act && act != "silu", $"hidden_act is \"{Str(o, "hidden_act")}\", not silu");
         Refuse(Bool(o, "tie_word_embeddings") == false, "tie_word_embeddings is false (untied output head)");
 
-        var defaults = new MiniMindConfig();
+        var defaults = minimind3 ? MiniMindConfig.Preset(modelType == "qwen3_moe" ? "minimind3-moe" : "minimind3") : new MiniMindConfig();
         int dim = Int(o, "hidden_size") ?? defaults.Dim;
         int heads = Int(o, "num_attention_heads") ?? defaults.NHeads;
         double ropeTheta = Num(o, "rope_theta") ?? (o["rope_parameters"] is JsonObject p ? Num(p, "rope_theta") : null) ?? defaults.RopeTheta;
-        var config = new MiniMindConfig
+        var config = defaults with
         {
             Dim = dim,
             NLayers = Int(o, "num_hidden_layers") ?? defaults.NLayers,
@@ -100,12 +103,13 @@ public static class HuggingFaceConfig
             NormEps = Num(o, "rms_norm_eps") ?? defaults.NormEps,
             MaxSeqLen = Int(o, "max_position_embeddings") ?? defaults.MaxSeqLen,
             RopeTheta = ropeTheta,
-            UseMoe = Bool(o, "use_moe") ?? false,
+            UseMoe = Bool(o, "use_moe") ?? (modelType == "qwen3_moe"),
             NumExpertsPerTok = Int(o, "num_experts_per_tok") ?? defaults.NumExpertsPerTok,
             NRoutedExperts = Int(o, "n_routed_experts") ?? Int(o, "num_experts") ?? defaults.NRoutedExperts,
             NSharedExperts = o["n_shared_experts"] switch { null => defaults.NSharedExperts, var n => n.GetValueKind() == JsonValueKind.Number ? n.GetValue<double>() != 0 : n.GetValueKind() == JsonValueKind.True },
             ScoringFunc = Str(o, "scoring_func") ?? defaults.ScoringFunc,
-            AuxLossAlpha = Num(o, "aux_loss_alpha") ?? defaults.AuxLossAlpha,
+            AuxLossAlpha = Num(o, "aux_loss_alpha") ?? Num(o, "router_aux_loss_coef") ?? defaults.AuxLossAlpha,
+            InferenceRopeScaling = minimind3 && (yarn || Bool(o, "inference_rope_scaling") == true),
             SeqAux = Bool(o, "seq_aux") ?? defaults.SeqAux,
             NormTopkProb = Bool(o, "norm_topk_prob") ?? defaults.NormTopkProb,
         };
@@ -113,6 +117,16 @@ public static class HuggingFaceConfig
             Refuse(true, $"head_dim is {headDim}, not hidden_size / num_attention_heads = {config.HeadDim}");
         try { return config.Validate(); }
         catch (ArgumentException e) { throw new InvalidDataException($"{path}: {e.Message}", e); }
+    }
+
+    /// <summary>The current original's YaRN: type yarn, factor 16 over 2048 positions, beta_fast 32, beta_slow 1, attention factor 1.</summary>
+    static bool IsOriginalYarn(JsonObject scaling)
+    {
+        var y = YarnScaling.Original;
+        return (Str(scaling, "type") ?? Str(scaling, "rope_type")) == "yarn" && Num(scaling, "factor") == y.Factor
+            && (Num(scaling, "original_max_position_embeddings") ?? y.OriginalMaxPositions) == y.OriginalMaxPositions
+            && (Num(scaling, "beta_fast") ?? y.BetaFast) == y.BetaFast && (Num(scaling, "beta_slow") ?? y.BetaSlow) == y.BetaSlow
+            && (Num(scaling, "attention_factor") ?? y.AttentionFactor) == y.AttentionFactor;
     }
 
     static string? Str(JsonObject o, string name) => o[name] is JsonValue v && v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : null;

@@ -43,7 +43,7 @@ public static class LayoutConverter
         {
             if (IsDerivedBuffer(name)) continue;
             var mapped = LlamaNames.ToMiniMind(name)
-                         ?? throw new InvalidDataException($"{source}: tensor {name} has no counterpart in a MiniMind2 model (not a Llama/MiniMind weight this model has).");
+                         ?? throw new InvalidDataException($"{source}: tensor {name} has no counterpart in a MiniMind model (not a Llama, Qwen3 or MiniMind weight this model has).");
             if (!result.TryAdd(mapped, t))
                 throw new InvalidDataException($"{source}: tensors map twice onto {mapped} (e.g. both shared_experts.gate_proj and shared_experts.0.gate_proj).");
         }
@@ -67,6 +67,14 @@ public static class LayoutConverter
     {
         foreach (var name in miniMind.Keys.ToList())
         {
+            if (LlamaNames.IsHeadNorm(name))
+            {
+                var norm = miniMind[name];
+                if (norm.dim() != 1 || norm.shape[0] != config.HeadDim)
+                    throw new InvalidDataException($"{source}: tensor {LlamaNames.ToTransformers(name)} has shape [{string.Join(", ", norm.shape)}], the config expects [{config.HeadDim}] (head_dim).");
+                miniMind[name] = RotaryPermutation.HalfToInterleavedVector(norm);
+                continue;
+            }
             int heads = LlamaNames.IsQuery(name) ? config.NHeads : LlamaNames.IsKey(name) ? config.KvHeads : 0;
             if (heads == 0) continue;
             var t = miniMind[name];
@@ -93,6 +101,7 @@ public static class LayoutConverter
                          ?? throw new InvalidOperationException($"Tensor {name} has no transformers Llama name.");
             var value = LlamaNames.IsQuery(name) ? RotaryPermutation.InterleavedToHalf(t, config.NHeads)
                 : LlamaNames.IsKey(name) ? RotaryPermutation.InterleavedToHalf(t, config.KvHeads)
+                : LlamaNames.IsHeadNorm(name) ? RotaryPermutation.InterleavedToHalfVector(t)
                 : t.contiguous();
             result.Add(new(mapped, value));
         }

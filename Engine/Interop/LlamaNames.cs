@@ -18,6 +18,8 @@ public static partial class LlamaNames
         ("attention.wk", "self_attn.k_proj"),
         ("attention.wv", "self_attn.v_proj"),
         ("attention.wo", "self_attn.o_proj"),
+        ("attention.q_norm", "self_attn.q_norm"), // minimind3 / Qwen3: RMSNorm over each head's queries
+        ("attention.k_norm", "self_attn.k_norm"),
         ("attention_norm", "input_layernorm"),
         ("ffn_norm", "post_attention_layernorm"),
         ("feed_forward.w1", "mlp.gate_proj"),
@@ -82,6 +84,10 @@ public static partial class LlamaNames
     public static bool IsQuery(string miniMindName) => miniMindName.EndsWith(".attention.wq.weight", StringComparison.Ordinal);
 
     public static bool IsKey(string miniMindName) => miniMindName.EndsWith(".attention.wk.weight", StringComparison.Ordinal);
+
+    /// <summary>True for minimind3's per-head query and key norms, whose head_dim entries are reordered with the q/k rows.</summary>
+    public static bool IsHeadNorm(string miniMindName) =>
+        miniMindName.EndsWith(".attention.q_norm.weight", StringComparison.Ordinal) || miniMindName.EndsWith(".attention.k_norm.weight", StringComparison.Ordinal);
 
     static string Expert(string part, bool toTransformers) =>
         toTransformers

@@ -27,6 +27,22 @@ public static class RotaryPermutation
         return weight.view(heads, 2, half, cols).transpose(1, 2).reshape(rows, cols).contiguous();
     }
 
+    /// <summary>A head_dim vector (minimind3's q_norm/k_norm weight) in the interleaved order of the rows it scales.</summary>
+    public static Tensor HalfToInterleavedVector(Tensor weight)
+    {
+        using var column = weight.unsqueeze(1);
+        using var reordered = HalfToInterleaved(column, 1);
+        return reordered.squeeze(1).contiguous();
+    }
+
+    /// <summary>The inverse of <see cref="HalfToInterleavedVector"/>.</summary>
+    public static Tensor InterleavedToHalfVector(Tensor weight)
+    {
+        using var column = weight.unsqueeze(1);
+        using var reordered = InterleavedToHalf(column, 1);
+        return reordered.squeeze(1).contiguous();
+    }
+
     static (long Rows, long Cols, long Half) Sizes(Tensor weight, int heads)
     {
         if (weight.dim() != 2) throw new ArgumentException($"A q/k projection weight must be 2-D; got [{string.Join(", ", weight.shape)}].");

@@ -1,4 +1,5 @@
 using TorchSharp;
+using TorchSharp.Utils;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
 
@@ -7,13 +8,16 @@ namespace MiniMind.Engine.Model;
 /// <summary>
 /// Causal self-attention with grouped-query heads (Ainslie et al. 2023): n_kv_heads key/value heads,
 /// each shared by n_heads / n_kv_heads query heads; rotary positions; scaled-dot-product attention.
-/// Parameters wq, wk, wv, wo as in MiniMind2's <c>Attention</c>.
+/// Parameters wq, wk, wv, wo as in MiniMind2's <c>Attention</c>; with <see cref="MiniMindConfig.QkNorm"/> (minimind3) an
+/// RMSNorm over each head's queries (q_norm) and keys (k_norm) before the rotation, as Qwen3 and the current original.
 /// </summary>
 public sealed class Attention : nn.Module
 {
     readonly int nHeads, nKvHeads, headDim;
     readonly double dropout;
     readonly Projection wq, wk, wv, wo;
+    [ComponentName(Name = "q_norm")] readonly RMSNorm? qNorm;
+    [ComponentName(Name = "k_norm")] readonly RMSNorm? kNorm;
 
     public Attention(MiniMindConfig config) : base(nameof(Attention))
     {
@@ -29,7 +33,17 @@ public sealed class Attention : nn.Module
         register_module("wk", wk);
         register_module("wv", wv);
         register_module("wo", wo);
+        if (config.QkNorm)
+        {
+            qNorm = new RMSNorm(headDim, config.NormEps);
+            kNorm = new RMSNorm(headDim, config.NormEps);
+            register_module("q_norm", qNorm);
+            register_module("k_norm", kNorm);
+        }
     }
+
+    /// <summary>The per-head query and key norms (minimind3), or null.</summary>
+    internal (RMSNorm Q, RMSNorm K)? HeadNorms => qNorm is null ? null : (qNorm, kNorm!);
 
     /// <summary>x (B, T, dim) at positions startPos.. -> (B, T, dim). With a cache, attends to every earlier cached position.</summary>
     public Tensor Forward(Tensor x, RotaryEmbedding rope, int startPos, KVCache? cache, int layer)
@@ -43,6 +57,11 @@ public sealed class Attention : nn.Module
         var positions = cache?.RowPositions(startPos, t);
         var q = wq.forward(x).view(b, t, nHeads, headDim);
         var k = wk.forward(x).view(b, t, nKvHeads, headDim);
+        if (qNorm is not null)
+        {
+            q = qNorm.forward(q);
+            k = kNorm!.forward(k);
+        }
         q = positions is null ? rope.Apply(q, startPos) : rope.Apply(q, positions);
         k = positions is null ? rope.Apply(k, startPos) : rope.Apply(k, positions);
         var v = wv.forward(x).view(b, t, nKvHeads, headDim);
@@ -89,8 +108,12 @@ public sealed class Attention : nn.Module
         using var qFlat = wq.forward(x);
         using var kFlat = wk.forward(x);
         using var vFlat = wv.forward(x);
-        using var qHeads = qFlat.view(b, 1, nHeads, headDim);
-        using var kHeads = kFlat.view(b, 1, nKvHeads, headDim);
+        using var qView = qFlat.view(b, 1, nHeads, headDim);
+        using var kView = kFlat.view(b, 1, nKvHeads, headDim);
+        using var qNormed = qNorm?.forward(qView);
+        using var kNormed = kNorm?.forward(kView);
+        var qHeads = qNormed ?? qView;
+        var kHeads = kNormed ?? kView;
         Tensor q, k;
         using (var positions = cache.RowPositions(startPos, 1))
             (q, k) = positions is null ? rope.Apply(qHeads, kHeads, startPos) : (rope.Apply(qHeads, positions), rope.Apply(kHeads, positions));

@@ -5,11 +5,20 @@ namespace MiniMind.Engine.Model;
 
 /// <summary>
 /// The model configuration: the original MiniMind2 <c>LMConfig</c> (model/LMConfig.py, February 2025)
-/// field for field, with the same snake_case JSON names and defaults. Derived sizes live here and
-/// nowhere else.
+/// field for field, with the same snake_case JSON names and defaults, plus <see cref="Family"/>: "minimind3" is the
+/// current original's Qwen3-shaped model (model/model_minimind.py at d65ef2c): the same network with an RMSNorm on each
+/// head's queries and keys, its own feed-forward size rule, and its MoE router's rules; optional YaRN rotary scaling
+/// (<see cref="InferenceRopeScaling"/>). Derived sizes live here and nowhere else.
 /// </summary>
 public sealed record MiniMindConfig
 {
+    /// <summary>The MiniMind2 network (February 2025).</summary>
+    public const string MiniMind2 = "minimind2";
+
+    /// <summary>The current original's network (minimind-3, Qwen3-shaped).</summary>
+    public const string MiniMind3 = "minimind3";
+
+    [JsonPropertyName("family")] public string Family { get; init; } = MiniMind2;
     [JsonPropertyName("dim")] public int Dim { get; init; } = 512;
     [JsonPropertyName("n_layers")] public int NLayers { get; init; } = 8;
     [JsonPropertyName("n_heads")] public int NHeads { get; init; } = 8;
@@ -33,17 +42,39 @@ public sealed record MiniMindConfig
     [JsonPropertyName("seq_aux")] public bool SeqAux { get; init; } = true;
     [JsonPropertyName("norm_topk_prob")] public bool NormTopkProb { get; init; } = true;
 
+    /// <summary>
+    /// YaRN rotary scaling as the current original applies it at inference (its <c>inference_rope_scaling</c>): factor 16
+    /// over 2048 original positions, beta_fast 32, beta_slow 1, attention factor 1; only when max_seq_len exceeds 2048.
+    /// </summary>
+    [JsonPropertyName("inference_rope_scaling")] public bool InferenceRopeScaling { get; init; }
+
+    /// <summary>The YaRN parameters in force, or null: none asked for, or max_seq_len within the original 2048 positions.</summary>
+    [JsonIgnore] public YarnScaling? RopeScaling => InferenceRopeScaling && MaxSeqLen > YarnScaling.Original.OriginalMaxPositions ? YarnScaling.Original : null;
+
+    /// <summary>minimind3: an RMSNorm over head_dim on every query and key head (q_norm, k_norm), before the rotation.</summary>
+    [JsonIgnore] public bool QkNorm => Family == MiniMind3;
+
+    /// <summary>
+    /// Whether the router renormalises the picked experts' weights: MiniMind2 only when it picks more than one
+    /// (<c>top_k &gt; 1 and norm_topk_prob</c>), minimind3 whenever norm_topk_prob is set (one pick then weighs 1).
+    /// </summary>
+    [JsonIgnore] public bool NormalizesTopK => NormTopkProb && (NumExpertsPerTok > 1 || Family == MiniMind3);
+
     /// <summary>Key/value heads: n_kv_heads, or n_heads when it is null (as the original).</summary>
     [JsonIgnore] public int KvHeads => NKvHeads ?? NHeads;
     [JsonIgnore] public int HeadDim => Dim / NHeads;
 
-    /// <summary>SwiGLU hidden size: <c>multiple_of * ceil(int(2 * 4 * dim / 3) / multiple_of)</c> unless hidden_dim is given.</summary>
+    /// <summary>
+    /// SwiGLU hidden size unless hidden_dim is given: MiniMind2 <c>multiple_of * ceil(int(2 * 4 * dim / 3) / multiple_of)</c>,
+    /// minimind3 <c>ceil(dim * pi / 64) * 64</c> (2432 at dim 768).
+    /// </summary>
     [JsonIgnore]
     public int FfnHiddenDim
     {
         get
         {
             if (HiddenDim is int h) return h;
+            if (Family == MiniMind3) return (int)Math.Ceiling(Dim * Math.PI / 64) * 64;
             int hidden = 2 * (4 * Dim) / 3;
             return MultipleOf * ((hidden + MultipleOf - 1) / MultipleOf);
         }
@@ -56,7 +87,7 @@ public sealed record MiniMindConfig
         get
         {
             long dim = Dim, kv = (long)KvHeads * HeadDim;
-            long attention = dim * dim * 2 + dim * kv * 2;                 // wq, wo; wk, wv
+            long attention = dim * dim * 2 + dim * kv * 2 + (QkNorm ? 2L * HeadDim : 0); // wq, wo; wk, wv; q_norm, k_norm
             long ffn = 3 * dim * FfnHiddenDim;                              // w1, w2, w3
             long feedForward = UseMoe ? ffn * (NRoutedExperts + (NSharedExperts ? 1 : 0)) + NRoutedExperts * dim : ffn;
             return VocabSize * dim + NLayers * (attention + feedForward + 2 * dim) + dim;
@@ -79,6 +110,7 @@ public sealed record MiniMindConfig
         {
             if (!ok) problems.Add((field, why));
         }
+        Require(Family is MiniMind2 or MiniMind3, "family", $"must be \"{MiniMind2}\" or \"{MiniMind3}\" (got \"{Family}\")");
         Require(Dim > 0, "dim", $"must be positive (got {Dim})");
         Require(NLayers > 0, "n_layers", $"must be positive (got {NLayers})");
         Require(NHeads > 0 && Dim % NHeads == 0, "n_heads", $"must divide dim (dim {Dim}, n_heads {NHeads})");
@@ -112,6 +144,21 @@ public sealed record MiniMindConfig
         ["moe"] = new() { Dim = 640, NLayers = 8, UseMoe = true },
         // A CPU demo: trains in minutes on 2 cores (the 6400-way head dominates at this size)
         ["tiny"] = new() { Dim = 128, NLayers = 4, NHeads = 4, NKvHeads = 2, MaxSeqLen = 512 },
+        // minimind-3 (the current original's MiniMindConfig defaults): 64M parameters, Qwen3-shaped
+        ["minimind3"] = MiniMind3Defaults,
+        // minimind-3 MoE: 4 experts, each token routed to 1, no shared expert, aux-loss coefficient 5e-4
+        ["minimind3-moe"] = MiniMind3Defaults with
+        {
+            UseMoe = true, NRoutedExperts = 4, NumExpertsPerTok = 1, NSharedExperts = false, NormTopkProb = true, AuxLossAlpha = 5e-4, SeqAux = false,
+        },
+        // the minimind-3 shape at the CPU demo's size
+        ["minimind3-tiny"] = MiniMind3Defaults with { Dim = 128, NLayers = 4, NHeads = 4, NKvHeads = 2, MaxSeqLen = 512 },
+    };
+
+    /// <summary>The current original's MiniMindConfig defaults (hidden 768, 8 layers, 8 heads over 4 kv heads, eps 1e-6, 32768 positions).</summary>
+    static MiniMindConfig MiniMind3Defaults => new()
+    {
+        Family = MiniMind3, Dim = 768, NLayers = 8, NHeads = 8, NKvHeads = 4, VocabSize = 6400, NormEps = 1e-6, MaxSeqLen = 32768, RopeTheta = 1e6,
     };
 
     public static MiniMindConfig Preset(string name) =>
@@ -141,6 +188,13 @@ public sealed record MiniMindConfig
         File.Exists(path)
             ? FromJson(File.ReadAllText(path), path)
             : throw new FileNotFoundException($"Model config file not found: {path}", path);
+}
+
+/// <summary>YaRN rotary scaling (Peng et al. 2023) as the current original parameterises it.</summary>
+public sealed record YarnScaling(double Factor, int OriginalMaxPositions, double BetaFast, double BetaSlow, double AttentionFactor)
+{
+    /// <summary>The current original's <c>rope_scaling</c> when <c>inference_rope_scaling</c> is on.</summary>
+    public static YarnScaling Original { get; } = new(16, 2048, 32, 1, 1.0);
 }
 
 /// <summary>Reads <c>n_shared_experts</c> as the February 2025 seed writes it (a bool) or as later versions do (a count; 0 = none).</summary>

@@ -27,7 +27,7 @@ public sealed class MiniMindModel : nn.Module
         layers = new ModuleList<MiniMindBlock>(
             Enumerable.Range(0, config.NLayers).Select(i => new MiniMindBlock(i, config)).ToArray());
         norm = new RMSNorm(config.Dim, config.NormEps);
-        rotary = new RotaryEmbedding(config.HeadDim, config.MaxSeqLen, config.RopeTheta);
+        rotary = new RotaryEmbedding(config.HeadDim, config.MaxSeqLen, config.RopeTheta, config.RopeScaling);
         register_module("tok_embeddings", tokEmbeddings);
         register_module("layers", layers);
         register_module("norm", norm);

@@ -7,7 +7,8 @@ namespace MiniMind.Engine.Model;
 /// <summary>
 /// The router of MiniMind2's MoE layer (<c>MoEGate</c>): softmax scores over the routed experts,
 /// top-k picks, optional renormalisation of the picked weights, and the load-balancing auxiliary
-/// loss (Switch Transformer / DeepSeekMoE style) in training mode.
+/// loss (Switch Transformer / DeepSeekMoE style) in training mode. minimind3's router (its <c>MOEFeedForward</c>'s
+/// gate) differs in two rules, both from the config: it renormalises one pick too, and its aux loss is token-level.
 /// </summary>
 public sealed class MoEGate : nn.Module
 {
@@ -38,10 +39,12 @@ public sealed class MoEGate : nn.Module
         var logits = nn.functional.linear(x.reshape(b * t, -1), Working ?? weight);
         var scores = logits.to(ScalarType.Float32).softmax(-1); // (B*T, E), in fp32 also for a bf16 model (as autocast does)
         var (topWeights, topExperts) = scores.topk(config.NumExpertsPerTok, dim: -1, sorted: false);
-        if (config.NumExpertsPerTok > 1 && config.NormTopkProb)
+        if (config.NormalizesTopK)
             topWeights = topWeights / (topWeights.sum(-1, keepdim: true) + 1e-20);
+        // minimind3: (one_hot(picks).mean(0) * scores.mean(0)).sum() * E * coef, which is k times the token-level form
+        double scale = config.Family == MiniMindConfig.MiniMind3 ? config.AuxLossAlpha * config.NumExpertsPerTok : config.AuxLossAlpha;
         var aux = training && config.AuxLossAlpha > 0
-            ? AuxLoss(scores.view(b, t, -1), topExperts.view(b, t, -1), config.SeqAux) * config.AuxLossAlpha
+            ? AuxLoss(scores.view(b, t, -1), topExperts.view(b, t, -1), config.SeqAux && config.Family != MiniMindConfig.MiniMind3) * scale
             : null; // no load-balancing term outside training: nothing to add, nothing allocated
         return (topExperts.MoveToOuterDisposeScope(), topWeights.MoveToOuterDisposeScope(), aux?.MoveToOuterDisposeScope());
     }

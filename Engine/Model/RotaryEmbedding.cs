@@ -4,7 +4,8 @@ using static TorchSharp.torch;
 namespace MiniMind.Engine.Model;
 
 /// <summary>
-/// Rotary position embedding (Su et al. 2021, RoFormer) in MiniMind2's interleaved complex form:
+/// Rotary position embedding (Su et al. 2021, RoFormer), optionally YaRN-scaled, in MiniMind2's interleaved complex form
+/// (the current original rotates halves instead; its q/k rows are reordered on import, which is exact):
 /// adjacent pairs (x[2i], x[2i+1]) of each head are rotated by angle pos * theta^(-2i/head_dim).
 /// The angles are computed in fp32 up to max_seq_len, exactly as the seed's <c>precompute_pos_cis</c>;
 /// the tables are kept full width and interleaved, C = [c0, c0, c1, c1, ..] and S = [-s0, s0, -s1, s1, ..],
@@ -19,14 +20,29 @@ public sealed class RotaryEmbedding : nn.Module
     readonly Tensor cos, sin; // (max_seq_len, 1, head_dim): C and S above, broadcast over heads
     readonly Tensor swap;     // (head_dim) int64: 1, 0, 3, 2, ..: the index that exchanges each pair
 
-    public RotaryEmbedding(int headDim, int maxSeqLen, double theta) : base(nameof(RotaryEmbedding))
+    /// <param name="scaling">YaRN: each pair's frequency f becomes f * ((1 - r) + r / factor), r a linear ramp over the
+    /// pairs between the beta_fast and beta_slow wavelengths, and the tables are scaled by the attention factor, as the
+    /// current original's <c>precompute_freqs_cis</c> computes them (in fp32).</param>
+    public RotaryEmbedding(int headDim, int maxSeqLen, double theta, YarnScaling? scaling = null) : base(nameof(RotaryEmbedding))
     {
         using var scope = NewDisposeScope();
         var exponents = arange(0, headDim, 2, dtype: ScalarType.Float32)[..(headDim / 2)] / headDim;
         var inverseFreq = 1.0f / pow(tensor((float)theta), exponents);
+        if (scaling is { } yarn && maxSeqLen / (double)yarn.OriginalMaxPositions > 1.0)
+        {
+            double InverseDim(double beta) => headDim * Math.Log(yarn.OriginalMaxPositions / (beta * 2 * Math.PI)) / (2 * Math.Log(theta));
+            double low = Math.Max(Math.Floor(InverseDim(yarn.BetaFast)), 0), high = Math.Min(Math.Ceiling(InverseDim(yarn.BetaSlow)), headDim / 2 - 1);
+            var ramp = ((arange(headDim / 2, dtype: ScalarType.Float32) - low) / Math.Max(high - low, 0.001)).clamp(0, 1);
+            inverseFreq = inverseFreq * (1 - ramp + ramp / yarn.Factor);
+        }
         var angles = outer(arange(maxSeqLen, dtype: ScalarType.Float32), inverseFreq); // (max_seq_len, head_dim / 2)
         var c = angles.cos();
         var s = angles.sin();
+        if (scaling is { AttentionFactor: not 1.0 } scaled)
+        {
+            c = c * scaled.AttentionFactor;
+            s = s * scaled.AttentionFactor;
+        }
         cos = stack([c, c], -1).view(maxSeqLen, 1, headDim).DetachFromDisposeScope();
         sin = stack([-s, s], -1).view(maxSeqLen, 1, headDim).DetachFromDisposeScope();
         swap = arange(headDim, dtype: ScalarType.Int64).view(headDim / 2, 2).flip(-1).reshape(headDim).DetachFromDisposeScope();
