@@ -9,7 +9,7 @@ namespace MiniMind.Engine.Tests.Interop.Gguf;
 /// <summary>
 /// The models the GGUF checks run on, built once: the tiny-dense reference weights (random), the same model trained
 /// briefly on a few sentences (so its next-token choices are decided, as a real model's are), and a random
-/// mixture-of-experts model with its shared expert. Each is written as GGUF on demand into one temporary folder.
+/// mixture-of-experts model with its shared expert, and random minimind3 dense and MoE models. Each is written as GGUF on demand into one temporary folder.
 /// </summary>
 public sealed class GgufModels : IDisposable
 {
@@ -41,6 +41,18 @@ public sealed class GgufModels : IDisposable
             Dim = 64, NLayers = 2, NHeads = 4, NKvHeads = 2, HiddenDim = 128, MaxSeqLen = 512, UseMoe = true, NumExpertsPerTok = 2, NRoutedExperts = 4,
         });
         RandomMoe.eval();
+        var qwen3 = MiniMindConfig.Preset("minimind3") with { Dim = 64, NLayers = 2, NHeads = 4, NKvHeads = 2, MaxSeqLen = 512 };
+        RandomQwen3 = new MiniMindModel(qwen3);
+        RandomQwen3.eval();
+        RandomQwen3Moe = new MiniMindModel(MiniMindConfig.Preset("minimind3-moe") with { Dim = 64, NLayers = 2, NHeads = 4, NKvHeads = 2, MaxSeqLen = 512 });
+        RandomQwen3Moe.eval();
+        using (no_grad())
+        {
+            // a fresh RMSNorm weighs 1 everywhere: give the per-head norms distinct weights, or a q/k reordering mistake would not show
+            foreach (var model in new[] { RandomQwen3, RandomQwen3Moe })
+                foreach (var (name, p) in model.named_parameters().Where(p => p.name.Contains("_norm", StringComparison.Ordinal)))
+                    p.uniform_(0.5, 1.5);
+        }
     }
 
     public static string TokenizerDir => Fixture.Path("seed-tokenizer");
@@ -52,6 +64,21 @@ public sealed class GgufModels : IDisposable
     public MiniMindModel Trained { get; }
 
     public MiniMindModel RandomMoe { get; }
+
+    /// <summary>Random minimind3 (Qwen3-shaped) weights at a tiny size: llama.cpp's qwen3.</summary>
+    public MiniMindModel RandomQwen3 { get; }
+
+    /// <summary>Random minimind3 mixture-of-experts weights (4 experts, top-1): llama.cpp's qwen3moe.</summary>
+    public MiniMindModel RandomQwen3Moe { get; }
+
+    public MiniMindModel ByName(string which) => which switch
+    {
+        "moe" => RandomMoe,
+        "dense" => RandomDense,
+        "qwen3" => RandomQwen3,
+        "qwen3moe" => RandomQwen3Moe,
+        _ => Trained,
+    };
 
     public string Dir => files.Dir;
 
@@ -114,6 +141,8 @@ public sealed class GgufModels : IDisposable
         RandomDense.Dispose();
         Trained.Dispose();
         RandomMoe.Dispose();
+        RandomQwen3.Dispose();
+        RandomQwen3Moe.Dispose();
         files.Dispose();
     }
 }

@@ -42,9 +42,11 @@ public sealed class LlamaCppAgreementTests(GgufModels models, ITestOutputHelper 
     [Theory]
     [InlineData("dense")]
     [InlineData("moe")]
+    [InlineData("qwen3")]
+    [InlineData("qwen3moe")]
     public void F32Logits_MatchTheStudiosAtEveryPosition(string which)
     {
-        var model = which == "moe" ? models.RandomMoe : models.RandomDense;
+        var model = models.ByName(which);
         using var llama = LlamaCppModel.Load(models.Gguf(model, GgmlType.F32));
         var ids = models.Tokenizer.Encode(TokenizationCorpus.Chat(Questions[0]) + "Alice Brant keeps a goat named Pepper.");
         var studio = GgufModels.StudioLogits(model, ids);
@@ -56,17 +58,20 @@ public sealed class LlamaCppAgreementTests(GgufModels models, ITestOutputHelper 
         output.WriteLine($"{which}: {ids.Length} positions, largest difference {worst:g3} against largest logit {scale:g3}");
     }
 
-    [Fact]
-    public void PermutedQueryKeyRows_AreCaught()
+    [Theory]
+    [InlineData("trained")]
+    [InlineData("qwen3")]
+    public void PermutedQueryKeyRows_AreCaught(string which)
     {
-        using var llama = LlamaCppModel.Load(models.Gguf(models.Trained, GgmlType.F32, new GgufTestKnobs(PermuteQk: true)));
+        var model = models.ByName(which);
+        using var llama = LlamaCppModel.Load(models.Gguf(model, GgmlType.F32, new GgufTestKnobs(PermuteQk: true)));
         var ids = models.Tokenizer.Encode(TokenizationCorpus.Chat(Questions[0]));
-        var studio = GgufModels.StudioLogits(models.Trained, ids);
+        var studio = GgufModels.StudioLogits(model, ids);
         var cpp = llama.AllLogits(ids);
 
         float worst = studio.Zip(cpp).Max(p => p.First.Zip(p.Second).Max(q => MathF.Abs(q.First - q.Second)));
         Assert.True(worst > 0.1f, $"q/k rows in the rotate-half layout should change the logits (largest difference {worst})");
-        Assert.NotEqual(Greedy(models.Trained, ids, 50), llama.Greedy(ids, 50));
+        if (which == "trained") Assert.NotEqual(Greedy(models.Trained, ids, 50), llama.Greedy(ids, 50));
     }
 
     [Theory]
@@ -75,9 +80,12 @@ public sealed class LlamaCppAgreementTests(GgufModels models, ITestOutputHelper 
     [InlineData("dense", GgmlType.F32)]
     [InlineData("moe", GgmlType.F32)]
     [InlineData("moe", GgmlType.F16)]
+    [InlineData("qwen3", GgmlType.F32)]
+    [InlineData("qwen3", GgmlType.F16)]
+    [InlineData("qwen3moe", GgmlType.F32)]
     public void GreedyContinuationsOf50Tokens_EqualTheStudios(string which, GgmlType type)
     {
-        var model = which switch { "moe" => models.RandomMoe, "dense" => models.RandomDense, _ => models.Trained };
+        var model = models.ByName(which);
         using var llama = LlamaCppModel.Load(models.Gguf(model, type));
         foreach (var question in Questions)
         {
@@ -132,6 +140,10 @@ public sealed class LlamaCppAgreementTests(GgufModels models, ITestOutputHelper 
         Assert.Equal(6400, llama.VocabSize);
         using var moe = LlamaCppModel.Load(models.Gguf(models.RandomMoe, GgmlType.F16));
         Assert.Equal("bailingmoe", moe.Metadata["general.architecture"]);
+        using var qwen3 = LlamaCppModel.Load(models.Gguf(models.RandomQwen3, GgmlType.F16));
+        Assert.Equal(("qwen3", "0.000001"), (qwen3.Metadata["general.architecture"], qwen3.Metadata["qwen3.attention.layer_norm_rms_epsilon"]));
+        using var qwen3Moe = LlamaCppModel.Load(models.Gguf(models.RandomQwen3Moe, GgmlType.F16));
+        Assert.Equal(("qwen3moe", "1"), (qwen3Moe.Metadata["general.architecture"], qwen3Moe.Metadata["qwen3moe.expert_used_count"]));
     }
 
     static List<int> Greedy(MiniMindModel model, IReadOnlyList<int> prompt, int count) =>

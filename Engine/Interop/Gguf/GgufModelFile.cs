@@ -4,13 +4,14 @@ using static TorchSharp.torch;
 namespace MiniMind.Engine.Interop.Gguf;
 
 /// <summary>
-/// A MiniMind2 model as a GGUF file llama.cpp runs: tensor and key names as llama.cpp's <c>gguf-py</c> constants name
+/// A MiniMind model as a GGUF file llama.cpp runs: tensor and key names as llama.cpp's <c>gguf-py</c> constants name
 /// them. A dense model is llama.cpp's <c>llama</c> architecture, whose rotary embedding rotates adjacent pairs exactly
 /// as MiniMind2 does, so <c>wq</c>/<c>wk</c> go in unchanged. A mixture-of-experts model with its shared expert is
 /// <c>bailingmoe</c>: the one architecture llama.cpp has with softmax routing, optional renormalisation of the picked
 /// weights (MiniMind2's norm_topk_prob) and an ungated shared expert added to the routed ones; it rotates adjacent pairs
 /// too (measured: the rotate-half reordering of <see cref="RotaryPermutation"/> changes its logits by 0.3 to 0.8), and
-/// takes q, k and v fused into one matrix. The head is tied to the embedding: <c>llama</c> gets no output tensor (llama.cpp then reuses token_embd);
+/// takes q, k and v fused into one matrix. A minimind3 model is <c>qwen3</c> (or <c>qwen3moe</c>), whose rotary
+/// embedding rotates halves, as the current original's: q/k rows and the per-head norms go back to that order. The head is tied to the embedding: <c>llama</c> gets no output tensor (llama.cpp then reuses token_embd);
 /// <c>bailingmoe</c> requires one, so it gets a copy.
 /// </summary>
 public static class GgufModelFile
@@ -18,6 +19,15 @@ public static class GgufModelFile
     /// <summary>The architecture a config is written as: "llama" or "bailingmoe"; throws for one llama.cpp cannot run.</summary>
     public static string Architecture(MiniMindConfig config)
     {
+        if (config.Family == MiniMindConfig.MiniMind3)
+        {
+            if (config.RopeScaling is not null)
+                throw new ArgumentException("This model uses YaRN rotary scaling (inference_rope_scaling), which llama.cpp computes differently: export it with inference_rope_scaling off.");
+            if (!config.UseMoe) return "qwen3";
+            if (config.NSharedExperts || !config.NormalizesTopK)
+                throw new ArgumentException("llama.cpp's qwen3moe has no shared expert and always renormalises the picked experts' weights: this mixture (a shared expert, or norm_topk_prob off) has no llama.cpp architecture.");
+            return "qwen3moe";
+        }
         if (!config.UseMoe) return "llama";
         if (!config.NSharedExperts)
             throw new ArgumentException(
@@ -51,7 +61,19 @@ public static class GgufModelFile
         gguf.Add($"{arch}.attention.layer_norm_rms_epsilon", (float)config.NormEps);
         gguf.Add($"{arch}.rope.freq_base", (float)config.RopeTheta);
         gguf.Add($"{arch}.rope.dimension_count", (uint)config.HeadDim);
-        if (config.UseMoe)
+        bool qwen3 = arch.StartsWith("qwen3", StringComparison.Ordinal);
+        if (qwen3)
+        {
+            gguf.Add($"{arch}.attention.key_length", (uint)config.HeadDim);
+            gguf.Add($"{arch}.attention.value_length", (uint)config.HeadDim);
+        }
+        if (arch == "qwen3moe")
+        {
+            gguf.Add($"{arch}.expert_count", (uint)config.NRoutedExperts);
+            gguf.Add($"{arch}.expert_used_count", (uint)config.NumExpertsPerTok);
+            gguf.Add($"{arch}.expert_feed_forward_length", (uint)config.FfnHiddenDim);
+        }
+        else if (config.UseMoe)
         {
             gguf.Add($"{arch}.expert_count", (uint)config.NRoutedExperts);
             gguf.Add($"{arch}.expert_used_count", (uint)config.NumExpertsPerTok);
@@ -77,8 +99,18 @@ public static class GgufModelFile
             Add(b + "ffn_norm.weight", Get(l + "ffn_norm.weight"), GgmlType.F32);
             Add(b + "attn_output.weight", Get(l + "attention.wo.weight"), matrixType);
             Tensor q = Get(l + "attention.wq.weight"), k = Get(l + "attention.wk.weight"), v = Get(l + "attention.wv.weight");
-            using var qRows = knobs?.PermuteQk == true ? RotaryPermutation.InterleavedToHalf(q, config.NHeads) : q.alias();
-            using var kRows = knobs?.PermuteQk == true ? RotaryPermutation.InterleavedToHalf(k, config.KvHeads) : k.alias();
+            // qwen3 rotates halves (llama.cpp's NEOX rope): its q/k rows, and the per-head norms with them, are reordered
+            bool halves = qwen3 != (knobs?.PermuteQk == true);
+            using var qRows = halves ? RotaryPermutation.InterleavedToHalf(q, config.NHeads) : q.alias();
+            using var kRows = halves ? RotaryPermutation.InterleavedToHalf(k, config.KvHeads) : k.alias();
+            if (config.QkNorm)
+            {
+                Tensor qn = Get(l + "attention.q_norm.weight"), kn = Get(l + "attention.k_norm.weight");
+                using var qNorm = halves ? RotaryPermutation.InterleavedToHalfVector(qn) : qn.alias();
+                using var kNorm = halves ? RotaryPermutation.InterleavedToHalfVector(kn) : kn.alias();
+                Add(b + "attn_q_norm.weight", qNorm, GgmlType.F32);
+                Add(b + "attn_k_norm.weight", kNorm, GgmlType.F32);
+            }
             if (arch == "bailingmoe")
             {
                 using var qkv = cat([qRows, kRows, v], 0);
@@ -102,7 +134,7 @@ public static class GgufModelFile
             {
                 using var experts = stack(Enumerable.Range(0, config.NRoutedExperts).Select(e => Get($"{l}feed_forward.experts.{e}.{part}.weight")).ToArray());
                 Add($"{b}ffn_{ggufPart}_exps.weight", experts, matrixType);
-                Add($"{b}ffn_{ggufPart}_shexp.weight", Get($"{l}feed_forward.shared_experts.{part}.weight"), matrixType);
+                if (config.NSharedExperts) Add($"{b}ffn_{ggufPart}_shexp.weight", Get($"{l}feed_forward.shared_experts.{part}.weight"), matrixType);
             }
         }
         using var stream = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20);
