@@ -149,7 +149,13 @@ public sealed record MiniMindConfig
         // minimind-3 MoE: 4 experts, each token routed to 1, no shared expert, aux-loss coefficient 5e-4
         ["minimind3-moe"] = MiniMind3Defaults with
         {
-            UseMoe = true, NRoutedExperts = 4, NumExpertsPerTok = 1, NSharedExperts = false, NormTopkProb = true, AuxLossAlpha = 5e-4, SeqAux = false,
+            UseMoe = true,
+            NRoutedExperts = 4,
+            NumExpertsPerTok = 1,
+            NSharedExperts = false,
+            NormTopkProb = true,
+            AuxLossAlpha = 5e-4,
+            SeqAux = false,
         },
         // the minimind-3 shape at the CPU demo's size
         ["minimind3-tiny"] = MiniMind3Defaults with { Dim = 128, NLayers = 4, NHeads = 4, NKvHeads = 2, MaxSeqLen = 512 },
