@@ -91,7 +91,8 @@ public sealed class ChatPromptBuilder
     string Render(List<ChatMessage> messages, bool? enableThinking)
     {
         var list = messages.Select(m => (object?)new Dictionary<string, object?> { ["role"] = m.Role, ["content"] = m.Content }).ToList();
-        var extra = enableThinking is bool thinking ? new Dictionary<string, object?> { ["enable_thinking"] = thinking } : null;
+        // Qwen3's templates read enable_thinking, the current original's (minimind-3) open_thinking: both are given
+        var extra = enableThinking is bool thinking ? new Dictionary<string, object?> { ["enable_thinking"] = thinking, ["open_thinking"] = thinking } : null;
         return template.RenderChat(list, addGenerationPrompt: true, tokenizer.BosToken, tokenizer.EosToken, extra: extra);
     }
 
