@@ -35,6 +35,10 @@ public sealed record ChatMarkers(string AssistantStartText, string TurnEndText, 
         }
         var assistantStart = userToAssistant.StartsWith(turnEnd, StringComparison.Ordinal) ? userToAssistant[turnEnd.Length..] : userToAssistant;
         if (assistantStart.Length == 0) throw new InvalidDataException("the chat template puts nothing before an assistant turn: cannot tell where it starts");
+        // the original's marker is bos + "assistant\n" (lm_dataset.py): what a template adds after it (minimind-3's empty
+        // <think> block) is part of the trained turn there, so it is here
+        if (bosToken is not null && assistantStart.StartsWith(bosToken + "assistant\n", StringComparison.Ordinal))
+            assistantStart = bosToken + "assistant\n";
         return new ChatMarkers(assistantStart, turnEnd, encode(assistantStart), encode(turnEnd));
     }
 

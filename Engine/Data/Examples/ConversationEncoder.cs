@@ -24,14 +24,24 @@ public sealed class ConversationEncoder
     public string Render(IReadOnlyList<ChatMessage> messages)
     {
         var list = new List<object?>(messages.Count);
+        List<object?>? tools = null;
         foreach (var m in messages)
         {
             var item = new Dictionary<string, object?> { ["role"] = m.Role, ["content"] = m.Content };
             if (m.ReasoningContent is not null) item["reasoning_content"] = m.ReasoningContent;
+            if (m.ToolCalls is not null) item["tool_calls"] = JsonValue(m.ToolCalls);
+            // as the current original's SFTDataset: the system turn's tools go to the template's tools argument
+            if (m.Tools is not null && m.Role == "system") tools = JsonValue(m.Tools) as List<object?>;
             list.Add(item);
         }
-        return template.RenderChat(list, addGenerationPrompt: false, tokenizer.BosToken, tokenizer.EosToken);
+        return template.RenderChat(list, addGenerationPrompt: false, tokenizer.BosToken, tokenizer.EosToken, tools);
     }
 
     public int[] Encode(IReadOnlyList<ChatMessage> messages) => tokenizer.Encode(Render(messages));
+
+    static object? JsonValue(string json)
+    {
+        using var document = System.Text.Json.JsonDocument.Parse(json);
+        return ValueConversion.FromJson(document.RootElement);
+    }
 }

@@ -127,8 +127,10 @@ public static class RecordParser
     }
 
     /// <summary>
-    /// A conversation: an optional leading system turn, then user and assistant turns alternating, starting with a
-    /// user turn and ending with an assistant turn (the turn the model learns), every assistant turn non-empty.
+    /// A conversation: an optional leading system turn (which may offer <c>tools</c>), then a user turn, then turns
+    /// alternating between the user and the assistant, ending with an assistant turn (the turn the model learns). An
+    /// assistant turn may call tools (<c>tool_calls</c>, then content may be empty); the <c>tool</c> turns after it carry
+    /// the results, and the assistant speaks again after them. Every assistant turn says or calls something.
     /// </summary>
     static (List<ChatMessage>?, string, string?) ParseMessages(JsonElement root, string name, bool reasoning)
     {
@@ -143,26 +145,37 @@ public static class RecordParser
             if (!item.TryGetProperty("role", out var role)) return (null, $"{at}.role", "missing field");
             if (role.ValueKind != JsonValueKind.String) return (null, $"{at}.role", $"expected a string, found {Describe(role.ValueKind)}");
             if (!item.TryGetProperty("content", out var content)) return (null, $"{at}.content", "missing field");
-            if (content.ValueKind != JsonValueKind.String) return (null, $"{at}.content", $"expected a string, found {Describe(content.ValueKind)}");
+            // a tool-calling assistant turn may have content null (OpenAI's shape); any other turn needs its text
+            bool calls = item.TryGetProperty("tool_calls", out var callsField) && callsField.ValueKind is not (JsonValueKind.Null or JsonValueKind.Undefined);
+            if (content.ValueKind != JsonValueKind.String && !(content.ValueKind == JsonValueKind.Null && role.GetString() == "assistant" && calls))
+                return (null, $"{at}.content", $"expected a string, found {Describe(content.ValueKind)}");
             string? thinking = null;
             if (item.TryGetProperty("reasoning_content", out var reasoningContent) && reasoningContent.ValueKind != JsonValueKind.Null)
             {
                 if (reasoningContent.ValueKind != JsonValueKind.String) return (null, $"{at}.reasoning_content", $"expected a string, found {Describe(reasoningContent.ValueKind)}");
                 thinking = reasoningContent.GetString();
             }
-            var message = new ChatMessage(role.GetString()!, content.GetString()!, thinking);
-            var offset = messages.Count > 0 && messages[0].Role == "system" ? 1 : 0;
-            var expected = (index - offset) % 2 == 0 ? "user" : "assistant";
-            if (message.Role == "system" && index != 0) return (null, $"{at}.role", "a system turn may only come first");
-            if (message.Role != "system" && message.Role != expected)
+            var (toolCalls, callsProblem) = JsonList(item, "tool_calls", ToolCallProblem);
+            if (callsProblem is not null) return (null, $"{at}.tool_calls", callsProblem);
+            var (tools, toolsProblem) = JsonList(item, "tools", ToolProblem);
+            if (toolsProblem is not null) return (null, $"{at}.tools", toolsProblem);
+            var message = new ChatMessage(role.GetString()!, content.ValueKind == JsonValueKind.String ? content.GetString()! : "", thinking, toolCalls, tools);
+            var previous = messages.Count == 0 ? null : messages[^1];
+            string? order = message.Role switch
             {
-                return (null, $"{at}.role", message.Role is "user" or "assistant"
-                    ? $"roles out of order: expected {expected}, found {message.Role}"
-                    : $"unknown role '{message.Role}' (expected system, user or assistant)");
-            }
+                "system" => index == 0 ? null : "a system turn may only come first",
+                "user" => previous is null || previous.Role is "system" or "assistant" ? null : $"roles out of order: expected assistant, found user",
+                "assistant" => previous?.Role is "user" or "tool" ? null : "roles out of order: expected user, found assistant",
+                "tool" => previous?.Role == "tool" || previous?.ToolCalls is not null ? null : "a tool turn must follow an assistant turn that calls tools (tool_calls) or another tool turn",
+                _ => $"unknown role '{message.Role}' (expected system, user, assistant or tool)",
+            };
+            if (order is not null) return (null, $"{at}.role", order);
+            if (message.Tools is not null && message.Role != "system") return (null, $"{at}.tools", "only the system turn offers tools");
+            if (message.ToolCalls is not null && message.Role != "assistant") return (null, $"{at}.tool_calls", "only an assistant turn calls tools");
             if (message.Role == "assistant")
             {
-                if (string.IsNullOrWhiteSpace(message.Content) && string.IsNullOrWhiteSpace(message.ReasoningContent)) return (null, $"{at}.content", "empty assistant turn");
+                if (string.IsNullOrWhiteSpace(message.Content) && string.IsNullOrWhiteSpace(message.ReasoningContent) && message.ToolCalls is null)
+                    return (null, $"{at}.content", "empty assistant turn");
                 if (reasoning && message.ReasoningContent is null && !HasThinkAnswerTags(message.Content))
                 {
                     return (null, $"{at}.content", "reasoning data needs <think>...</think> then <answer>...</answer> in each assistant turn");
@@ -174,6 +187,65 @@ public static class RecordParser
         if (messages.Count == 0) return (null, name, "empty conversation");
         if (messages[^1].Role != "assistant") return (null, name, $"the conversation ends with a {messages[^1].Role} turn, not an assistant turn");
         return (messages, "", null);
+    }
+
+    /// <summary>
+    /// A field holding a JSON array, written as the array or as a JSON string of it (the current original's data does
+    /// both): the compact JSON text, or the problem. An absent, null or empty field is none.
+    /// </summary>
+    static (string? Json, string? Problem) JsonList(JsonElement item, string field, Func<JsonElement, int, string?> check)
+    {
+        if (!item.TryGetProperty(field, out var value) || value.ValueKind == JsonValueKind.Null) return (null, null);
+        JsonDocument? parsed = null;
+        try
+        {
+            if (value.ValueKind == JsonValueKind.String)
+            {
+                var text = value.GetString()!;
+                if (string.IsNullOrWhiteSpace(text)) return (null, null);
+                try
+                {
+                    parsed = JsonDocument.Parse(text);
+                }
+                catch (JsonException e)
+                {
+                    return (null, $"not valid JSON ({FirstSentence(e.Message)})");
+                }
+                value = parsed.RootElement;
+            }
+            if (value.ValueKind == JsonValueKind.Object) // one call or tool alone
+                return check(value, 0) is { } single ? (null, single) : ($"[{value.GetRawText()}]", null);
+            if (value.ValueKind != JsonValueKind.Array) return (null, $"expected an array (or a JSON string of one), found {Describe(value.ValueKind)}");
+            if (value.GetArrayLength() == 0) return (null, null);
+            var i = 0;
+            foreach (var entry in value.EnumerateArray())
+                if (check(entry, i++) is { } problem) return (null, problem);
+            return (value.GetRawText(), null);
+        }
+        finally
+        {
+            parsed?.Dispose();
+        }
+    }
+
+    /// <summary>A call: <c>{"name", "arguments"}</c>, or the same inside <c>function</c> (OpenAI's shape).</summary>
+    static string? ToolCallProblem(JsonElement call, int i)
+    {
+        if (call.ValueKind != JsonValueKind.Object) return $"[{i}]: expected a call object, found {Describe(call.ValueKind)}";
+        var body = call.TryGetProperty("function", out var function) && function.ValueKind == JsonValueKind.Object ? function : call;
+        if (!body.TryGetProperty("name", out var name) || name.ValueKind != JsonValueKind.String || string.IsNullOrWhiteSpace(name.GetString()))
+            return $"[{i}]: the call names no function (name)";
+        if (body.TryGetProperty("arguments", out var arguments) && arguments.ValueKind is not (JsonValueKind.Object or JsonValueKind.String or JsonValueKind.Null))
+            return $"[{i}].arguments: expected an object or a JSON string, found {Describe(arguments.ValueKind)}";
+        return null;
+    }
+
+    /// <summary>An offered tool: an object with a name (at its top or inside <c>function</c>).</summary>
+    static string? ToolProblem(JsonElement tool, int i)
+    {
+        if (tool.ValueKind != JsonValueKind.Object) return $"[{i}]: expected a tool object, found {Describe(tool.ValueKind)}";
+        var body = tool.TryGetProperty("function", out var function) && function.ValueKind == JsonValueKind.Object ? function : tool;
+        return body.TryGetProperty("name", out var name) && name.ValueKind == JsonValueKind.String ? null : $"[{i}]: the tool has no name";
     }
 
     /// <summary>Whether <paramref name="content"/> holds <c>&lt;think&gt;…&lt;/think&gt;</c> followed by <c>&lt;answer&gt;…&lt;/answer&gt;</c>.</summary>
