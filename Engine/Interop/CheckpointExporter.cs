@@ -45,7 +45,7 @@ public static class CheckpointExporter
         }
 
         using var model = ModelCheckpoint.Load(checkpointPath, options.Config);
-        if (format == ExportFormat.HuggingFaceLlama && model.Config.UseMoe)
+        if (format == ExportFormat.HuggingFaceLlama && model.Config.UseMoe && model.Config.Family != MiniMindConfig.MiniMind3)
             throw new ArgumentException(
                 $"{checkpointPath} is a mixture-of-experts model: transformers' LlamaForCausalLM has no MoE layer. Export it in the MiniMind format (--format minimind).");
         if (format == ExportFormat.Gguf) GgufModelFile.Architecture(model.Config); // refuses a model llama.cpp cannot run before any work
@@ -95,13 +95,15 @@ public static class CheckpointExporter
     /// <summary>The seed-layout file name the original scripts look for: pretrain_512.pth, full_sft_512_moe.pth, ...</summary>
     public static string MiniMindFileName(MiniMindConfig config, string? stage, string checkpointPath)
     {
+        bool current = config.Family == MiniMindConfig.MiniMind3; // the current original's trainers' save_weight names
         string? prefix = stage switch
         {
             "pretrain" => "pretrain",
             "sft" => "full_sft",
-            "dpo" => "rlhf",
+            "dpo" => current ? "dpo" : "rlhf",
             "distill" => "full_dist",
-            "reason" => "reason",
+            "reason" => current ? null : "reason",
+            "grpo" => current ? "grpo" : null,
             _ => null,
         };
         return prefix is null
@@ -123,7 +125,9 @@ public static class CheckpointExporter
         {
             foreach (var (_, t) in tensors) if (!state.Values.Any(s => s.Handle == t.Handle)) t.Dispose();
         }
-        File.WriteAllText(Path.Combine(dir, "config.json"), HuggingFaceConfig.ToLlamaJson(config, tokenizer.BosId, tokenizer.EosId, tokenizer.PadId));
+        File.WriteAllText(Path.Combine(dir, "config.json"), config.Family == MiniMindConfig.MiniMind3
+            ? HuggingFaceConfig.ToQwen3Json(config, tokenizer.BosId, tokenizer.EosId, tokenizer.PadId)
+            : HuggingFaceConfig.ToLlamaJson(config, tokenizer.BosId, tokenizer.EosId, tokenizer.PadId));
         File.WriteAllText(Path.Combine(dir, "generation_config.json"), HuggingFaceConfig.GenerationJson(tokenizer.BosId, tokenizer.EosId, tokenizer.PadId));
         return ["config.json", "generation_config.json", "model.safetensors", .. CopyTokenizer(tokenizerDir, dir)];
     }
@@ -151,9 +155,29 @@ public static class CheckpointExporter
     static List<string> WriteMiniMind(string dir, MiniMindConfig config, Dictionary<string, Tensor> state, string? stage, string checkpointPath, string? tokenizerDir)
     {
         var name = MiniMindFileName(config, stage, checkpointPath);
-        PthFile.Write(Path.Combine(dir, name), state);
+        if (config.Family == MiniMindConfig.MiniMind3)
+        {
+            // the current original's state dict is in transformers' names and rotate-half q/k order (its model_minimind.py)
+            var tensors = LayoutConverter.ToTransformers(state, config);
+            try
+            {
+                // its trainers save the tied head under both names (state_dict()), so the file does too
+                PthFile.Write(Path.Combine(dir, name), tensors.Append(new("lm_head.weight", state["output.weight"])).ToDictionary(kv => kv.Key, kv => kv.Value));
+            }
+            finally
+            {
+                foreach (var (_, t) in tensors) if (!state.Values.Any(s => s.Handle == t.Handle)) t.Dispose();
+            }
+        }
+        else PthFile.Write(Path.Combine(dir, name), state);
         File.WriteAllText(Path.Combine(dir, "lmconfig.json"), config.ToJson());
-        return [name, "lmconfig.json", .. tokenizerDir is null ? [] : CopyTokenizer(tokenizerDir, dir)];
+        List<string> files = [name, "lmconfig.json", .. tokenizerDir is null ? [] : CopyTokenizer(tokenizerDir, dir)];
+        if (config.Family == MiniMindConfig.MiniMind3 && OriginalLaunch.Script(config, name, stage) is { } script)
+        {
+            File.WriteAllText(Path.Combine(dir, OriginalLaunch.FileName), script);
+            files.Add(OriginalLaunch.FileName);
+        }
+        return files;
     }
 
     static List<string> CopyTokenizer(string tokenizerDir, string dir)

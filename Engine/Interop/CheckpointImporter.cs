@@ -150,6 +150,9 @@ public static partial class CheckpointImporter
         var embedding = state.GetValueOrDefault("tok_embeddings.weight")
                         ?? throw new InvalidDataException($"{source}: no token embedding (tok_embeddings.weight / model.embed_tokens.weight).");
         int dim = (int)embedding.shape[1];
+        // minimind3's per-head query norm has head_dim entries: the head count follows from the weights
+        if (heads is null && state.GetValueOrDefault("layers.0.attention.q_norm.weight") is { } qNorm && qNorm.dim() == 1 && qNorm.shape[0] > 0 && dim % qNorm.shape[0] == 0)
+            heads = dim / (int)qNorm.shape[0];
         if (heads is not int h)
             throw new ArgumentException(
                 $"{source}: the number of attention heads is not in the weights and there is no config.json or lmconfig.json beside them; " +

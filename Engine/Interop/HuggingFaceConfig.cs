@@ -52,6 +52,54 @@ public static class HuggingFaceConfig
     }
 
     /// <summary>generation_config.json: the special token ids, nothing about sampling (the studio chooses that per request).</summary>
+    /// <summary>
+    /// A minimind3 model as transformers' <c>Qwen3ForCausalLM</c> (or <c>Qwen3MoeForCausalLM</c>), the config the current
+    /// original's <c>scripts/convert_model.py</c> writes: its q/k rows rotate halves, as the tensors are exported.
+    /// </summary>
+    public static string ToQwen3Json(MiniMindConfig config, int? bosId, int? eosId, int? padId)
+    {
+        var json = new JsonObject
+        {
+            ["architectures"] = new JsonArray(config.UseMoe ? "Qwen3MoeForCausalLM" : "Qwen3ForCausalLM"),
+            ["model_type"] = config.UseMoe ? "qwen3_moe" : "qwen3",
+            ["vocab_size"] = config.VocabSize,
+            ["hidden_size"] = config.Dim,
+            ["intermediate_size"] = config.FfnHiddenDim,
+            ["num_hidden_layers"] = config.NLayers,
+            ["num_attention_heads"] = config.NHeads,
+            ["num_key_value_heads"] = config.KvHeads,
+            ["head_dim"] = config.HeadDim,
+            ["hidden_act"] = "silu",
+            ["max_position_embeddings"] = config.MaxSeqLen,
+            ["rms_norm_eps"] = config.NormEps,
+            ["rope_theta"] = config.RopeTheta,
+            ["rope_scaling"] = config.RopeScaling is { } y
+                ? new JsonObject { ["type"] = "yarn", ["factor"] = y.Factor, ["original_max_position_embeddings"] = y.OriginalMaxPositions, ["beta_fast"] = y.BetaFast, ["beta_slow"] = y.BetaSlow, ["attention_factor"] = y.AttentionFactor }
+                : null,
+            ["attention_bias"] = false,
+            ["attention_dropout"] = 0.0,
+            ["use_sliding_window"] = false,
+            ["sliding_window"] = null,
+            ["tie_word_embeddings"] = true,
+            ["use_cache"] = true,
+            ["torch_dtype"] = "float32",
+        };
+        if (config.UseMoe)
+        {
+            json["num_experts"] = config.NRoutedExperts;
+            json["num_experts_per_tok"] = config.NumExpertsPerTok;
+            json["moe_intermediate_size"] = config.FfnHiddenDim;
+            json["norm_topk_prob"] = config.NormTopkProb;
+            json["router_aux_loss_coef"] = config.AuxLossAlpha;
+            json["decoder_sparse_step"] = 1;
+            json["mlp_only_layers"] = new JsonArray();
+        }
+        if (bosId is int bos) json["bos_token_id"] = bos;
+        if (eosId is int eos) json["eos_token_id"] = eos;
+        if (padId is int pad) json["pad_token_id"] = pad;
+        return json.ToJsonString(Indented);
+    }
+
     public static string GenerationJson(int? bosId, int? eosId, int? padId)
     {
         var json = new JsonObject { ["_from_model_config"] = true };
