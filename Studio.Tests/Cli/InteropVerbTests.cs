@@ -109,6 +109,26 @@ public sealed class InteropVerbTests : IDisposable
     }
 
     [Fact]
+    public async Task AMiniMind3Model_GoesOutAsTheOriginalsPth_AndComesBackWithItsPreset()
+    {
+        var checkpoint = Path.Combine(dir, "m3.safetensors");
+        var config = MiniMindConfig.Preset("minimind3-tiny");
+        using (var model = new MiniMindModel(config))
+            ModelCheckpoint.Save(model, checkpoint, new CheckpointInfo { Config = config, Stage = "sft", Tokenizer = Repo.Fixture("minimind3", "tokenizer") });
+
+        var (code, output, err) = await Cli.Run("export", checkpoint, "--format", "minimind", "--out", Path.Combine(dir, "pth"));
+        Assert.True(code == 0, err);
+        var back = Path.Combine(dir, "back.safetensors");
+        (code, output, err) = await Cli.Run("import", Path.Combine(dir, "pth", "full_sft_128.pth"), "--out", back, "--preset", "minimind3-tiny");
+
+        Assert.True(code == 0, err);
+        Assert.Equal("Transformers", JsonDocument.Parse(output).RootElement.GetProperty("layout").GetString());
+        Assert.Equal(MiniMindConfig.MiniMind3, ModelCheckpoint.ReadInfo(back)!.Config.Family);
+        (code, output, _) = await Cli.Run("info");
+        Assert.Contains("minimind3-moe", output);
+    }
+
+    [Fact]
     public async Task Export_RejectsAnUnknownFormat()
     {
         var (code, _, err) = await Cli.Run("export", Repo.Fixture("tiny-dense", "weights.safetensors"), "--format", "onnx", "--out", Path.Combine(dir, "x"));
