@@ -17,20 +17,9 @@ public static class HuggingFaceConfig
     public static string ToLlamaJson(MiniMindConfig config, int? bosId, int? eosId, int? padId)
     {
         if (config.UseMoe) throw new ArgumentException("A mixture-of-experts model has no LlamaForCausalLM config; export it to the MiniMind layout.");
-        var json = new JsonObject
+        var json = Shape(config, "LlamaForCausalLM", "llama");
+        foreach (var (key, value) in new Dictionary<string, JsonNode?>
         {
-            ["architectures"] = new JsonArray("LlamaForCausalLM"),
-            ["model_type"] = "llama",
-            ["vocab_size"] = config.VocabSize,
-            ["hidden_size"] = config.Dim,
-            ["intermediate_size"] = config.FfnHiddenDim,
-            ["num_hidden_layers"] = config.NLayers,
-            ["num_attention_heads"] = config.NHeads,
-            ["num_key_value_heads"] = config.KvHeads,
-            ["head_dim"] = config.HeadDim,
-            ["hidden_act"] = "silu",
-            ["max_position_embeddings"] = config.MaxSeqLen,
-            ["rms_norm_eps"] = config.NormEps,
             // rope_theta is what transformers 4.x, vLLM and llama.cpp's converter read; transformers 5 reads
             // rope_parameters (and converts a bare rope_theta itself), so both say the same thing
             ["rope_theta"] = config.RopeTheta,
@@ -44,34 +33,20 @@ public static class HuggingFaceConfig
             ["tie_word_embeddings"] = true,
             ["use_cache"] = true,
             ["torch_dtype"] = "float32",
-        };
-        if (bosId is int bos) json["bos_token_id"] = bos;
-        if (eosId is int eos) json["eos_token_id"] = eos;
-        if (padId is int pad) json["pad_token_id"] = pad;
-        return json.ToJsonString(Indented);
+        })
+            json[key] = value;
+        return WithTokenIds(json, bosId, eosId, padId);
     }
 
-    /// <summary>generation_config.json: the special token ids, nothing about sampling (the studio chooses that per request).</summary>
     /// <summary>
     /// A minimind3 model as transformers' <c>Qwen3ForCausalLM</c> (or <c>Qwen3MoeForCausalLM</c>), the config the current
     /// original's <c>scripts/convert_model.py</c> writes: its q/k rows rotate halves, as the tensors are exported.
     /// </summary>
     public static string ToQwen3Json(MiniMindConfig config, int? bosId, int? eosId, int? padId)
     {
-        var json = new JsonObject
+        var json = Shape(config, config.UseMoe ? "Qwen3MoeForCausalLM" : "Qwen3ForCausalLM", config.UseMoe ? "qwen3_moe" : "qwen3");
+        foreach (var (key, value) in new Dictionary<string, JsonNode?>
         {
-            ["architectures"] = new JsonArray(config.UseMoe ? "Qwen3MoeForCausalLM" : "Qwen3ForCausalLM"),
-            ["model_type"] = config.UseMoe ? "qwen3_moe" : "qwen3",
-            ["vocab_size"] = config.VocabSize,
-            ["hidden_size"] = config.Dim,
-            ["intermediate_size"] = config.FfnHiddenDim,
-            ["num_hidden_layers"] = config.NLayers,
-            ["num_attention_heads"] = config.NHeads,
-            ["num_key_value_heads"] = config.KvHeads,
-            ["head_dim"] = config.HeadDim,
-            ["hidden_act"] = "silu",
-            ["max_position_embeddings"] = config.MaxSeqLen,
-            ["rms_norm_eps"] = config.NormEps,
             ["rope_theta"] = config.RopeTheta,
             ["rope_scaling"] = config.RopeScaling is { } y
                 ? new JsonObject { ["type"] = "yarn", ["factor"] = y.Factor, ["original_max_position_embeddings"] = y.OriginalMaxPositions, ["beta_fast"] = y.BetaFast, ["beta_slow"] = y.BetaSlow, ["attention_factor"] = y.AttentionFactor }
@@ -83,7 +58,8 @@ public static class HuggingFaceConfig
             ["tie_word_embeddings"] = true,
             ["use_cache"] = true,
             ["torch_dtype"] = "float32",
-        };
+        })
+            json[key] = value;
         if (config.UseMoe)
         {
             json["num_experts"] = config.NRoutedExperts;
@@ -94,23 +70,43 @@ public static class HuggingFaceConfig
             json["decoder_sparse_step"] = 1;
             json["mlp_only_layers"] = new JsonArray();
         }
+        return WithTokenIds(json, bosId, eosId, padId);
+    }
+
+    static string WithTokenIds(JsonObject json, int? bosId, int? eosId, int? padId)
+    {
         if (bosId is int bos) json["bos_token_id"] = bos;
         if (eosId is int eos) json["eos_token_id"] = eos;
         if (padId is int pad) json["pad_token_id"] = pad;
         return json.ToJsonString(Indented);
     }
 
+    /// <summary>The sizes every transformers config of a MiniMind model states, under its architecture and model type.</summary>
+    static JsonObject Shape(MiniMindConfig config, string architecture, string modelType) => new()
+    {
+        ["architectures"] = new JsonArray(architecture),
+        ["model_type"] = modelType,
+        ["vocab_size"] = config.VocabSize,
+        ["hidden_size"] = config.Dim,
+        ["intermediate_size"] = config.FfnHiddenDim,
+        ["num_hidden_layers"] = config.NLayers,
+        ["num_attention_heads"] = config.NHeads,
+        ["num_key_value_heads"] = config.KvHeads,
+        ["head_dim"] = config.HeadDim,
+        ["hidden_act"] = "silu",
+        ["max_position_embeddings"] = config.MaxSeqLen,
+        ["rms_norm_eps"] = config.NormEps,
+    };
+
+    /// <summary>generation_config.json: the special token ids, nothing about sampling (the studio chooses that per request).</summary>
     public static string GenerationJson(int? bosId, int? eosId, int? padId)
     {
         var json = new JsonObject { ["_from_model_config"] = true };
-        if (bosId is int bos) json["bos_token_id"] = bos;
-        if (eosId is int eos) json["eos_token_id"] = eos;
-        if (padId is int pad) json["pad_token_id"] = pad;
-        return json.ToJsonString(Indented);
+        return WithTokenIds(json, bosId, eosId, padId);
     }
 
     /// <summary>
-    /// A MiniMind2 config from a transformers config.json (Llama or the newer MiniMind). Refuses what the
+    /// A MiniMind config from a transformers config.json (Llama, Qwen3 / Qwen3-MoE or the current MiniMind). Refuses what the
     /// model cannot represent: rope scaling, biases, an activation other than SiLU, head_dim other than dim / heads.
     /// </summary>
     public static MiniMindConfig Read(string path)
