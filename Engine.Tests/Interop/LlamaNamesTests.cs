@@ -10,6 +10,8 @@ public sealed class LlamaNamesTests
     [InlineData("norm.weight", "model.norm.weight")]
     [InlineData("output.weight", "lm_head.weight")]
     [InlineData("layers.0.attention.wq.weight", "model.layers.0.self_attn.q_proj.weight")]
+    [InlineData("layers.0.attention.q_norm.weight", "model.layers.0.self_attn.q_norm.weight")]
+    [InlineData("layers.3.attention.k_norm.weight", "model.layers.3.self_attn.k_norm.weight")]
     [InlineData("layers.1.attention.wk.weight", "model.layers.1.self_attn.k_proj.weight")]
     [InlineData("layers.12.attention.wv.weight", "model.layers.12.self_attn.v_proj.weight")]
     [InlineData("layers.3.attention.wo.weight", "model.layers.3.self_attn.o_proj.weight")]
@@ -33,7 +35,7 @@ public sealed class LlamaNamesTests
         Assert.Equal("layers.0.feed_forward.shared_experts.w1.weight", LlamaNames.ToMiniMind("model.layers.0.mlp.shared_experts.0.gate_proj.weight"));
 
     [Theory]
-    [InlineData("model.layers.0.self_attn.q_norm.weight")]
+    [InlineData("model.layers.0.self_attn.sinks.weight")]
     [InlineData("model.layers.0.self_attn.q_proj.bias")]
     [InlineData("model.rotary_emb.inv_freq")]
     public void TensorsWithoutACounterpart_MapToNull(string name) => Assert.Null(LlamaNames.ToMiniMind(name));

@@ -110,13 +110,13 @@ public sealed class MalformedInputTests : IDisposable
     [Fact]
     public void TransformersTensorWithoutCounterpart_IsNamed()
     {
-        var state = new Dictionary<string, Tensor> { ["model.embed_tokens.weight"] = zeros(6400, 64), ["model.layers.0.self_attn.q_norm.weight"] = ones(16) };
+        var state = new Dictionary<string, Tensor> { ["model.embed_tokens.weight"] = zeros(6400, 64), ["model.layers.0.self_attn.sinks.weight"] = ones(16) };
         var path = files.PathOf("newest.safetensors");
         SafetensorsFile.Write(path, state.ToList());
 
         var e = ImportFails(path);
 
-        Assert.Contains("model.layers.0.self_attn.q_norm.weight", e.Message);
+        Assert.Contains("model.layers.0.self_attn.sinks.weight", e.Message);
     }
 
     [Fact]

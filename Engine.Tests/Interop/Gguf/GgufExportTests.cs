@@ -116,6 +116,19 @@ public sealed class GgufExportTests : IDisposable
             text);
     }
 
+    [Fact]
+    public void TheMiniMind3Template_GetsATemplateForItsChatTurns()
+    {
+        var tokenizer = ByteLevelBpeTokenizer.Load(Fixture.Path("minimind3", "tokenizer"));
+
+        var (text, note) = OllamaModelfile.Create("m.gguf", tokenizer.ChatTemplate, tokenizer.BosToken, tokenizer.EosToken, 32768);
+
+        Assert.Null(note);
+        Assert.Contains("{{ if eq .Role \"user\" }}<|im_start|>user\n{{ .Content }}<|im_end|>\n<|im_start|>assistant\n<think>\n\n</think>\n\n", text);
+        Assert.DoesNotContain("SYSTEM", text); // its template adds no system prompt of its own
+        Assert.Contains("PARAMETER stop \"<|im_end|>\"", text);
+    }
+
     [Theory]
     [InlineData("{% for m in messages %}{{ m['content'] }}{% endfor %}{% for m in messages %}{{ m['content'] }}{% endfor %}", "once")]
     [InlineData("{% for m in messages|reverse %}{{ m['role'] }}: {{ m['content'] }}\n{% endfor %}", "out of order")]
