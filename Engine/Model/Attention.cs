@@ -42,9 +42,6 @@ public sealed class Attention : nn.Module
         }
     }
 
-    /// <summary>The per-head query and key norms (minimind3), or null.</summary>
-    internal (RMSNorm Q, RMSNorm K)? HeadNorms => qNorm is null ? null : (qNorm, kNorm!);
-
     /// <summary>x (B, T, dim) at positions startPos.. -> (B, T, dim). With a cache, attends to every earlier cached position.</summary>
     public Tensor Forward(Tensor x, RotaryEmbedding rope, int startPos, KVCache? cache, int layer)
     {

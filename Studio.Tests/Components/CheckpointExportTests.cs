@@ -77,6 +77,23 @@ public sealed class CheckpointExportTests : StudioComponentTest
     }
 
     [Fact]
+    public void AMiniMind3Mixture_IsOfferedTheQwen3Folder_AndExportsIt()
+    {
+        CheckpointFiles.Tiny(Folders.OutDir, "m3moe_64", moe: true, preset: "minimind3-moe");
+        var cut = RenderPage();
+
+        cut.Find("#export-m3moe_64").Click();
+
+        Assert.False(cut.Find("#export-format-hf").HasAttribute("disabled"));
+        Assert.Contains("Qwen3", cut.Find("#export-dialog").TextContent);
+        Assert.Empty(cut.FindAll("#export-moe-note"));
+        cut.Find("#export-run").Click();
+
+        cut.WaitForAssertion(() => Assert.Contains("Exported to", cut.Find("#export-result").TextContent), TimeSpan.FromSeconds(30));
+        Assert.Contains("Qwen3MoeForCausalLM", File.ReadAllText(Path.Combine(Folders.OutDir, "export", "m3moe_64-hf", "config.json")));
+    }
+
+    [Fact]
     public void ATargetThatCannotBeAPath_IsRefusedWithAMessage_AndThePageLives()
     {
         CheckpointFiles.Tiny(Folders.OutDir, "full_sft_64");
