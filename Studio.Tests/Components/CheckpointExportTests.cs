@@ -50,8 +50,9 @@ public sealed class CheckpointExportTests : StudioComponentTest
         var check = cut.Find("#export-check").TextContent;
         Assert.Contains("llama.cpp loaded the file: the prompt's", check);
         Assert.DoesNotContain("tokenizes the prompt differently", check);
-        Assert.NotEmpty(cut.Find("#export-check-studio").TextContent);
-        Assert.NotEmpty(cut.Find("#export-check-llama").TextContent);
+        // both answers are shown (a random model's may be empty: it can end at once)
+        Assert.NotNull(cut.Find("#export-check-studio"));
+        Assert.NotNull(cut.Find("#export-check-llama"));
         Assert.Contains("ollama create full_sft_64 -f Modelfile", cut.Find("#export-ollama").TextContent);
         Assert.True(File.Exists(Path.Combine(Folders.OutDir, "export", "full_sft_64-gguf", "Modelfile")));
     }
