@@ -29,6 +29,13 @@ public static class ValueConversion
         _ => throw new ArgumentOutOfRangeException(nameof(element), element.ValueKind, "Unknown JSON value kind"),
     };
 
+    /// <summary>A JSON text (a record's <c>tools</c> or <c>tool_calls</c>) as template values.</summary>
+    public static object? FromJsonText(string json)
+    {
+        using var document = JsonDocument.Parse(json);
+        return FromJson(document.RootElement);
+    }
+
     public static object? FromJson(JsonNode? node) =>
         node == null ? null : FromJson(JsonSerializer.SerializeToElement(node));
 

@@ -68,6 +68,19 @@ public sealed record TrainingOptions
     /// otherwise runs ahead of the loop); every step's metrics are still recorded. Null: 1 on the CPU, 10 on CUDA.
     /// </summary>
     [JsonPropertyName("sync_every")] public int? SyncEvery { get; init; }
+    /// <summary>
+    /// The current original's (minimind-3) optional data processing, off here by default because it is random: the share of
+    /// conversations without a system turn or tools that get one of its system prompts (0.2 there), and the share whose
+    /// empty think blocks are dropped (0.8 there). See <see cref="ChatProcessing"/>.
+    /// </summary>
+    [JsonPropertyName("system_prompt_ratio")] public double SystemPromptRatio { get; init; }
+    [JsonPropertyName("empty_think_drop_ratio")] public double EmptyThinkDropRatio { get; init; }
+
+    /// <summary>The processing these options ask for (null when none), drawn from <see cref="Seed"/>.</summary>
+    [JsonIgnore]
+    public Data.ChatProcessing? Processing =>
+        SystemPromptRatio > 0 || EmptyThinkDropRatio > 0 ? new Data.ChatProcessing(SystemPromptRatio, EmptyThinkDropRatio, Seed) : null;
+
     /// <summary>Stop the run at the first bad record instead of skipping and counting it.</summary>
     [JsonPropertyName("fail_on_bad_records")] public bool FailOnBadRecords { get; init; }
     /// <summary>
@@ -220,6 +233,8 @@ public sealed record TrainingOptions
         Require(SaveEvery > 0, "save_every", SaveEvery, "must be positive");
         Require(SyncEvery is null or > 0, "sync_every", SyncEvery, "must be positive");
         Require(Precision is "auto" or "fp32" or "bf16" or "bf16-pure", "precision", Precision, "must be auto, fp32, bf16 or bf16-pure");
+        Require(SystemPromptRatio is >= 0 and <= 1, "system_prompt_ratio", SystemPromptRatio, "must be in [0, 1]");
+        Require(EmptyThinkDropRatio is >= 0 and <= 1, "empty_think_drop_ratio", EmptyThinkDropRatio, "must be in [0, 1]");
         Require(DpoSftWeight >= 0 && double.IsFinite(DpoSftWeight), "dpo_sft_weight", DpoSftWeight, "must be >= 0");
         Require(LoraRank > 0, "lora_rank", LoraRank, "must be positive");
         Require(LoraAlpha is null || LoraAlpha > 0 && double.IsFinite(LoraAlpha.Value), "lora_alpha", LoraAlpha, "must be positive (or empty: the rank)");

@@ -68,14 +68,20 @@ public sealed class TokenCache : IDisposable
     }
 
     /// <summary>Opens the cache of <paramref name="file"/> for <paramref name="kind"/> and <paramref name="tokenizer"/>, building it when missing or stale.</summary>
+    /// <remarks>
+    /// <paramref name="processing"/> (conversations only) changes the tokens, so each setting gets a cache of its own
+    /// (its <see cref="ChatProcessing.Key"/> in the name).
+    /// </remarks>
     public static TokenCache Open(DatasetFile file, DatasetKind kind, ByteLevelBpeTokenizer tokenizer,
-        IProgress<double>? progress = null, CancellationToken cancellationToken = default)
+        IProgress<double>? progress = null, CancellationToken cancellationToken = default, ChatProcessing? processing = null)
     {
+        if (kind == DatasetKind.Pretrain || processing is { IsNone: true }) processing = null;
         var fingerprint = TokenizerFingerprint.Of(tokenizer);
         var stamp = SourceStamp.Of(file.Path);
-        var basePath = CacheLocation.For(file.Path, $".{kind.ToString().ToLowerInvariant()}.{fingerprint}");
+        var processed = processing is null ? "" : "." + processing.Key;
+        var basePath = CacheLocation.For(file.Path, $".{kind.ToString().ToLowerInvariant()}.{fingerprint}{processed}");
         if (ReadValid(basePath, stamp, fingerprint, kind) is { } info) return new TokenCache(info, basePath) { FromCache = true };
-        var built = Build(file, kind, tokenizer, stamp, fingerprint, basePath, progress, cancellationToken);
+        var built = Build(file, kind, tokenizer, stamp, fingerprint, basePath, processing, progress, cancellationToken);
         return new TokenCache(built, basePath);
     }
 
@@ -98,11 +104,11 @@ public sealed class TokenCache : IDisposable
     }
 
     static TokenCacheInfo Build(DatasetFile file, DatasetKind kind, ByteLevelBpeTokenizer tokenizer, SourceStamp stamp, string fingerprint,
-        string basePath, IProgress<double>? progress, CancellationToken cancellationToken)
+        string basePath, ChatProcessing? processing, IProgress<double>? progress, CancellationToken cancellationToken)
     {
         File.Delete(basePath + ".json"); // the metadata goes last: without it, half-written ids are never trusted
         var tokenBytes = tokenizer.VocabSize <= 65536 ? 2 : 4;
-        var encode = EncoderFor(kind, tokenizer);
+        var encode = EncoderFor(kind, tokenizer, processing);
         long entries = 0, total = 0;
         var tally = new RecordTally();
         CacheLocation.WriteAtomically(basePath + ".tok", tokenStream =>
@@ -130,13 +136,13 @@ public sealed class TokenCache : IDisposable
     }
 
     /// <summary>The token sequences one record contributes, by kind.</summary>
-    static Func<DataRecord, int[][]> EncoderFor(DatasetKind kind, ByteLevelBpeTokenizer tokenizer)
+    static Func<DataRecord, long, int[][]> EncoderFor(DatasetKind kind, ByteLevelBpeTokenizer tokenizer, ChatProcessing? processing)
     {
         if (kind == DatasetKind.Pretrain)
         {
             var bos = tokenizer.BosId ?? throw new InvalidDataException("the tokenizer has no bos token: pretraining examples need one");
             var eos = tokenizer.EosId ?? throw new InvalidDataException("the tokenizer has no eos token: pretraining examples need one");
-            return record =>
+            return (record, _) =>
             {
                 var text = tokenizer.Encode(((PretrainRecord)record).Text);
                 var sequence = new int[text.Length + 2];
@@ -149,13 +155,15 @@ public sealed class TokenCache : IDisposable
         var conversations = new ConversationEncoder(tokenizer);
         if (kind == DatasetKind.Dpo)
         {
-            return record =>
+            // as the original's DPODataset: no system prompts mixed in, each side's empty think blocks drawn apart
+            return (record, line) =>
             {
                 var pair = (PreferenceRecord)record;
-                return [conversations.Encode(pair.Chosen), conversations.Encode(pair.Rejected)];
+                return [conversations.Encode(pair.Chosen, processing, line, 0, mixSystemPrompt: false),
+                        conversations.Encode(pair.Rejected, processing, line, 1, mixSystemPrompt: false)];
             };
         }
-        return record => [conversations.Encode(((ConversationRecord)record).Messages)];
+        return (record, line) => [conversations.Encode(((ConversationRecord)record).Messages, processing, line)];
     }
 
     static void WriteTokens(Stream stream, int[] sequence, int tokenBytes)

@@ -29,9 +29,9 @@ public sealed class ConversationEncoder
         {
             var item = new Dictionary<string, object?> { ["role"] = m.Role, ["content"] = m.Content };
             if (m.ReasoningContent is not null) item["reasoning_content"] = m.ReasoningContent;
-            if (m.ToolCalls is not null) item["tool_calls"] = JsonValue(m.ToolCalls);
+            if (m.ToolCalls is not null) item["tool_calls"] = ValueConversion.FromJsonText(m.ToolCalls);
             // as the current original's SFTDataset: the system turn's tools go to the template's tools argument
-            if (m.Tools is not null && m.Role == "system") tools = JsonValue(m.Tools) as List<object?>;
+            if (m.Tools is not null && m.Role == "system") tools = ValueConversion.FromJsonText(m.Tools) as List<object?>;
             list.Add(item);
         }
         return template.RenderChat(list, addGenerationPrompt: false, tokenizer.BosToken, tokenizer.EosToken, tools);
@@ -39,9 +39,11 @@ public sealed class ConversationEncoder
 
     public int[] Encode(IReadOnlyList<ChatMessage> messages) => tokenizer.Encode(Render(messages));
 
-    static object? JsonValue(string json)
+    /// <summary>The tokens of line <paramref name="line"/>'s conversation under <paramref name="processing"/> (see <see cref="ChatProcessing"/>).</summary>
+    public int[] Encode(IReadOnlyList<ChatMessage> messages, ChatProcessing? processing, long line, int part = 0, bool mixSystemPrompt = true)
     {
-        using var document = System.Text.Json.JsonDocument.Parse(json);
-        return ValueConversion.FromJson(document.RootElement);
+        if (processing is null || processing.IsNone) return Encode(messages);
+        var prepared = mixSystemPrompt ? processing.Prepare(messages, line) : messages;
+        return tokenizer.Encode(processing.Finish(Render(prepared), line, part));
     }
 }

@@ -64,7 +64,7 @@ public sealed class DataLoader : IDisposable
         TokenCache? cache = null;
         try
         {
-            cache = TokenCache.Open(file, options.Kind, tokenizer, Percent(progress, $"tokenizing {name}"), cancellationToken);
+            cache = TokenCache.Open(file, options.Kind, tokenizer, Percent(progress, $"tokenizing {name}"), cancellationToken, options.Processing);
             var skipped = cache.Info.Skipped;
             if (skipped.Bad > 0) progress?.Report($"{name}: skipped {skipped.Bad} bad record(s) of {skipped.Lines} {file.RecordNoun}s; first: {skipped.FirstProblems[0]}");
             if (skipped.Bad > options.MaxBadRecords)

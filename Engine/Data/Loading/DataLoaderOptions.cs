@@ -11,6 +11,9 @@ public sealed record DataLoaderOptions
     /// <summary>The shortest sequence that holds an example (bos, a token, eos): the one lower bound of max_seq_len.</summary>
     public const int MinSeqLen = 3;
 
+    /// <summary>Conversations only: the current original's optional system-prompt mixing and empty-think dropping (null: none).</summary>
+    public ChatProcessing? Processing { get; init; }
+
     /// <summary>Examples per batch (pairs, for DPO: the batch then has twice as many rows).</summary>
     public required int BatchSize { get; init; }
 

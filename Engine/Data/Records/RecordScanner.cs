@@ -16,6 +16,11 @@ public static class RecordScanner
     /// into a problem for that line, never a crash.
     /// </summary>
     public static void Scan<T>(DatasetFile file, DatasetKind kind, Func<DataRecord, T> map, Action<Item<T>> consume,
+        int threads = 0, IProgress<double>? progress = null, CancellationToken cancellationToken = default) =>
+        Scan(file, kind, (record, _) => map(record), consume, threads, progress, cancellationToken);
+
+    /// <summary>As above, with the record's line (1-based) passed to <paramref name="map"/>.</summary>
+    public static void Scan<T>(DatasetFile file, DatasetKind kind, Func<DataRecord, long, T> map, Action<Item<T>> consume,
         int threads = 0, IProgress<double>? progress = null, CancellationToken cancellationToken = default)
     {
         var options = new ParallelOptions
@@ -41,7 +46,7 @@ public static class RecordScanner
                 {
                     try
                     {
-                        value = map(record);
+                        value = map(record, number);
                     }
                     catch (Exception e) when (e is InvalidDataException or ArgumentException or InvalidOperationException)
                     {

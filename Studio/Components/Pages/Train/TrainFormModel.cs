@@ -61,6 +61,8 @@ public sealed class TrainFormModel
     public bool ChunkedHead { get => Loaded.ChunkedHead; set => Loaded = Loaded with { ChunkedHead = value }; }
     public string? Devices { get => Loaded.Devices; set => Loaded = Loaded with { Devices = string.IsNullOrWhiteSpace(value) ? null : value.Trim() }; }
     public bool FailOnBadRecords { get => Loaded.FailOnBadRecords; set => Loaded = Loaded with { FailOnBadRecords = value }; }
+    public double SystemPromptRatio { get => Loaded.SystemPromptRatio; set => Loaded = Loaded with { SystemPromptRatio = value }; }
+    public double EmptyThinkDropRatio { get => Loaded.EmptyThinkDropRatio; set => Loaded = Loaded with { EmptyThinkDropRatio = value }; }
     public double? LoraAlpha { get => Loaded.LoraAlpha; set => Loaded = Loaded with { LoraAlpha = value }; }
     public double LoraDropout { get => Loaded.LoraDropout; set => Loaded = Loaded with { LoraDropout = value }; }
     public int? SyncEvery { get => Loaded.SyncEvery; set => Loaded = Loaded with { SyncEvery = value }; }
