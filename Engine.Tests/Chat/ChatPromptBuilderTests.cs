@@ -131,8 +131,8 @@ public sealed class ChatPromptBuilderTests
     }
 
     [Theory]
-    [InlineData("tool")]
     [InlineData("robot")]
+    [InlineData("function")]
     public void UnknownRole_IsRejectedNamingTheMessage(string role)
     {
         var builder = new ChatPromptBuilder(Tokenizer);

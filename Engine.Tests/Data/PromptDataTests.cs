@@ -34,8 +34,10 @@ public sealed class PromptDataTests : IDisposable
     [InlineData("""{"prompt": "Hi", "answer": " "}""", "answer: empty answer")]
     [InlineData("""{"answer": "4"}""", "prompt: missing field")]
     [InlineData("""{"prompt": 3, "answer": "4"}""", "prompt: expected a string, found a number")]
-    [InlineData("""{"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Yo"}], "answer": "4"}""", "messages: must end with a user message")]
-    [InlineData("""{"messages": [{"role": "bot", "content": "Hi"}], "answer": "4"}""", "messages[0].role: expected system, user or assistant")]
+    [InlineData("""{"messages": [{"role": "system", "content": "Hi"}], "answer": "4"}""", "messages: must end with a user message")]
+    [InlineData("""{"messages": [{"role": "bot", "content": "Hi"}], "answer": "4"}""", "messages[0].role: unknown role 'bot'")]
+    [InlineData("""{"conversations": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": ""}], "gt": ["a", [1]]}""", "gt[1]: expected a string or a number, found an array")]
+    [InlineData("""{"conversations": [{"role": "system", "content": "s", "tools": "[{\"name\": "}, {"role": "user", "content": "Hi"}, {"role": "assistant", "content": ""}], "gt": ["a"]}""", "conversations[0].tools: not valid JSON")]
     [InlineData("""[1, 2]""", "expected a JSON object")]
     [InlineData("""{"prompt": "Hi", """, "malformed JSON")]
     public void ABadRecord_IsRefused_NamingTheFileLineAndField(string bad, string expected)
@@ -65,6 +67,51 @@ public sealed class PromptDataTests : IDisposable
         var rendered = Tokenizer.Decode(first.Prompts!.Items[0].Ids.Select(i => (int)i));
         Assert.EndsWith("<s>assistant\n", rendered); // the generation prompt: the model answers next
         Assert.Contains("prompts.jsonl:2:", Assert.Throws<InvalidDataException>(() => PromptData.Open(path, Tokenizer, 96, 2, 1, 1, 1, null, failOnLong: true)).Message);
+    }
+
+    /// <summary>
+    /// The current original's RL data (minimind-3): <c>rlaif.jsonl</c> records are SFT conversations whose last (assistant)
+    /// turn its RLAIFDataset drops, with no reference; <c>agent_rl.jsonl</c> records add tools in the system turn and the
+    /// facts the answer must hold (<c>gt</c>). Both are prompt files: detected as such, read with what checks them.
+    /// </summary>
+    [Fact]
+    public void TheCurrentOriginalsRlaifAndAgentRlRecords_ReadAsPrompts()
+    {
+        var rlaif = data.Write("rlaif.jsonl",
+            """{"conversations": [{"role": "user", "content": "讲个笑话"}, {"role": "assistant", "content": ""}]}""",
+            """{"conversations": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello! (the SFT answer, dropped as the original drops it)"}]}""",
+            """{"conversations": [{"role": "system", "content": "Be kind."}, {"role": "user", "content": "Why?"}, {"role": "assistant", "content": " "}]}""");
+        var agent = data.Write("agent_rl.jsonl",
+            """{"conversations": [{"role": "system", "content": "Be brief.", "tools": "[{\"type\": \"function\", \"function\": {\"name\": \"get_weather\", \"parameters\": {\"type\": \"object\"}}}]"}, {"role": "user", "content": "北京天气怎么样？"}, {"role": "assistant", "content": ""}], "gt": ["28°C", 42]}""");
+
+        var open = PromptRecord.Read(rlaif);
+        var agentic = PromptRecord.Read(agent).Single();
+
+        Assert.Equal(DatasetKind.Prompts, DatasetFormat.Detect(rlaif));
+        Assert.Equal(DatasetKind.Prompts, DatasetFormat.Detect(agent));
+        Assert.Equal(["user", "user", "system user"], open.Select(r => string.Join(" ", r.Messages.Select(m => m.Role))));
+        Assert.All(open, r => Assert.False(r.HasReference));
+        Assert.Equal(["讲个笑话", "Hi", "Why?"], open.Select(r => r.Question));
+        Assert.Equal(["system", "user"], agentic.Messages.Select(m => m.Role));
+        Assert.Contains("get_weather", agentic.Messages[0].Tools);
+        Assert.Equal(["28°C", "42"], agentic.Facts);
+        Assert.True(agentic.HasReference);
+    }
+
+    /// <summary>A prompt whose system turn offers tools renders them as the original's template does (Jinja2 golden, add_generation_prompt).</summary>
+    [Fact]
+    public void APromptWithTools_RendersTheToolsAsTheOriginalsTemplate()
+    {
+        var golden = Fixture.Json("minimind3", "chat_template.json").GetProperty("cases")[3];
+        var tools = golden.GetProperty("tools").GetRawText();
+        var messages = golden.GetProperty("messages").EnumerateArray()
+            .Select(m => new ChatMessage(m.GetProperty("role").GetString()!, m.GetProperty("content").GetString()!, Tools: m.GetProperty("role").GetString() == "system" ? tools : null))
+            .ToList();
+        var builder = new MiniMind.Engine.Chat.ChatPromptBuilder(ByteLevelBpeTokenizer.Load(Fixture.Path("minimind3", "tokenizer")));
+
+        var prompt = builder.Build(messages, 4096);
+
+        Assert.Equal(golden.GetProperty("text").GetString(), prompt.Text);
     }
 
     static PromptExample Example(int i) => new([i + 1, i + 2], $"q{i}", $"a{i}");

@@ -25,6 +25,32 @@ public sealed class RewardTests
     public void AnswerMatch_ComparesTheAnswerPart_ByItsMode(string mode, string completion, double expected) =>
         Assert.Equal(expected, new AnswerMatchReward(mode).Score(Completion(completion)));
 
+    /// <summary>
+    /// Agent-RL facts (gt): the share the answer holds, as the current original's validate_gt_in_text counts them (the
+    /// expected shares were printed by that function, run on Debian's Python with these inputs).
+    /// </summary>
+    [Theory]
+    [InlineData("北京 28°C，晴。", new[] { "28°C", "多云" }, 0.5)]
+    [InlineData("Total: 1,250 dollars", new[] { "1250" }, 1)]
+    [InlineData("It is 12 now", new[] { "12.00" }, 1)]
+    [InlineData("PARIS is nice", new[] { "Paris" }, 1)]
+    [InlineData("a12 and 7.5.", new[] { "12", "7.5" }, 1)]
+    [InlineData("v12x", new[] { "12.0" }, 0)]
+    [InlineData("-3 degrees", new[] { "-3.0" }, 1)]
+    public void AnswerMatch_WithFacts_ScoresTheShareTheAnswerHolds(string completion, string[] facts, double expected)
+    {
+        foreach (var mode in AnswerMatchReward.Modes)
+            Assert.Equal(expected, new AnswerMatchReward(mode).Score(Completion(completion, reference: "") with { Facts = facts }));
+    }
+
+    [Fact]
+    public void APromptWithoutReference_ScoresNothingOnTheAnswer()
+    {
+        Assert.Equal(0, new AnswerMatchReward("contains").Score(Completion("anything", reference: "")));
+        Assert.Equal(0, new AnswerMatchReward("exact").Score(Completion("", reference: "")));
+        Assert.Equal(0, new NumericReward().Score(Completion("42", reference: "")));
+    }
+
     [Theory]
     [InlineData("3 plus 4 is 7.", "7", 1)]
     [InlineData("3 plus 4 is 17.", "7", 0)]

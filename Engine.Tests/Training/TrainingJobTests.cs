@@ -62,6 +62,44 @@ public sealed class TrainingJobTests : IDisposable
             key => Assert.Contains(key, metrics[0]));
     }
 
+    /// <summary>
+    /// The current original's RL data: RLAIF prompts carry no reference (a reward model scores them there), agent-RL prompts
+    /// carry facts (gt). With only reference rewards weighted, a file of RLAIF prompts is refused before the first step,
+    /// saying why; with the length reward weighted, a mix of both trains.
+    /// </summary>
+    [Fact]
+    public void GrpoOnTheOriginalsRlaifAndAgentRlData_TrainsOnTheRewardsThatApply_AndRefusesWhenNoneDoes()
+    {
+        var (pretrain, config) = Pretrained();
+        var rlaif = Path.Combine(outDir, "rlaif.jsonl");
+        File.WriteAllLines(rlaif, ["{\"conversations\": [{\"role\": \"user\", \"content\": \"讲个笑话\"}, {\"role\": \"assistant\", \"content\": \"\"}]}"]);
+        var mixed = Path.Combine(outDir, "mixed.jsonl");
+        File.WriteAllLines(mixed, [File.ReadAllText(rlaif).Trim(), "{\"conversations\": [{\"role\": \"user\", \"content\": \"1 plus 2?\"}, {\"role\": \"assistant\", \"content\": \"\"}], \"gt\": [3]}"]);
+        var grpo = TrainingOptions.ForStage(TrainingStage.Grpo) with
+        {
+            DataPath = rlaif,
+            TokenizerPath = pretrain.TokenizerPath,
+            OutDir = outDir,
+            InitFrom = TrainingJob.OutputPath(pretrain, config),
+            MaxSeqLen = 96,
+            GrpoMaxNewTokens = 4,
+            GrpoGroupSize = 2,
+            BatchSize = 2,
+            MaxSteps = 1,
+        };
+
+        var refused = Assert.Throws<InvalidDataException>(() => TrainingJob.Execute(grpo, CPU, new Engine.Runtime.RuntimeInfo("test", "test", "test", CPU, 1),
+            RunDirectory.Create(outDir, TrainingStage.Grpo), false, null, null, CancellationToken.None));
+        var log = new List<string>();
+        var result = TrainingJob.Execute(grpo with { DataPath = mixed, RewardLength = 1 }, CPU, new Engine.Runtime.RuntimeInfo("test", "test", "test", CPU, 1),
+            RunDirectory.Create(outDir, TrainingStage.Grpo), false, new SyncProgress(log.Add), null, CancellationToken.None);
+
+        Assert.Contains("reward model", refused.Message);
+        Assert.Contains("reward_format or reward_length", refused.Message);
+        Assert.Equal(RunOutcome.Completed, result.Outcome);
+        Assert.Contains(log, l => l.Contains("1 of 2 prompts carry no reference answer", StringComparison.Ordinal));
+    }
+
     [Fact]
     public void ALoraRun_StartsFromTheSameAdaptersEveryTime_ForItsSeed()
     {

@@ -76,7 +76,8 @@ public sealed class ChatPromptBuilder
         {
             var m = messages[i] ?? throw new ChatRequestException($"messages[{i}]", $"messages[{i}] is null.");
             var role = m.Role == "developer" ? "system" : m.Role;
-            if (!Roles.Contains(role))
+            // a tool's result (tool-use data, rendered by the template as such) is accepted here; the API's request checks its own roles
+            if (!Roles.Contains(role) && role != "tool")
                 throw new ChatRequestException($"messages[{i}].role", $"messages[{i}].role must be one of system, user, assistant; got '{m.Role}'.");
             if (m.Content is null) throw new ChatRequestException($"messages[{i}].content", $"messages[{i}].content is missing.");
             if (role == "system" && i > 0)
@@ -90,10 +91,17 @@ public sealed class ChatPromptBuilder
 
     string Render(List<ChatMessage> messages, bool? enableThinking)
     {
-        var list = messages.Select(m => (object?)new Dictionary<string, object?> { ["role"] = m.Role, ["content"] = m.Content }).ToList();
+        var list = messages.Select(m =>
+        {
+            var item = new Dictionary<string, object?> { ["role"] = m.Role, ["content"] = m.Content };
+            if (m.ToolCalls is not null) item["tool_calls"] = ValueConversion.FromJsonText(m.ToolCalls);
+            return (object?)item;
+        }).ToList();
+        // as the current original's datasets: the system turn's tools go to the template's tools argument
+        var tools = messages.FirstOrDefault(m => m.Role == "system")?.Tools is { } offered ? ValueConversion.FromJsonText(offered) as List<object?> : null;
         // Qwen3's templates read enable_thinking, the current original's (minimind-3) open_thinking: both are given
         var extra = enableThinking is bool thinking ? new Dictionary<string, object?> { ["enable_thinking"] = thinking, ["open_thinking"] = thinking } : null;
-        return template.RenderChat(list, addGenerationPrompt: true, tokenizer.BosToken, tokenizer.EosToken, extra: extra);
+        return template.RenderChat(list, addGenerationPrompt: true, tokenizer.BosToken, tokenizer.EosToken, tools, extra);
     }
 
     /// <summary>A template that ends its generation prompt with &lt;think&gt; has started the reasoning block itself.</summary>

@@ -33,6 +33,9 @@ public sealed class PromptData : ITrainingData
 
     public int Count => examples.Length;
 
+    /// <summary>Prompts with neither a reference answer nor facts (RLAIF data): only the rewards that need no reference score them.</summary>
+    public int Unreferenced => examples.Count(e => e.Answer.Length == 0 && e.Facts.Count == 0);
+
     /// <summary>Deliveries per epoch: every batch once per pass.</summary>
     public long BatchesPerEpoch => batches * passes;
 
@@ -41,7 +44,7 @@ public sealed class PromptData : ITrainingData
     /// oldest turns first); a prompt whose last message alone is longer than <paramref name="maxPromptTokens"/> is left out and named in <see cref="SkippedLines"/>, or refused with its line when <paramref name="failOnLong"/>.
     /// </summary>
     public static PromptData Open(string path, ByteLevelBpeTokenizer tokenizer, int maxPromptTokens, int batchSize, long seed,
-        int passes, int accumulation, LoaderCursor? resumeFrom, bool failOnLong)
+        int passes, int accumulation, LoaderCursor? resumeFrom, bool failOnLong, ChatProcessing? processing = null)
     {
         var builder = new ChatPromptBuilder(tokenizer);
         var examples = new List<PromptExample>();
@@ -51,7 +54,8 @@ public sealed class PromptData : ITrainingData
             ChatPrompt prompt;
             try
             {
-                prompt = builder.Build(record.Messages, maxPromptTokens);
+                // as the original's RLAIFDataset: a system prompt may be mixed in (its empty-think dropping is for trained text only)
+                prompt = builder.Build(processing?.Prepare(record.Messages, record.Line) ?? record.Messages, maxPromptTokens);
             }
             catch (ChatRequestException e)
             {
@@ -59,7 +63,7 @@ public sealed class PromptData : ITrainingData
                 skipped.Add(record.Line);
                 continue;
             }
-            examples.Add(new PromptExample(prompt.Ids, record.Question, record.Answer));
+            examples.Add(new PromptExample(prompt.Ids, record.Question, record.Answer) { Facts = record.Facts });
         }
         if (examples.Count == 0)
             throw new InvalidDataException($"{path}: every prompt is longer than max_seq_len ({maxPromptTokens} tokens).");

@@ -106,6 +106,7 @@ public static class TrainingJob
             {
                 Kind = Kind(o.Stage), MaxSeqLen = o.MaxSeqLen, BatchSize = o.BatchSize, Seed = o.Seed, Packed = o.Packed, ResumeFrom = cursor,
                 MaxBadRecords = o.FailOnBadRecords ? 0 : long.MaxValue, // the loader refuses the file itself, naming the first bad record
+                Processing = o.Processing,
             }, progress, cancel));
             var info = new CheckpointInfo
             {
@@ -144,7 +145,17 @@ public static class TrainingJob
     /// <summary>A GRPO run's prompts (max_seq_len bounds a prompt), each batch delivered once per grpo_epochs pass.</summary>
     static PromptData OpenPrompts(TrainingOptions o, ByteLevelBpeTokenizer tokenizer, LoaderCursor? cursor, IProgress<string>? progress)
     {
-        var prompts = PromptData.Open(o.DataPath, tokenizer, o.MaxSeqLen, o.BatchSize, o.Seed, o.GrpoEpochs, o.AccumulationSteps, cursor, o.FailOnBadRecords);
+        var prompts = PromptData.Open(o.DataPath, tokenizer, o.MaxSeqLen, o.BatchSize, o.Seed, o.GrpoEpochs, o.AccumulationSteps, cursor, o.FailOnBadRecords, o.Processing);
+        if (prompts.Unreferenced > 0)
+        {
+            // the current original scores RLAIF prompts with a reward model; the studio's rewards are rules, and only the
+            // format and length rules need no reference: without them such prompts would train on rewards that are all 0
+            if (prompts.Unreferenced == prompts.Count && o.RewardFormat == 0 && o.RewardLength == 0)
+                throw new InvalidDataException(
+                    $"{o.DataPath}: no prompt carries a reference answer (\"answer\") or facts (\"gt\"): the current original scores such RLAIF prompts with a reward model, " +
+                    "which the studio does not run. Give reward_format or reward_length a weight, or train on prompts with answers.");
+            progress?.Report($"{prompts.Unreferenced} of {prompts.Count} prompts carry no reference answer: the answer and numeric rewards score them 0");
+        }
         progress?.Report($"{prompts.Count} prompts, {o.GrpoGroupSize} completions each per step");
         if (prompts.SkippedLines.Count > 0)
             progress?.Report($"skipped {prompts.SkippedLines.Count} prompts longer than max_seq_len ({o.MaxSeqLen} tokens): lines {string.Join(", ", prompts.SkippedLines.Take(10))}{(prompts.SkippedLines.Count > 10 ? ", ..." : "")}");

@@ -28,4 +28,26 @@ public sealed class ToolRecordViewTests : StudioComponentTest
         Assert.Contains("上海18度。", cut.Markup);
         Assert.Contains("看结果", cut.Markup);
     }
+
+    /// <summary>The current original's agent-RL and RLAIF prompts: the offered tools, the facts (gt) and the absence of a reference are shown as such.</summary>
+    [Fact]
+    public void AgentRlAndRlaifPrompts_ShowTheirToolsFactsOrThatNothingChecksThem()
+    {
+        const string agent = """{"conversations": [{"role": "system", "content": "s", "tools": [{"type": "function", "function": {"name": "calculate_math", "description": "计算数学表达式"}}]}, {"role": "user", "content": "12*7?"}, {"role": "assistant", "content": ""}], "gt": ["84"]}""";
+        const string rlaif = """{"conversations": [{"role": "user", "content": "讲个笑话"}, {"role": "assistant", "content": ""}]}""";
+        var agentRecord = RecordParser.Parse(Encoding.UTF8.GetBytes(agent), DatasetKind.Prompts, "agent_rl.jsonl", 1, out var p1);
+        var rlaifRecord = RecordParser.Parse(Encoding.UTF8.GetBytes(rlaif), DatasetKind.Prompts, "rlaif.jsonl", 1, out var p2);
+        Assert.Null(p1);
+        Assert.Null(p2);
+
+        var agentView = Render<RecordView>(p => p.Add(v => v.Record, agentRecord).Add(v => v.Raw, agent).Add(v => v.Line, 1));
+        var rlaifView = Render<RecordView>(p => p.Add(v => v.Record, rlaifRecord).Add(v => v.Raw, rlaif).Add(v => v.Line, 1));
+
+        Assert.Contains("calculate_math", agentView.Find(".record-tools").TextContent);
+        Assert.Contains("84", agentView.Find(".record-facts").TextContent);
+        Assert.Empty(agentView.FindAll(".record-no-reference"));
+        Assert.Contains("讲个笑话", rlaifView.Markup);
+        Assert.Contains("reward model", rlaifView.Find(".record-no-reference").TextContent);
+        Assert.Empty(rlaifView.FindAll(".record-facts"));
+    }
 }

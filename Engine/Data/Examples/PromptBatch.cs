@@ -2,9 +2,13 @@ namespace MiniMind.Engine.Data;
 
 /// <summary>
 /// One prompt of a reinforcement-learning set: its rendered ids (the chat template with the generation prompt), the
-/// question as a user wrote it, and the reference answer the rewards check completions against.
+/// question as a user wrote it, and the reference answer (or the facts, the agent-RL data's <c>gt</c>) the rewards check
+/// completions against.
 /// </summary>
-public sealed record PromptExample(IReadOnlyList<long> Ids, string Question, string Answer);
+public sealed record PromptExample(IReadOnlyList<long> Ids, string Question, string Answer)
+{
+    public IReadOnlyList<string> Facts { get; init; } = [];
+}
 
 /// <summary>
 /// The prompts of one batch, and which of its <see cref="Passes"/> optimizer passes this delivery is (GRPO's

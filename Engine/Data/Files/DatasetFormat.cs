@@ -25,8 +25,9 @@ public static class DatasetFormat
     public static DatasetKind Detect(DatasetFile file) => Probe(file).Kind;
 
     /// <summary>
-    /// Each of the first well-formed records votes for a kind: <c>answer</c> with <c>prompt</c> or <c>messages</c> → prompts
-    /// (GRPO); <c>text</c> → pretrain; <c>chosen</c>+<c>rejected</c> → DPO; <c>conversations</c> → SFT, all of them reasoning
+    /// Each of the first well-formed records votes for a kind: <c>answer</c> with <c>prompt</c>, <c>messages</c> or
+    /// <c>conversations</c> → prompts (GRPO), and so are the current original's agent-RL records (<c>conversations</c> with
+    /// <c>gt</c>) and RLAIF records (<c>conversations</c> ending with an empty assistant turn, the one the model fills); <c>text</c> → pretrain; <c>chosen</c>+<c>rejected</c> → DPO; <c>conversations</c> → SFT, all of them reasoning
     /// when an assistant turn of one carries think/answer tags. The majority wins (one stray record does not make a file of
     /// another kind), and the votes say whether the file mixes kinds.
     /// </summary>
@@ -54,7 +55,8 @@ public static class DatasetFormat
                 seen++;
                 if (root.TryGetProperty("question", out _)) questions++;
                 DatasetKind? kind = null;
-                if (root.TryGetProperty("answer", out _) && (root.TryGetProperty("prompt", out _) || root.TryGetProperty("messages", out _))) kind = DatasetKind.Prompts;
+                if (root.TryGetProperty("answer", out _) && (root.TryGetProperty("prompt", out _) || root.TryGetProperty("messages", out _) || root.TryGetProperty("conversations", out _))) kind = DatasetKind.Prompts;
+                else if (root.TryGetProperty("conversations", out var rl) && (root.TryGetProperty("gt", out _) || EndsWithEmptyAnswer(rl))) kind = DatasetKind.Prompts;
                 else if (root.TryGetProperty("text", out _)) kind = DatasetKind.Pretrain;
                 else if (root.TryGetProperty("chosen", out _) && root.TryGetProperty("rejected", out _)) kind = DatasetKind.Dpo;
                 else if (root.TryGetProperty("conversations", out var conversation))
@@ -84,6 +86,17 @@ public static class DatasetFormat
     {
         using var file = DatasetFile.Open(path);
         return Probe(file);
+    }
+
+    /// <summary>Whether a conversation ends with an assistant turn that says and calls nothing: a prompt's slot to fill.</summary>
+    static bool EndsWithEmptyAnswer(JsonElement conversation)
+    {
+        if (conversation.ValueKind != JsonValueKind.Array || conversation.GetArrayLength() < 2) return false;
+        var last = conversation[conversation.GetArrayLength() - 1];
+        return last.ValueKind == JsonValueKind.Object
+            && last.TryGetProperty("role", out var role) && role.ValueKind == JsonValueKind.String && role.GetString() == "assistant"
+            && (!last.TryGetProperty("content", out var content) || content.ValueKind == JsonValueKind.Null || (content.ValueKind == JsonValueKind.String && string.IsNullOrWhiteSpace(content.GetString())))
+            && (!last.TryGetProperty("tool_calls", out var calls) || calls.ValueKind == JsonValueKind.Null);
     }
 
     static bool IsReasoningTurn(JsonElement message) =>

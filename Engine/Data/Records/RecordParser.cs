@@ -92,38 +92,49 @@ public static class RecordParser
     }
 
     /// <summary>
-    /// A prompt with its reference answer: <c>"prompt"</c> (or <c>"question"</c>) as the user's message, or <c>"messages"</c>
-    /// (or <c>"conversations"</c>) ending with a user turn; <c>"answer"</c> a non-empty string.
+    /// A prompt and what checks its completions. The prompt: <c>"prompt"</c> (or <c>"question"</c>) as the user's message, or
+    /// <c>"messages"</c> (or <c>"conversations"</c>) ending with a user turn, or with an assistant turn that is dropped as the
+    /// current original's RLAIF and agent-RL datasets drop it (<c>conversations[:-1]</c>); the system turn may offer
+    /// <c>tools</c>. The check: <c>"answer"</c> (a reference answer), or <c>"gt"</c> (the agent-RL data's list of facts the
+    /// final text must hold), or neither (the RLAIF data: the original scores those with a reward model, so here only the
+    /// rewards that need no reference can).
     /// </summary>
     static (DataRecord?, string, string?) ParsePrompt(JsonElement root)
     {
-        if (!root.TryGetProperty("answer", out var answer)) return (null, "answer", "missing field");
-        if (answer.ValueKind != JsonValueKind.String) return (null, "answer", $"expected a string, found {Describe(answer.ValueKind)}");
-        if (string.IsNullOrWhiteSpace(answer.GetString())) return (null, "answer", "empty answer");
+        var answer = "";
+        if (root.TryGetProperty("answer", out var answerField))
+        {
+            if (answerField.ValueKind != JsonValueKind.String) return (null, "answer", $"expected a string, found {Describe(answerField.ValueKind)}");
+            if (string.IsNullOrWhiteSpace(answerField.GetString())) return (null, "answer", "empty answer");
+            answer = answerField.GetString()!;
+        }
+        List<string> facts = [];
+        if (root.TryGetProperty("gt", out var gt) && gt.ValueKind != JsonValueKind.Null)
+        {
+            var index = 0;
+            foreach (var item in gt.ValueKind == JsonValueKind.Array ? gt.EnumerateArray() : Enumerable.Repeat(gt, 1))
+            {
+                var at = gt.ValueKind == JsonValueKind.Array ? $"gt[{index}]" : "gt";
+                index++;
+                if (item.ValueKind is not (JsonValueKind.String or JsonValueKind.Number)) return (null, at, $"expected a string or a number, found {Describe(item.ValueKind)}");
+                var text = item.ValueKind == JsonValueKind.String ? item.GetString()! : item.GetRawText();
+                if (string.IsNullOrWhiteSpace(text)) return (null, at, "empty fact");
+                facts.Add(text);
+            }
+        }
         foreach (var name in new[] { "prompt", "question" })
         {
             if (!root.TryGetProperty(name, out var text)) continue;
             if (text.ValueKind != JsonValueKind.String) return (null, name, $"expected a string, found {Describe(text.ValueKind)}");
             if (string.IsNullOrWhiteSpace(text.GetString())) return (null, name, "empty prompt");
-            return (new PromptRecord([ChatMessage.User(text.GetString()!)], answer.GetString()!), "", null);
+            if (answer.Length == 0 && facts.Count == 0) return (null, "answer", "missing field (a prompt's reference answer)");
+            return (new PromptRecord([ChatMessage.User(text.GetString()!)], answer) { Facts = facts }, "", null);
         }
         var list = root.TryGetProperty("messages", out _) ? "messages" : root.TryGetProperty("conversations", out _) ? "conversations" : null;
         if (list is null) return (null, "prompt", "missing field (or \"messages\")");
-        var array = root.GetProperty(list);
-        if (array.ValueKind != JsonValueKind.Array) return (null, list, $"expected an array of messages, found {Describe(array.ValueKind)}");
-        var messages = new List<ChatMessage>();
-        var index = 0;
-        foreach (var item in array.EnumerateArray())
-        {
-            var at = $"{list}[{index++}]";
-            if (item.ValueKind != JsonValueKind.Object) return (null, at, $"expected a message object, found {Describe(item.ValueKind)}");
-            if (!item.TryGetProperty("role", out var role) || role.ValueKind != JsonValueKind.String) return (null, $"{at}.role", "missing field or not a string");
-            if (!item.TryGetProperty("content", out var content) || content.ValueKind != JsonValueKind.String) return (null, $"{at}.content", "missing field or not a string");
-            if (role.GetString() is not ("system" or "user" or "assistant")) return (null, $"{at}.role", $"expected system, user or assistant, found \"{role.GetString()}\"");
-            messages.Add(new ChatMessage(role.GetString()!, content.GetString()!));
-        }
-        if (messages.Count == 0 || messages[^1].Role != "user") return (null, list, "must end with a user message (the prompt the model answers)");
-        return (new PromptRecord(messages, answer.GetString()!), "", null);
+        var (messages, field, failure) = ParseMessages(root, list, reasoning: false, prompt: true);
+        if (messages is null) return (null, field, failure);
+        return (new PromptRecord(messages, answer) { Facts = facts }, "", null);
     }
 
     /// <summary>
@@ -132,15 +143,23 @@ public static class RecordParser
     /// assistant turn may call tools (<c>tool_calls</c>, then content may be empty); the <c>tool</c> turns after it carry
     /// the results, and the assistant speaks again after them. Every assistant turn says or calls something.
     /// </summary>
-    static (List<ChatMessage>?, string, string?) ParseMessages(JsonElement root, string name, bool reasoning)
+    /// <remarks>
+    /// With <paramref name="prompt"/> (a prompt record) the list ends where the model starts to answer: with a user or tool
+    /// turn, or with an assistant turn that is dropped (it may be empty: RLAIF data leaves it so).
+    /// </remarks>
+    static (List<ChatMessage>?, string, string?) ParseMessages(JsonElement root, string name, bool reasoning, bool prompt = false)
     {
         if (!root.TryGetProperty(name, out var array)) return (null, name, "missing field");
         if (array.ValueKind != JsonValueKind.Array) return (null, name, $"expected an array of messages, found {Describe(array.ValueKind)}");
         var messages = new List<ChatMessage>(array.GetArrayLength());
         var index = 0;
+        var count = array.GetArrayLength();
         foreach (var item in array.EnumerateArray())
         {
             var at = $"{name}[{index}]";
+            if (prompt && index == count - 1 && index > 0 && item.ValueKind == JsonValueKind.Object
+                && item.TryGetProperty("role", out var lastRole) && lastRole.ValueKind == JsonValueKind.String && lastRole.GetString() == "assistant")
+                break; // the answer slot the model fills
             if (item.ValueKind != JsonValueKind.Object) return (null, at, $"expected a message object, found {Describe(item.ValueKind)}");
             if (!item.TryGetProperty("role", out var role)) return (null, $"{at}.role", "missing field");
             if (role.ValueKind != JsonValueKind.String) return (null, $"{at}.role", $"expected a string, found {Describe(role.ValueKind)}");
@@ -185,6 +204,9 @@ public static class RecordParser
             index++;
         }
         if (messages.Count == 0) return (null, name, "empty conversation");
+        if (prompt)
+            return messages[^1].Role is "user" or "tool" ? (messages, "", null)
+                : (null, name, "must end with a user message (the prompt the model answers), or with the assistant turn it fills");
         if (messages[^1].Role != "assistant") return (null, name, $"the conversation ends with a {messages[^1].Role} turn, not an assistant turn");
         return (messages, "", null);
     }

@@ -155,7 +155,7 @@ public sealed class GrpoObjective : IObjective
             var ids = completions[r];
             var finished = ids.Count > 0 && eos is int e && ids[^1] == e;
             texts[r] = tokenizer.Decode((finished ? ids.Take(ids.Count - 1) : ids).Select(i => (int)i), skipSpecialTokens: true);
-            var (total, scores) = rewards.Score(new RewardContext(rows[r].Question, rows[r].Answer, texts[r], ids, finished));
+            var (total, scores) = rewards.Score(new RewardContext(rows[r].Question, rows[r].Answer, texts[r], ids, finished) { Facts = rows[r].Facts });
             totals[r] = total;
             for (var p = 0; p < scores.Length; p++) parts[p][r] = scores[p];
         }

@@ -68,6 +68,29 @@ public static partial class Completions
     public static double? AsNumber(string reference) =>
         double.TryParse(reference.Normalize(NormalizationForm.FormKC).Trim().Replace(",", ""), NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v : null;
 
+    /// <summary>
+    /// Whether <paramref name="text"/> holds <paramref name="fact"/> as the current original's agent-RL reward checks a
+    /// <c>gt</c> entry (<c>validate_gt_in_text</c>): the fact's trimmed text anywhere in the text, case ignored; or, for a
+    /// numeric fact, a number standing alone in the text (commas removed) equal to it within 1e-6.
+    /// </summary>
+    public static bool HoldsFact(string text, string fact)
+    {
+        var f = fact.Trim();
+        if (f.Length == 0) return false;
+        if (text.Contains(f, StringComparison.OrdinalIgnoreCase)) return true;
+        var plain = f.Replace(",", "");
+        if (!FactNumber().IsMatch(plain)) return false;
+        var expected = double.Parse(plain, NumberStyles.Float, CultureInfo.InvariantCulture);
+        return StandaloneNumber().Matches(text.Replace(",", "")).Any(m =>
+            Math.Abs(double.Parse(m.Value, NumberStyles.Float, CultureInfo.InvariantCulture) - expected) < 1e-6);
+    }
+
+    [GeneratedRegex(@"^[-+]?[0-9]+(?:\.[0-9]+)?$")]
+    private static partial Regex FactNumber();
+
+    [GeneratedRegex(@"(?<![\w.])[-+]?[0-9]+(?:\.[0-9]+)?(?![\w.])")]
+    private static partial Regex StandaloneNumber();
+
     [GeneratedRegex(@"<answer>(?<answer>.*?)</answer>", RegexOptions.Singleline)]
     private static partial Regex AnswerTag();
 

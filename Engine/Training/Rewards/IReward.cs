@@ -6,6 +6,9 @@ namespace MiniMind.Engine.Training.Rewards;
 /// </summary>
 public sealed record RewardContext(string Question, string Reference, string Completion, IReadOnlyList<long> CompletionIds, bool Finished)
 {
+    /// <summary>Facts the answer must hold instead of one reference (the current original's agent-RL <c>gt</c>); empty when none.</summary>
+    public IReadOnlyList<string> Facts { get; init; } = [];
+
     /// <summary>The part of the completion that answers: inside <c>&lt;answer&gt;…&lt;/answer&gt;</c> when it has one, else all of it.</summary>
     public string AnswerPart => Completions.AnswerPart(Completion);
 }
