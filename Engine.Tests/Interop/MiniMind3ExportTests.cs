@@ -90,5 +90,31 @@ public sealed class MiniMind3ExportTests : IDisposable
         Assert.Contains("train_full_sft.py --hidden_size 768 --num_hidden_layers 1 --use_moe 0", script);
         Assert.Contains("--from_weight pretrain", script);
         Assert.Contains("cp \"$here/pretrain_768.pth\" \"$MINIMIND/out/pretrain_768.pth\"", script);
+        // one command over several lines, each continued; bash reads the whole script
+        var command = script[script.IndexOf("torchrun --nnodes", StringComparison.Ordinal)..].TrimEnd().Split('\n');
+        Assert.Equal(4, command.Length);
+        Assert.All(command[..^1], line => Assert.EndsWith(" \\", line));
+        Assert.DoesNotContain("   --", string.Join("", command.Select(l => l.Trim())));
+        using var bash = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("bash", ["-n", Path.Combine(result.OutputDirectory, OriginalLaunch.FileName)]) { RedirectStandardError = true })!;
+        var error = bash.StandardError.ReadToEnd();
+        bash.WaitForExit();
+        Assert.True(bash.ExitCode == 0, error);
+    }
+
+    /// <summary>A config written with the current original's names (hidden_size, ...) is read as such, not silently ignored.</summary>
+    [Fact]
+    public void AConfigInTheOriginalsNames_IsReadAsTheCurrentOriginals()
+    {
+        var path = files.PathOf("config-original.json");
+        File.WriteAllText(path, """{"hidden_size": 256, "num_hidden_layers": 2, "num_attention_heads": 8, "num_key_value_heads": 4, "vocab_size": 6400}""");
+        var lm = files.PathOf("lmconfig.json");
+        File.WriteAllText(lm, """{"dim": 256, "n_layers": 2, "n_heads": 8, "n_kv_heads": 4}""");
+
+        var config = HuggingFaceConfig.ReadAny(path);
+
+        Assert.Equal((MiniMindConfig.MiniMind3, 256, 2, 8, 4), (config.Family, config.Dim, config.NLayers, config.NHeads, config.KvHeads));
+        Assert.True(config.QkNorm);
+        Assert.Equal(832, config.FfnHiddenDim); // ceil(256 * pi / 64) * 64
+        Assert.Equal((256, 2), (HuggingFaceConfig.ReadAny(lm).Dim, HuggingFaceConfig.ReadAny(lm).NLayers));
     }
 }

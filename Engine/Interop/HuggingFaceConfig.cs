@@ -106,6 +106,26 @@ public static class HuggingFaceConfig
     }
 
     /// <summary>
+    /// A model config file in either naming: the original MiniMind2's LMConfig (<c>dim</c>, <c>n_layers</c>, ...) or the
+    /// transformers names the current original and Hugging Face folders use (<c>hidden_size</c>, <c>num_hidden_layers</c>,
+    /// ...), told apart by <c>hidden_size</c>; the latter without a <c>model_type</c> is read as the current original's.
+    /// </summary>
+    public static MiniMindConfig ReadAny(string path)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"Model config file not found: {path}", path);
+        JsonObject? o;
+        try { o = JsonNode.Parse(File.ReadAllText(path)) as JsonObject; }
+        catch (JsonException e) { throw new InvalidDataException($"{path}: not valid JSON ({e.Message}).", e); }
+        if (o is null || o["hidden_size"] is null) return MiniMindConfig.Load(path);
+        if (o["model_type"] is null)
+        {
+            o["model_type"] = "minimind";
+            o["use_moe"] ??= false;
+        }
+        return FromObject(o, path);
+    }
+
+    /// <summary>
     /// A MiniMind config from a transformers config.json (Llama, Qwen3 / Qwen3-MoE or the current MiniMind). Refuses what the
     /// model cannot represent: rope scaling, biases, an activation other than SiLU, head_dim other than dim / heads.
     /// </summary>
@@ -115,6 +135,11 @@ public static class HuggingFaceConfig
         try { root = JsonNode.Parse(File.ReadAllText(path)); }
         catch (JsonException e) { throw new InvalidDataException($"{path}: not valid JSON ({e.Message}).", e); }
         if (root is not JsonObject o) throw new InvalidDataException($"{path}: expected a JSON object.");
+        return FromObject(o, path);
+    }
+
+    static MiniMindConfig FromObject(JsonObject o, string path)
+    {
 
         string? modelType = Str(o, "model_type");
         if (modelType is not null and not "llama" and not "minimind" and not "qwen3" and not "qwen3_moe")

@@ -40,6 +40,7 @@ public static class OriginalLaunch
             # (NODE_RANK 0 on the first machine, 1 on the second, ...). The weights go to $MINIMIND/out/{{weightFile}}, the
             # data path below is the trainer's default; the result lands in $MINIMIND/out/ and comes back with
             #   dotnet run --project Studio -- import $MINIMIND/out/<result>.pth --out out/<name>.safetensors
+            # (its sizes are read off the weights). The trainers use NCCL and CUDA; on CPU-only machines they need gloo.
             set -euo pipefail
             : "${MINIMIND:?set MINIMIND to a checkout of jingyaogong/minimind}"
             NNODES="${NNODES:-1}"; NODE_RANK="${NODE_RANK:-0}"; NPROC="${NPROC:-1}"
@@ -49,7 +50,12 @@ public static class OriginalLaunch
             mkdir -p "$MINIMIND/out"
             cp "$here/{{weightFile}}" "$MINIMIND/out/{{weightFile}}"
             cd "$MINIMIND/trainer"
-            torchrun --nnodes "$NNODES" --node_rank "$NODE_RANK" --nproc_per_node "$NPROC"               --master_addr "$MASTER_ADDR" --master_port "$MASTER_PORT"               {{trainer}} --hidden_size {{config.Dim}} --num_hidden_layers {{config.NLayers}} --use_moe {{(config.UseMoe ? 1 : 0)}}               --from_weight {{from}} --data_path "$DATA" "$@"
+            # TORCHRUN_ARGS adds torchrun options (e.g. --rdzv_backend c10d); the arguments of this script go to the trainer
+            # shellcheck disable=SC2086
+            torchrun --nnodes "$NNODES" --node_rank "$NODE_RANK" --nproc_per_node "$NPROC" \
+              --master_addr "$MASTER_ADDR" --master_port "$MASTER_PORT" ${TORCHRUN_ARGS:-} \
+              {{trainer}} --hidden_size {{config.Dim}} --num_hidden_layers {{config.NLayers}} --use_moe {{(config.UseMoe ? 1 : 0)}} \
+              --from_weight {{from}} --data_path "$DATA" "$@"
 
             """;
     }

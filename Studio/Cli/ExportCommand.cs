@@ -39,7 +39,7 @@ public static class ExportCommand
                 parse.GetValue(tokenizer),
                 new ExportOptions
                 {
-                    Config = configFile is null ? null : MiniMindConfig.Load(configFile.FullName),
+                    Config = configFile is null ? null : HuggingFaceConfig.ReadAny(configFile.FullName),
                     LoraAdapter = parse.GetValue(lora)?.FullName,
                     Overwrite = parse.GetValue(overwrite),
                     Quantization = parse.GetValue(quant) switch { "f32" => GgmlType.F32, "q8_0" => GgmlType.Q8_0, _ => GgmlType.F16 },

@@ -16,7 +16,7 @@ public static class ImportCommand
     {
         var source = new Argument<string>("source") { Description = "A .pth / .bin / .safetensors file, or a transformers model folder" };
         var output = new Option<FileInfo>("--out") { Description = "The studio checkpoint to write (name.safetensors; name.json goes beside it)", Required = true };
-        var config = new Option<FileInfo?>("--config") { Description = "LMConfig JSON (original field names) [default: config.json or lmconfig.json beside the source]" };
+        var config = new Option<FileInfo?>("--config") { Description = "Model config JSON: LMConfig names (dim, n_layers, ...) or the current original's (hidden_size, num_hidden_layers, ...) [default: config.json or lmconfig.json beside the source]" };
         var preset = new Option<string?>("--preset") { Description = $"A model preset as the config ({string.Join(", ", MiniMindConfig.Presets.Keys)}), e.g. minimind3 for the current original's .pth" };
         var heads = new Option<int?>("--heads") { Description = "Attention heads, when the config is read off the tensor shapes (MiniMind2 models use 8)" };
         var baseCheckpoint = new Option<FileInfo?>("--base") { Description = "For a LoRA adapter file: the studio checkpoint it adapts" };
@@ -30,7 +30,7 @@ public static class ImportCommand
             var configFile = parse.GetValue(config);
             var result = CheckpointImporter.Import(parse.GetValue(source)!, parse.GetValue(output)!.FullName, new ImportOptions
             {
-                Config = configFile is not null ? MiniMindConfig.Load(configFile.FullName) : parse.GetValue(preset) is { } name ? MiniMindConfig.Preset(name) : null,
+                Config = configFile is not null ? HuggingFaceConfig.ReadAny(configFile.FullName) : parse.GetValue(preset) is { } name ? MiniMindConfig.Preset(name) : null,
                 Heads = parse.GetValue(heads),
                 BaseCheckpoint = parse.GetValue(baseCheckpoint)?.FullName,
                 Stage = parse.GetValue(stage),
