@@ -14,15 +14,31 @@ public static class DemoRecipe
     public const string PretrainName = "demo_pretrain", SftName = "demo_full_sft", DpoName = "demo_rlhf",
         LoraName = "demo_lora_juniper", ReasonName = "demo_reason", DistillName = "demo_distill", GrpoName = "demo_grpo";
 
-    /// <summary>The distillation student: the tiny preset at half its width and depth (about a quarter of its parameters).</summary>
-    public static readonly MiniMindConfig Student = MiniMindConfig.Preset("tiny") with { Dim = 64, NLayers = 2, NHeads = 2, NKvHeads = 1 };
+    /// <summary>
+    /// The model shapes the demo trains: MiniMind2's (Llama-shaped, the default) and minimind-3's (Qwen3-shaped: q/k norms,
+    /// its FFN rule and rope base), both at the CPU demo's size.
+    /// </summary>
+    public static readonly IReadOnlyList<string> Presets = ["tiny", "minimind3-tiny"];
 
-    /// <summary>The demo recipe's options for a stage, reading and writing checkpoints under <paramref name="outDir"/>.</summary>
-    public static TrainingOptions For(TrainingStage stage, string outDir = "out")
+    /// <summary>The distillation student of the tiny preset (<see cref="StudentOf"/>).</summary>
+    public static readonly MiniMindConfig Student = StudentOf("tiny");
+
+    /// <summary>A preset's distillation student: the same shape at half its width, depth and heads (about a quarter of its parameters).</summary>
+    public static MiniMindConfig StudentOf(string preset)
+    {
+        var teacher = MiniMindConfig.Preset(preset);
+        return teacher with { Dim = teacher.Dim / 2, NLayers = Math.Max(1, teacher.NLayers / 2), NHeads = Math.Max(1, teacher.NHeads / 2), NKvHeads = Math.Max(1, teacher.KvHeads / 2) };
+    }
+
+    /// <summary>
+    /// The demo recipe's options for a stage, reading and writing checkpoints under <paramref name="outDir"/>;
+    /// <paramref name="preset"/> (one of <see cref="Presets"/>) is the shape pretraining builds and the student distillation builds.
+    /// </summary>
+    public static TrainingOptions For(TrainingStage stage, string outDir = "out", string preset = "tiny")
     {
         var common = TrainingOptions.ForStage(stage) with
         {
-            Preset = "tiny",
+            Preset = preset,
             TokenizerPath = "dataset/tokenizer",
             OutDir = outDir,
             AccumulationSteps = 1,
@@ -92,7 +108,7 @@ public static class DemoRecipe
             {
                 DataPath = "dataset/sft_demo.jsonl",
                 InitFrom = TrainingOptions.Scratch,
-                Model = Student,
+                Model = StudentOf(preset),
                 Teacher = In(outDir, SftName),
                 OutputName = DistillName,
                 Epochs = 3,

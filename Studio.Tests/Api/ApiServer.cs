@@ -44,6 +44,11 @@ public sealed class ApiServer : IDisposable
             AdapterCheckpoint.Save(tiny, Path.Combine(OutDir, "lora", "tiny-identity.safetensors"),
                 new CheckpointInfo { Config = config, Stage = "lora", Tokenizer = tokenizer, BaseCheckpoint = tinyPath, Lora = lora });
         }
+        // "mm3": a minimind-3-shaped model (q/k norms, its FFN rule) with the current original's tokenizer and template
+        manual_seed(2);
+        var mm3 = MiniMindConfig.Preset("minimind3-tiny") with { Dim = 64, NLayers = 2, NHeads = 4, NKvHeads = 2, MaxSeqLen = 256 };
+        using (var model = new MiniMindModel(mm3))
+            ModelCheckpoint.Save(model, Path.Combine(OutDir, "mm3.safetensors"), new CheckpointInfo { Config = mm3, Stage = "sft", Tokenizer = Repo.Fixture("minimind3", "tokenizer") });
         // "long": wide enough that 1800 tokens take seconds on any CPU, so a client hanging up after its first
         // token is always noticed mid-answer (a dim-64 model can finish before the disconnect reaches the server)
         manual_seed(1);

@@ -51,6 +51,27 @@ public sealed class ChatCompletionsApiTests(ApiServer server) : IClassFixture<Ap
         Assert.Equal(ChatMessageRole.Assistant, completion.Role);
     }
 
+    /// <summary>
+    /// A minimind-3 checkpoint answers through the official client like any other, its prompt rendered by its own template:
+    /// the prompt tokens are those of the original's rendering (Jinja2 golden), tokenized (the engine's tokenizer, which the
+    /// engine suite holds to Hugging Face's ids).
+    /// </summary>
+    [Fact]
+    public async Task AMinimind3Checkpoint_Answers_WithItsOwnTemplateAndTokenizer()
+    {
+        var golden = JsonDocument.Parse(File.ReadAllText(Repo.Fixture("minimind3", "chat_template.json"))).RootElement.GetProperty("cases")[0];
+        var tokenizer = MiniMind.Engine.Tokenization.ByteLevelBpeTokenizer.Load(Repo.Fixture("minimind3", "tokenizer"));
+        var expected = tokenizer.Encode(golden.GetProperty("text").GetString()!).Length;
+
+        var completion = (await Client("mm3").CompleteChatAsync([new UserChatMessage(golden.GetProperty("messages")[0].GetProperty("content").GetString()!)],
+            new ChatCompletionOptions { Temperature = 0, MaxOutputTokenCount = 6 })).Value;
+
+        Assert.Equal("mm3", completion.Model);
+        Assert.Equal(expected, completion.Usage.InputTokenCount);
+        Assert.InRange(completion.Usage.OutputTokenCount, 1, 6);
+        Assert.Contains(completion.FinishReason, new[] { OpenAI.Chat.ChatFinishReason.Stop, OpenAI.Chat.ChatFinishReason.Length });
+    }
+
     [Fact]
     public async Task Streaming_SendsChunksThatAddUpToTheAnswer_ThenAFinishReason()
     {

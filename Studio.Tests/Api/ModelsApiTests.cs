@@ -16,7 +16,7 @@ public sealed class ModelsApiTests(ApiServer server) : IClassFixture<ApiServer>
 
         var models = (await client.GetModelsAsync()).Value;
 
-        Assert.Equal(["long", "lora/tiny-identity", "thinker", "tiny"], models.Select(m => m.Id));
+        Assert.Equal(["long", "lora/tiny-identity", "mm3", "thinker", "tiny"], models.Select(m => m.Id));
         Assert.All(models, m => Assert.Equal("minimind-studio", m.OwnedBy));
     }
 

@@ -27,6 +27,28 @@ public sealed class HomePageTests : StudioComponentTest
     }
 
     [Fact]
+    public void TheMinimind3Shape_IsOfferedBesideMiniMind2s_AndStartsItsPipeline()
+    {
+        var pipeline = Services.GetRequiredService<DemoPipeline>();
+        var cut = Render<Home>();
+        var radios = cut.FindAll("#demo-shape input");
+        Assert.Equal(2, radios.Count);
+        Assert.Contains("minimind-3", cut.Find("#demo-shape").TextContent);
+
+        radios[1].Click(); // MudRadio answers clicks
+        cut.Find("#train-demo").Click();
+        try
+        {
+            Assert.Equal("minimind3-tiny", pipeline.Choice!.Preset);
+            Assert.Equal("minimind3-tiny", pipeline.OptionsFor(TrainingStage.Pretrain).Preset);
+        }
+        finally
+        {
+            foreach (var step in pipeline.Steps.Where(s => s.RunId is not null)) Services.GetRequiredService<TrainingService>().Stop(step.RunId!);
+        }
+    }
+
+    [Fact]
     public void WhileThePipelineRuns_TheBoxesShowWhatItRuns()
     {
         var pipeline = Services.GetRequiredService<DemoPipeline>();

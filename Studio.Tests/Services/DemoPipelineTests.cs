@@ -79,4 +79,25 @@ public sealed class DemoPipelineTests : IDisposable
         Assert.Throws<InvalidOperationException>(() => pipeline.Start(new DemoPipelineChoice(), Short));
         await Finished();
     }
+
+    /// <summary>The minimind-3 shape: every stage of its pipeline builds or continues a Qwen3-shaped model, its student too.</summary>
+    [Fact]
+    public async Task TheMinimind3Shape_TrainsEveryStageAsMinimind3()
+    {
+        Assert.Throws<ArgumentException>(() => pipeline.Start(new DemoPipelineChoice(Preset: "base"), Short));
+        pipeline.Start(new DemoPipelineChoice(Distill: true, Preset: "minimind3-tiny"), Short);
+
+        var steps = await Finished();
+
+        Assert.All(steps, s => Assert.Equal(PipelineStepState.Completed, s.State));
+        Assert.Equal("minimind3-tiny", pipeline.Choice!.Preset);
+        foreach (var step in steps)
+        {
+            var config = ModelCheckpoint.ReadInfo(step.Output!)!.Config;
+            Assert.Equal(MiniMind.Engine.Model.MiniMindConfig.MiniMind3, config.Family);
+            Assert.True(config.QkNorm, step.Stage.ToString());
+        }
+        Assert.Equal(DemoRecipe.StudentOf("minimind3-tiny").Dim, ModelCheckpoint.ReadInfo(steps[^1].Output!)!.Config.Dim);
+        Assert.Equal(DemoRecipe.Student, DemoRecipe.StudentOf("tiny"));
+    }
 }

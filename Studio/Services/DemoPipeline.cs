@@ -3,8 +3,11 @@ using MiniMind.Engine.Training;
 
 namespace MiniMind.Studio.Services;
 
-/// <summary>What "train the demo model" runs besides pretrain, SFT and DPO.</summary>
-public sealed record DemoPipelineChoice(bool Lora = false, bool Reason = false, bool Distill = false, bool Grpo = false)
+/// <summary>
+/// What "train the demo model" runs besides pretrain, SFT and DPO, and the model shape it trains (<see cref="Preset"/>: one of
+/// <see cref="DemoRecipe.Presets"/>, MiniMind2's tiny or minimind-3's).
+/// </summary>
+public sealed record DemoPipelineChoice(bool Lora = false, bool Reason = false, bool Distill = false, bool Grpo = false, string Preset = "tiny")
 {
     public IEnumerable<TrainingStage> Stages()
     {
@@ -38,6 +41,7 @@ public sealed class DemoPipeline(TrainingService training, StudioPaths paths, St
     readonly Lock gate = new();
     IReadOnlyList<PipelineStep> steps = [];
     Func<TrainingOptions, TrainingOptions> adjust = o => o;
+    string preset = DemoRecipe.Presets[0]; // the shape of the pipeline that runs (or ran last)
 
     /// <summary>Raised (on a background thread) whenever a step changes.</summary>
     public event Action? Changed;
@@ -72,7 +76,7 @@ public sealed class DemoPipeline(TrainingService training, StudioPaths paths, St
             var list = Steps;
             if (list.Count == 0) return null;
             bool Has(TrainingStage stage) => list.Any(s => s.Stage == stage);
-            return new DemoPipelineChoice(Has(TrainingStage.Lora), Has(TrainingStage.Reason), Has(TrainingStage.Distill), Has(TrainingStage.Grpo));
+            return new DemoPipelineChoice(Has(TrainingStage.Lora), Has(TrainingStage.Reason), Has(TrainingStage.Distill), Has(TrainingStage.Grpo), preset);
         }
     }
 
@@ -99,10 +103,10 @@ public sealed class DemoPipeline(TrainingService training, StudioPaths paths, St
         foreach (var stage in choice.Stages())
         {
             stages++;
-            var options = OptionsFor(stage);
+            var options = OptionsFor(stage, choice.Preset);
             var timed = runs.Where(r => r.Stage == stage && r.Status == RunStatus.Completed)
                 .Select(r => (Run: r, Options: TryOptions(r)))
-                .Where(r => r.Options is { } o && o.OutputName == options.OutputName && o.Epochs == options.Epochs)
+                .Where(r => r.Options is { } o && o.OutputName == options.OutputName && o.Epochs == options.Epochs && o.Preset == options.Preset)
                 .Select(r => training.Metrics(r.Run.Id) is { Count: > 0 } steps ? steps[^1].ElapsedSeconds : (double?)null)
                 .FirstOrDefault(e => e is > 0);
             if (timed is { } elapsed) { seconds += elapsed; measured++; }
@@ -129,7 +133,10 @@ public sealed class DemoPipeline(TrainingService training, StudioPaths paths, St
         lock (gate)
         {
             if (steps.Any(s => !s.IsFinished)) throw new InvalidOperationException("The demo pipeline is already running: stop it or wait for it.");
+            if (!DemoRecipe.Presets.Contains(choice.Preset))
+                throw new ArgumentException($"The demo trains the {string.Join(" or ", DemoRecipe.Presets)} preset, not \"{choice.Preset}\".");
             adjust = tweak ?? (o => o);
+            preset = choice.Preset;
             steps = choice.Stages().Select(s => new PipelineStep(s, PipelineStepState.Waiting)).ToList();
         }
         try
@@ -144,9 +151,11 @@ public sealed class DemoPipeline(TrainingService training, StudioPaths paths, St
     }
 
     /// <summary>The options of a step: the demo recipe's, reading and writing under the studio's out folder, its epochs scaled.</summary>
-    public TrainingOptions OptionsFor(TrainingStage stage)
+    public TrainingOptions OptionsFor(TrainingStage stage) => OptionsFor(stage, preset);
+
+    TrainingOptions OptionsFor(TrainingStage stage, string shape)
     {
-        var recipe = DemoRecipe.For(stage, paths.OutDir);
+        var recipe = DemoRecipe.For(stage, paths.OutDir, shape);
         var scale = studio.DemoEpochScale > 0 && double.IsFinite(studio.DemoEpochScale) ? studio.DemoEpochScale : 1;
         return adjust(recipe with { Epochs = Math.Max(1, (int)Math.Ceiling(recipe.Epochs * scale)) });
     }
