@@ -44,6 +44,25 @@ public sealed class EvalVerbTests : IDisposable
         Assert.True(File.Exists(json.GetProperty("saved").GetString()));
     }
 
+    /// <summary>A minimind-3-shaped checkpoint (q/k norms, its FFN rule) is evaluated like any other: the quiz and perplexity.</summary>
+    [Fact]
+    public async Task AMinimind3Checkpoint_IsEvaluatedLikeAnyOther()
+    {
+        var tokenizer = Path.Combine(Repo.Root, "dataset", "tokenizer");
+        manual_seed(4);
+        var config = MiniMindConfig.Preset("minimind3-tiny") with { Dim = 32, NLayers = 1, NHeads = 2, NKvHeads = 1, VocabSize = ByteLevelBpeTokenizer.Load(tokenizer).VocabSize, MaxSeqLen = 256 };
+        using (var model = new MiniMindModel(config))
+            ModelCheckpoint.Save(model, Path.Combine(dir, "mm3.safetensors"), new CheckpointInfo { Config = config, Stage = "sft", Tokenizer = tokenizer });
+
+        var quiz = await Cli.Run(["eval", "--model", Path.Combine(dir, "mm3.safetensors"), "--out-dir", dir, "--device", "cpu", "--benchmark", "demo", "--limit", "2"]);
+        var perplexity = await Cli.Run(["eval", "--model", Path.Combine(dir, "mm3.safetensors"), "--out-dir", dir, "--device", "cpu", "--benchmark", "perplexity", "--limit", "2"]);
+
+        Assert.True(quiz.Code == 0, quiz.Err);
+        Assert.True(perplexity.Code == 0, perplexity.Err);
+        Assert.Equal(2, LastLine(quiz.Out).GetProperty("metrics").GetProperty("total").GetDouble());
+        Assert.True(LastLine(perplexity.Out).GetProperty("metrics").GetProperty("perplexity").GetDouble() > 1);
+    }
+
     [Fact]
     public async Task MultipleChoice_Csv_PrintsSubjectsAndOverall()
     {

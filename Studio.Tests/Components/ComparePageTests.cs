@@ -112,6 +112,25 @@ public sealed class ComparePageTests : StudioComponentTest
         Assert.All(cut.FindAll(".compare-pane"), pane => Assert.Contains("Describe Alice Brant.", pane.TextContent));
     }
 
+    /// <summary>Panes of both families side by side: a MiniMind2 model on the demo tokenizer, a minimind-3 model on the original's.</summary>
+    [Fact]
+    public void AMiniMind2AndAMinimind3Checkpoint_AnswerSideBySide()
+    {
+        var mm2 = CheckpointFiles.Tiny(Folders.OutDir, "mm2_sft");
+        var mm3Config = MiniMindConfig.Preset("minimind3-tiny") with { Dim = 64, NLayers = 2, NHeads = 4, NKvHeads = 2, MaxSeqLen = 256 };
+        var mm3 = Path.Combine(Folders.OutDir, "mm3_sft.safetensors");
+        using (var model = new MiniMindModel(mm3Config))
+            ModelCheckpoint.Save(model, mm3, new CheckpointInfo { Config = mm3Config, Stage = "sft", Step = 1, Tokenizer = Repo.Fixture("minimind3", "tokenizer") });
+
+        var cut = Open(("left", mm2), ("right", mm3), ("ask", "Where does Alice live?"));
+
+        WaitForVerdict(cut, () => Assert.NotNull(cut.Find("#compare-verdict").GetAttribute("data-differ")));
+        var panes = cut.FindAll(".compare-pane");
+        Assert.Contains("mm2_sft", panes[0].TextContent);
+        Assert.Contains("mm3_sft", panes[1].TextContent);
+        Assert.All(panes, pane => Assert.Single(pane.QuerySelectorAll(".chat-bubble.assistant")));
+    }
+
     [Fact]
     public void TheSameWeights_AnswerTheSame_AndEachPaneKeepsItsConversation()
     {
