@@ -105,7 +105,9 @@ public sealed class ChatModel : IDisposable
     {
         options.Validate(ContextLength);
         int reserve = options.MaxTokens ?? ContextLength / 4;
-        return promptBuilder.Build(messages, ContextLength - reserve, options.EnableThinking);
+        if (options.Tools is not null && !promptBuilder.TemplateTakesTools)
+            throw new ChatRequestException("tools", "This model's chat template does not render tools (MiniMind2's does not); tools need a template that offers them, such as minimind-3's.");
+        return promptBuilder.Build(messages, ContextLength - reserve, options.EnableThinking, options.Tools);
     }
 
     /// <summary>Streams the answer(s) to a conversation. See <see cref="ChatDelta"/> for what comes when.</summary>

@@ -16,6 +16,8 @@ public sealed record ChatOptions : SamplingOptions
     public int N { get; init; } = 1;
     /// <summary>Passed to the chat template as <c>enable_thinking</c> when set (templates that support it open a &lt;think&gt; block).</summary>
     public bool? EnableThinking { get; init; }
+    /// <summary>The tools offered to the model: a JSON array as the chat template's <c>tools</c> (OpenAI's function tools); null: none.</summary>
+    public string? Tools { get; init; }
 
     public const int MaxChoices = 16;
     public const int MaxStopStrings = 4;

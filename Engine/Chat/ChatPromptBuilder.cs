@@ -31,19 +31,20 @@ public sealed class ChatPromptBuilder
     /// <paramref name="maxPromptTokens"/> turns are ever rendered, and the first turn to keep is found by a binary search over
     /// where the kept turns may start (the prompt only shrinks as turns are dropped): O(n log n) in the kept text, not O(n²).
     /// </remarks>
-    public ChatPrompt Build(IReadOnlyList<ChatMessage> messages, int maxPromptTokens, bool? enableThinking = null)
+    /// <param name="tools">The tools offered (a JSON array, as the template's <c>tools</c>); null: the system turn's, if any.</param>
+    public ChatPrompt Build(IReadOnlyList<ChatMessage> messages, int maxPromptTokens, bool? enableThinking = null, string? tools = null)
     {
         var normalized = Normalize(messages);
         var system = normalized.Where(m => m.Role == "system").Take(1).ToList();
         var turns = normalized.Where(m => m.Role != "system").ToList();
-        // where the kept turns may start: the first turn, or any later one that is not an assistant reply (a reply does not
-        // open a conversation), or the last message, which always stays
+        // where the kept turns may start: the first turn, or any later one that is not an assistant reply or a tool's result
+        // (neither opens a conversation), or the last message, which always stays
         var starts = Enumerable.Range(0, turns.Count)
-            .Where(k => k >= turns.Count - Math.Max(1, maxPromptTokens) && (k == 0 || k == turns.Count - 1 || turns[k].Role != "assistant"))
+            .Where(k => k >= turns.Count - Math.Max(1, maxPromptTokens) && (k == 0 || k == turns.Count - 1 || turns[k].Role is not ("assistant" or "tool")))
             .ToList();
         (string Text, int[] Ids) RenderFrom(int start)
         {
-            var text = Render([.. system, .. turns.Skip(start)], enableThinking);
+            var text = Render([.. system, .. turns.Skip(start)], enableThinking, tools);
             return (text, tokenizer.Encode(text));
         }
         // the first start whose prompt fits, by bisection: starts[hi] is the last candidate known to fit (or none yet)
@@ -89,7 +90,10 @@ public sealed class ChatPromptBuilder
         return result;
     }
 
-    string Render(List<ChatMessage> messages, bool? enableThinking)
+    /// <summary>Whether the model's chat template renders offered tools (MiniMind2's ignores them).</summary>
+    public bool TemplateTakesTools => template.Source.Contains("tools", StringComparison.Ordinal);
+
+    string Render(List<ChatMessage> messages, bool? enableThinking, string? offered)
     {
         var list = messages.Select(m =>
         {
@@ -98,7 +102,8 @@ public sealed class ChatPromptBuilder
             return (object?)item;
         }).ToList();
         // as the current original's datasets: the system turn's tools go to the template's tools argument
-        var tools = messages.FirstOrDefault(m => m.Role == "system")?.Tools is { } offered ? ValueConversion.FromJsonText(offered) as List<object?> : null;
+        var toolsJson = offered ?? messages.FirstOrDefault(m => m.Role == "system")?.Tools;
+        var tools = toolsJson is null ? null : ValueConversion.FromJsonText(toolsJson) as List<object?>;
         // Qwen3's templates read enable_thinking, the current original's (minimind-3) open_thinking: both are given
         var extra = enableThinking is bool thinking ? new Dictionary<string, object?> { ["enable_thinking"] = thinking, ["open_thinking"] = thinking } : null;
         return template.RenderChat(list, addGenerationPrompt: true, tokenizer.BosToken, tokenizer.EosToken, tools, extra);

@@ -12,7 +12,8 @@ public static class ChatCompletionJson
 
     public static string Reason(ChatFinishReason reason) => reason == ChatFinishReason.Length ? "length" : "stop";
 
-    public static byte[] Completion(string id, long created, string model, ChatCompletion completion)
+    /// <param name="tools">Per choice, its content read for tool calls (when tools were offered): the text and calls written instead of the raw content.</param>
+    public static byte[] Completion(string id, long created, string model, ChatCompletion completion, IReadOnlyList<ToolCallParse>? tools = null)
     {
         using var buffer = new MemoryStream();
         using (var json = new Utf8JsonWriter(buffer, Options))
@@ -26,11 +27,21 @@ public static class ChatCompletionJson
                 json.WriteNumber("index", choice.Index);
                 json.WriteStartObject("message");
                 json.WriteString("role", "assistant");
-                json.WriteString("content", choice.Content);
+                var parsed = tools?[choice.Index];
+                var calls = parsed?.Calls ?? [];
+                // OpenAI's shape: a message that only calls tools has null content
+                if (calls.Count > 0 && parsed!.Text.Length == 0) json.WriteNull("content");
+                else json.WriteString("content", parsed?.Text ?? choice.Content);
                 if (choice.Reasoning is not null) json.WriteString("reasoning_content", choice.Reasoning);
+                if (calls.Count > 0)
+                {
+                    json.WriteStartArray("tool_calls");
+                    for (var k = 0; k < calls.Count; k++) ToolCallJson(json, calls[k], k, withIndex: false);
+                    json.WriteEndArray();
+                }
                 json.WriteEndObject();
                 json.WriteNull("logprobs");
-                json.WriteString("finish_reason", Reason(choice.FinishReason));
+                json.WriteString("finish_reason", calls.Count > 0 && choice.FinishReason == ChatFinishReason.Stop ? "tool_calls" : Reason(choice.FinishReason));
                 json.WriteEndObject();
             }
             json.WriteEndArray();
@@ -59,6 +70,57 @@ public static class ChatCompletionJson
         else json.WriteNull("finish_reason");
         json.WriteEndObject();
         json.WriteEndArray();
+        json.WriteEndObject();
+    }
+
+    /// <summary>A streamed choice's tool calls, all in one chunk (each with its index, id, name and whole arguments).</summary>
+    public static void ToolCallsChunk(Utf8JsonWriter json, string id, long created, string model, int index, IReadOnlyList<ToolCall> calls)
+    {
+        json.WriteStartObject();
+        Header(json, id, "chat.completion.chunk", created, model);
+        json.WriteStartArray("choices");
+        json.WriteStartObject();
+        json.WriteNumber("index", index);
+        json.WriteStartObject("delta");
+        json.WriteStartArray("tool_calls");
+        for (var k = 0; k < calls.Count; k++) ToolCallJson(json, calls[k], k, withIndex: true);
+        json.WriteEndArray();
+        json.WriteEndObject();
+        json.WriteNull("logprobs");
+        json.WriteNull("finish_reason");
+        json.WriteEndObject();
+        json.WriteEndArray();
+        json.WriteEndObject();
+    }
+
+    /// <summary>The finish chunk of a choice that called tools.</summary>
+    public static void ToolCallsFinishChunk(Utf8JsonWriter json, string id, long created, string model, int index)
+    {
+        json.WriteStartObject();
+        Header(json, id, "chat.completion.chunk", created, model);
+        json.WriteStartArray("choices");
+        json.WriteStartObject();
+        json.WriteNumber("index", index);
+        json.WriteStartObject("delta");
+        json.WriteEndObject();
+        json.WriteNull("logprobs");
+        json.WriteString("finish_reason", "tool_calls");
+        json.WriteEndObject();
+        json.WriteEndArray();
+        json.WriteEndObject();
+    }
+
+    /// <summary>One call: OpenAI sends the arguments as a JSON string.</summary>
+    static void ToolCallJson(Utf8JsonWriter json, ToolCall call, int index, bool withIndex)
+    {
+        json.WriteStartObject();
+        if (withIndex) json.WriteNumber("index", index);
+        json.WriteString("id", call.Id);
+        json.WriteString("type", "function");
+        json.WriteStartObject("function");
+        json.WriteString("name", call.Name);
+        json.WriteString("arguments", call.Arguments);
+        json.WriteEndObject();
         json.WriteEndObject();
     }
 

@@ -8,9 +8,16 @@ namespace MiniMind.Studio.Api;
 /// <summary>
 /// The body of <c>POST /v1/chat/completions</c>, read field by field so every mistake becomes a 400 naming
 /// its field. Besides OpenAI's fields it reads top_k, repetition_penalty and enable_thinking (as vLLM does).
+/// <see cref="ToolNames"/>: the function tools offered (their JSON goes to <see cref="ChatOptions.Tools"/>); empty when
+/// none, or when <c>tool_choice</c> is <c>"none"</c>.
 /// </summary>
 public sealed record ChatCompletionRequest(string Model, IReadOnlyList<ChatMessage> Messages, ChatOptions Options, bool Stream, bool IncludeUsage)
 {
+    public IReadOnlyList<string> ToolNames { get; init; } = [];
+
+    /// <summary>OpenAI's limit on the tools of one request.</summary>
+    public const int MaxTools = 128;
+
     public static async Task<ChatCompletionRequest> ReadAsync(HttpRequest request, CancellationToken cancel)
     {
         JsonDocument document;
@@ -45,9 +52,76 @@ public sealed record ChatCompletionRequest(string Model, IReadOnlyList<ChatMessa
             N = OptionalInt(body, "n") ?? 1,
             EnableThinking = OptionalBool(body, "enable_thinking"),
         };
+        var (tools, names) = ReadTools(body);
+        if (tools is not null) options = options with { Tools = tools };
         bool includeUsage = body.TryGetProperty("stream_options", out var streamOptions) && streamOptions.ValueKind == JsonValueKind.Object
                             && OptionalBool(streamOptions, "include_usage", "stream_options.include_usage") == true;
-        return new ChatCompletionRequest(model, messages, options, OptionalBool(body, "stream") ?? false, includeUsage);
+        return new ChatCompletionRequest(model, messages, options, OptionalBool(body, "stream") ?? false, includeUsage) { ToolNames = names };
+    }
+
+    /// <summary>
+    /// <c>tools</c>: OpenAI's function tools, each checked (a name of letters, digits, _ and -, at most 64; a description
+    /// string; parameters a JSON schema object whose required names are among its properties); <c>tool_choice</c>: "auto"
+    /// (the default) or "none" (the tools are not offered). The tools as the template's JSON, and their names.
+    /// </summary>
+    static (string? Json, IReadOnlyList<string> Names) ReadTools(JsonElement body)
+    {
+        var choice = "auto";
+        if (Field(body, "tool_choice") is { } tc)
+        {
+            if (tc.ValueKind == JsonValueKind.String && Text(tc, "tool_choice") is "auto" or "none") choice = tc.GetString()!;
+            else if (tc.ValueKind == JsonValueKind.String && tc.GetString() == "required" || tc.ValueKind == JsonValueKind.Object)
+                throw ApiException.BadRequest("tool_choice \"required\" and a named function are not supported: the model decides whether to call a tool (\"auto\"), or is offered none (\"none\").", "tool_choice", "unsupported_value");
+            else throw ApiException.BadRequest("'tool_choice' must be \"auto\" or \"none\".", "tool_choice", "invalid_value");
+        }
+        if (Field(body, "tools") is not { } tools) return (null, []);
+        if (tools.ValueKind != JsonValueKind.Array) throw ApiException.BadRequest("'tools' must be an array of function tools.", "tools");
+        if (tools.GetArrayLength() > MaxTools) throw ApiException.BadRequest($"At most {MaxTools} tools; got {tools.GetArrayLength()}.", "tools");
+        var names = new List<string>();
+        var i = 0;
+        foreach (var tool in tools.EnumerateArray())
+        {
+            var at = $"tools[{i++}]";
+            if (tool.ValueKind != JsonValueKind.Object) throw ApiException.BadRequest($"'{at}' must be an object.", at);
+            if (OptionalString(tool, "type", $"{at}.type") is { } type && type != "function")
+                throw ApiException.BadRequest($"'{at}.type' must be \"function\"; got \"{type}\".", $"{at}.type", "invalid_value");
+            if (Field(tool, "function") is not { ValueKind: JsonValueKind.Object } function)
+                throw ApiException.BadRequest($"Missing required parameter: '{at}.function' (an object with name, description and parameters).", $"{at}.function");
+            var name = OptionalString(function, "name", $"{at}.function.name") ?? throw ApiException.BadRequest($"Missing required parameter: '{at}.function.name'.", $"{at}.function.name");
+            if (name.Length is 0 or > 64 || !name.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-'))
+                throw ApiException.BadRequest($"Invalid '{at}.function.name': \"{name}\" must be 1 to 64 letters, digits, underscores or dashes.", $"{at}.function.name", "invalid_value");
+            if (names.Contains(name)) throw ApiException.BadRequest($"Two tools are named \"{name}\".", $"{at}.function.name", "invalid_value");
+            OptionalString(function, "description", $"{at}.function.description");
+            if (Field(function, "parameters") is { } parameters) CheckSchema(parameters, $"{at}.function.parameters");
+            names.Add(name);
+        }
+        return choice == "none" || names.Count == 0 ? (null, []) : (tools.GetRawText(), names);
+    }
+
+    /// <summary>The JSON schema of a function's parameters: an object schema, its properties objects, its required names among them.</summary>
+    static void CheckSchema(JsonElement schema, string at)
+    {
+        if (schema.ValueKind != JsonValueKind.Object) throw ApiException.BadRequest($"'{at}' must be a JSON schema object.", at);
+        if (OptionalString(schema, "type", $"{at}.type") is { } type && type != "object")
+            throw ApiException.BadRequest($"'{at}.type' must be \"object\" (a function takes named arguments); got \"{type}\".", $"{at}.type", "invalid_value");
+        var properties = new HashSet<string>();
+        if (Field(schema, "properties") is { } props)
+        {
+            if (props.ValueKind != JsonValueKind.Object) throw ApiException.BadRequest($"'{at}.properties' must be an object.", $"{at}.properties");
+            foreach (var p in props.EnumerateObject())
+            {
+                if (p.Value.ValueKind != JsonValueKind.Object) throw ApiException.BadRequest($"'{at}.properties.{p.Name}' must be a schema object.", $"{at}.properties.{p.Name}");
+                properties.Add(p.Name);
+            }
+        }
+        if (Field(schema, "required") is { } required)
+        {
+            if (required.ValueKind != JsonValueKind.Array || required.EnumerateArray().Any(r => r.ValueKind != JsonValueKind.String))
+                throw ApiException.BadRequest($"'{at}.required' must be an array of property names.", $"{at}.required");
+            foreach (var r in required.EnumerateArray())
+                if (!properties.Contains(r.GetString()!))
+                    throw ApiException.BadRequest($"'{at}.required' names \"{r.GetString()}\", which is not among its properties.", $"{at}.required", "invalid_value");
+        }
     }
 
     static List<ChatMessage> ReadMessages(JsonElement body)
@@ -63,12 +137,40 @@ public sealed record ChatCompletionRequest(string Model, IReadOnlyList<ChatMessa
             var at = $"messages[{i}]";
             if (m.ValueKind != JsonValueKind.Object) throw ApiException.BadRequest($"'{at}' must be an object.", at);
             var role = OptionalString(m, "role", $"{at}.role") ?? throw ApiException.BadRequest($"Missing required parameter: '{at}.role'.", $"{at}.role");
-            if (!ChatPromptBuilder.Roles.Contains(role) && role != "developer")
-                throw ApiException.BadRequest($"Invalid value: '{role}'. Supported values are: 'system', 'developer', 'user' and 'assistant'.", $"{at}.role", "invalid_value");
-            messages.Add(new ChatMessage(role, Content(m, at)));
+            if (!ChatPromptBuilder.Roles.Contains(role) && role is not ("developer" or "tool"))
+                throw ApiException.BadRequest($"Invalid value: '{role}'. Supported values are: 'system', 'developer', 'user', 'assistant' and 'tool'.", $"{at}.role", "invalid_value");
+            if (role == "tool")
+            {
+                if (OptionalString(m, "tool_call_id", $"{at}.tool_call_id") is null)
+                    throw ApiException.BadRequest($"Missing required parameter: '{at}.tool_call_id'.", $"{at}.tool_call_id");
+                if (messages.Count == 0 || messages[^1].Role != "tool" && messages[^1].ToolCalls is null)
+                    throw ApiException.BadRequest($"'{at}': a tool message must follow an assistant message with tool_calls (or another tool message).", $"{at}.role", "invalid_value");
+            }
+            var calls = role == "assistant" ? ReadToolCalls(m, at) : null;
+            var content = calls is not null && Field(m, "content") is null ? "" : Content(m, at);
+            messages.Add(new ChatMessage(role, content, ToolCalls: calls));
             i++;
         }
         return messages;
+    }
+
+    /// <summary>An assistant message's <c>tool_calls</c> (OpenAI's shape) as the template's JSON; null when it has none.</summary>
+    static string? ReadToolCalls(JsonElement message, string at)
+    {
+        if (Field(message, "tool_calls") is not { } calls) return null;
+        if (calls.ValueKind != JsonValueKind.Array) throw ApiException.BadRequest($"'{at}.tool_calls' must be an array.", $"{at}.tool_calls");
+        if (calls.GetArrayLength() == 0) return null;
+        var i = 0;
+        foreach (var call in calls.EnumerateArray())
+        {
+            var c = $"{at}.tool_calls[{i++}]";
+            if (call.ValueKind != JsonValueKind.Object || Field(call, "function") is not { ValueKind: JsonValueKind.Object } function)
+                throw ApiException.BadRequest($"'{c}' must be an object with a function (name and arguments).", c);
+            if (OptionalString(function, "name", $"{c}.function.name") is null) throw ApiException.BadRequest($"Missing required parameter: '{c}.function.name'.", $"{c}.function.name");
+            if (Field(function, "arguments") is { } args && args.ValueKind is not (JsonValueKind.String or JsonValueKind.Object))
+                throw ApiException.BadRequest($"'{c}.function.arguments' must be a JSON string.", $"{c}.function.arguments");
+        }
+        return calls.GetRawText();
     }
 
     /// <summary>A string, or an array of content parts of which the text parts are joined (images are refused).</summary>

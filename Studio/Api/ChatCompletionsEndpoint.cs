@@ -32,8 +32,9 @@ public static class ChatCompletionsEndpoint
         if (!request.Stream)
         {
             var completion = await model.CompleteAsync(prompt, request.Options, cancel);
+            var tools = request.ToolNames.Count == 0 ? null : completion.Choices.Select(c => ToolCallParser.Parse(c.Content, request.ToolNames)).ToList();
             http.Response.ContentType = "application/json";
-            await http.Response.Body.WriteAsync(ChatCompletionJson.Completion(id, created, entry.Id, completion), cancel);
+            await http.Response.Body.WriteAsync(ChatCompletionJson.Completion(id, created, entry.Id, completion, tools), cancel);
             return;
         }
 
@@ -61,12 +62,28 @@ public static class ChatCompletionsEndpoint
             await Send(j => ChatCompletionJson.Chunk(j, id, created, entry.Id, index, role: true, "", null, null));
         }
         ChatUsage? usage = null;
+        // with tools offered, text from a <tool_call> on is held until the choice ends, then sent as calls (or as marked text)
+        var calls = request.ToolNames.Count == 0 ? null : Enumerable.Range(0, request.Options.N).Select(_ => new ToolCallStream(request.ToolNames)).ToArray();
         await foreach (var delta in model.StreamAsync(prompt, request.Options, cancel))
         {
-            if (delta.Content.Length > 0 || delta.Reasoning.Length > 0)
-                await Send(j => ChatCompletionJson.Chunk(j, id, created, entry.Id, delta.Choice, role: false, delta.Content, delta.Reasoning, null));
+            var content = calls is null ? delta.Content : calls[delta.Choice].Feed(delta.Content);
+            if (content.Length > 0 || delta.Reasoning.Length > 0)
+                await Send(j => ChatCompletionJson.Chunk(j, id, created, entry.Id, delta.Choice, role: false, content, delta.Reasoning, null));
             if (delta.FinishReason is { } finish)
-                await Send(j => ChatCompletionJson.Chunk(j, id, created, entry.Id, delta.Choice, role: false, null, null, finish));
+            {
+                var parsed = calls?[delta.Choice].Finish();
+                if (parsed is { Text.Length: > 0 })
+                    await Send(j => ChatCompletionJson.Chunk(j, id, created, entry.Id, delta.Choice, role: false, parsed.Text, null, null));
+                if (parsed is { Calls.Count: > 0 })
+                {
+                    await Send(j => ChatCompletionJson.ToolCallsChunk(j, id, created, entry.Id, delta.Choice, parsed.Calls));
+                    if (finish == ChatFinishReason.Stop)
+                        await Send(j => ChatCompletionJson.ToolCallsFinishChunk(j, id, created, entry.Id, delta.Choice));
+                    else
+                        await Send(j => ChatCompletionJson.Chunk(j, id, created, entry.Id, delta.Choice, role: false, null, null, finish));
+                }
+                else await Send(j => ChatCompletionJson.Chunk(j, id, created, entry.Id, delta.Choice, role: false, null, null, finish));
+            }
             usage = delta.Usage ?? usage;
         }
         if (request.IncludeUsage && usage is not null)
