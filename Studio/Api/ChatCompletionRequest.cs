@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using MiniMind.Engine.Chat;
+using MiniMind.Engine.Chat.Tools;
 using MiniMind.Engine.Data;
 
 namespace MiniMind.Studio.Api;
@@ -88,40 +89,15 @@ public sealed record ChatCompletionRequest(string Model, IReadOnlyList<ChatMessa
             if (Field(tool, "function") is not { ValueKind: JsonValueKind.Object } function)
                 throw ApiException.BadRequest($"Missing required parameter: '{at}.function' (an object with name, description and parameters).", $"{at}.function");
             var name = OptionalString(function, "name", $"{at}.function.name") ?? throw ApiException.BadRequest($"Missing required parameter: '{at}.function.name'.", $"{at}.function.name");
-            if (name.Length is 0 or > 64 || !name.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-'))
-                throw ApiException.BadRequest($"Invalid '{at}.function.name': \"{name}\" must be 1 to 64 letters, digits, underscores or dashes.", $"{at}.function.name", "invalid_value");
+            if (ToolSchema.NameProblem(name) is { } bad)
+                throw ApiException.BadRequest($"Invalid '{at}.function.name': {bad}.", $"{at}.function.name", "invalid_value");
             if (names.Contains(name)) throw ApiException.BadRequest($"Two tools are named \"{name}\".", $"{at}.function.name", "invalid_value");
             OptionalString(function, "description", $"{at}.function.description");
-            if (Field(function, "parameters") is { } parameters) CheckSchema(parameters, $"{at}.function.parameters");
+            if (Field(function, "parameters") is { } parameters && ToolSchema.ParametersProblem(parameters, $"{at}.function.parameters") is { } problem)
+                throw ApiException.BadRequest($"'{problem.Field}' {problem.Message}.", problem.Field, "invalid_value");
             names.Add(name);
         }
         return choice == "none" || names.Count == 0 ? (null, []) : (tools.GetRawText(), names);
-    }
-
-    /// <summary>The JSON schema of a function's parameters: an object schema, its properties objects, its required names among them.</summary>
-    static void CheckSchema(JsonElement schema, string at)
-    {
-        if (schema.ValueKind != JsonValueKind.Object) throw ApiException.BadRequest($"'{at}' must be a JSON schema object.", at);
-        if (OptionalString(schema, "type", $"{at}.type") is { } type && type != "object")
-            throw ApiException.BadRequest($"'{at}.type' must be \"object\" (a function takes named arguments); got \"{type}\".", $"{at}.type", "invalid_value");
-        var properties = new HashSet<string>();
-        if (Field(schema, "properties") is { } props)
-        {
-            if (props.ValueKind != JsonValueKind.Object) throw ApiException.BadRequest($"'{at}.properties' must be an object.", $"{at}.properties");
-            foreach (var p in props.EnumerateObject())
-            {
-                if (p.Value.ValueKind != JsonValueKind.Object) throw ApiException.BadRequest($"'{at}.properties.{p.Name}' must be a schema object.", $"{at}.properties.{p.Name}");
-                properties.Add(p.Name);
-            }
-        }
-        if (Field(schema, "required") is { } required)
-        {
-            if (required.ValueKind != JsonValueKind.Array || required.EnumerateArray().Any(r => r.ValueKind != JsonValueKind.String))
-                throw ApiException.BadRequest($"'{at}.required' must be an array of property names.", $"{at}.required");
-            foreach (var r in required.EnumerateArray())
-                if (!properties.Contains(r.GetString()!))
-                    throw ApiException.BadRequest($"'{at}.required' names \"{r.GetString()}\", which is not among its properties.", $"{at}.required", "invalid_value");
-        }
     }
 
     static List<ChatMessage> ReadMessages(JsonElement body)
