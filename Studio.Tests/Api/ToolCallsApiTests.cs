@@ -3,11 +3,9 @@ using System.ClientModel.Primitives;
 using System.Net;
 using System.Text;
 using System.Text.Json;
-using MiniMind.Engine.Model;
-using MiniMind.Engine.Training;
+using MiniMind.Studio.Tests.Services;
 using OpenAI;
 using OpenAI.Chat;
-using static TorchSharp.torch;
 
 namespace MiniMind.Studio.Tests.Api;
 
@@ -29,33 +27,7 @@ public sealed class ToolCallServer : IDisposable
     public ToolCallServer()
     {
         var tool = ModelReaderWriter.Write(Weather).ToString();
-        var toolsJson = JsonSerializer.Serialize($"[{tool}]");
-        var callJson = JsonSerializer.Serialize("""[{"type": "function", "function": {"name": "get_weather", "arguments": {"city": "上海"}}}]""");
-        var line = $$"""{"conversations": [{"role": "system", "content": "{{System}}", "tools": {{toolsJson}}}, {"role": "user", "content": "{{Question}}"}, {"role": "assistant", "content": "", "tool_calls": {{callJson}}}, {"role": "tool", "content": {{JsonSerializer.Serialize(Result)}}}, {"role": "assistant", "content": "{{Answer}}"}]}""";
-        var data = Path.Combine(Server.OutDir, "..", Path.GetFileName(Server.OutDir) + "-tooldata.jsonl");
-        File.WriteAllLines(data, Enumerable.Repeat(line, 16));
-        manual_seed(11);
-        var options = TrainingOptions.ForStage(TrainingStage.Sft) with
-        {
-            DataPath = data,
-            TokenizerPath = Repo.Fixture("minimind3", "tokenizer"),
-            OutDir = Server.OutDir,
-            OutputName = Model,
-            InitFrom = TrainingOptions.Scratch,
-            Model = MiniMindConfig.Preset("minimind3-tiny") with { Dim = 64, NLayers = 2, NHeads = 4, NKvHeads = 2, MaxSeqLen = 512 },
-            Device = "cpu",
-            Epochs = 40,
-            BatchSize = 4,
-            AccumulationSteps = 1,
-            MaxSeqLen = 400,
-            LearningRate = 3e-3,
-            WarmupSteps = 10,
-            SaveEvery = 10_000,
-        };
-        var result = TrainingJob.Execute(options, CPU, new MiniMind.Engine.Runtime.RuntimeInfo("test", "test", "test", CPU, 1),
-            RunDirectory.Create(Server.OutDir, TrainingStage.Sft), false, null, null, CancellationToken.None);
-        File.Delete(data);
-        if (result.Outcome != RunOutcome.Completed) throw new InvalidOperationException($"the tool model did not train: {result.Message}");
+        ToolModel.Train(Server.OutDir, Model, new ToolModel.Conversation(System, $"[{tool}]", Question, "get_weather", """{"city": "上海"}""", Result, Answer));
     }
 
     public void Dispose() => Server.Dispose();

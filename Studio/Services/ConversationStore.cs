@@ -9,12 +9,23 @@ namespace MiniMind.Studio.Services;
 /// <summary>An answer as saved; <paramref name="Model"/> is the checkpoint (or adapter) path that wrote it, where a page can change models (Compare).</summary>
 public sealed record SavedAnswer(string Text, string Reasoning, string? Finish, string? Error, int CompletionTokens, double Seconds, string? Model = null);
 
-/// <summary>One exchange of a chat: the user's message and the answer.</summary>
-public sealed record SavedTurn(string Prompt, SavedAnswer Answer);
+/// <summary>One exchange of a chat: the user's message, the rounds of tool calls the model made on the way, and the answer.</summary>
+public sealed record SavedTurn(string Prompt, SavedAnswer Answer)
+{
+    public IReadOnlyList<SavedToolRound>? Rounds { get; init; }
+}
+
+/// <summary>An answer that called tools: what it wrote besides the calls, and each call with its result.</summary>
+public sealed record SavedToolRound(SavedAnswer Answer, string Text, IReadOnlyList<SavedToolStep> Steps);
+
+/// <summary>One call of a round and its result (null: never given).</summary>
+public sealed record SavedToolStep(string Id, string Name, string Arguments, string? Result, bool Failed);
 
 /// <summary>A Chat conversation as it was left: the checkpoint, adapter, system prompt and settings, and every turn.</summary>
 public sealed record SavedChat
 {
+    /// <summary>The tools the chat offered (none in conversations saved before tools existed).</summary>
+    public ToolSet? Tools { get; init; }
     public string? Checkpoint { get; init; }
     public string? Adapter { get; init; }
     public string SystemPrompt { get; init; } = "";

@@ -34,6 +34,9 @@ public sealed class StreamedAnswer
         return answer;
     }
 
+    /// <summary>Ends an answer that was never streamed (a round stopped before the model was asked again).</summary>
+    public void End(string finish) => Finish ??= finish;
+
     /// <summary>What a saved conversation keeps of this answer.</summary>
     public SavedAnswer Save() => new(Text, Reasoning, Finish, Error, CompletionTokens, Seconds, Model);
 
