@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using MiniMind.Engine.Checkpoints;
 using MiniMind.Engine.Model;
 using MiniMind.Studio.Components.Pages.Chat;
+using MiniMind.Studio.Services;
 
 namespace MiniMind.Studio.Tests.Components;
 
@@ -129,6 +130,30 @@ public sealed class ComparePageTests : StudioComponentTest
         Assert.Contains("mm2_sft", panes[0].TextContent);
         Assert.Contains("mm3_sft", panes[1].TextContent);
         Assert.All(panes, pane => Assert.Single(pane.QuerySelectorAll(".chat-bubble.assistant")));
+    }
+
+    /// <summary>Every pane runs the same tool loop: a model the studio taught to call get_person does, in each pane, and answers from the result.</summary>
+    [Fact]
+    public async Task EveryPane_RunsTheToolLoop()
+    {
+        var result = await new MiniMind.Engine.Chat.Tools.DemoPeopleTool().InvokeAsync(System.Text.Json.JsonDocument.Parse("""{"name": "Alice Brant"}""").RootElement, default);
+        var town = System.Text.Json.JsonDocument.Parse(result).RootElement.GetProperty("town").GetString()!;
+        var conversation = new MiniMind.Studio.Tests.Services.ToolModel.Conversation("You answer with tools.", new ToolSet { People = true }.Json!,
+            "Where does Alice Brant live?", "get_person", """{"name": "Alice Brant"}""", result, $"Alice Brant lives in {town}.");
+        var model = MiniMind.Studio.Tests.Services.ToolModel.Train(Folders.OutDir, "person_tools", conversation);
+        var cut = Open(("left", model), ("right", model));
+        cut.Find("#compare-tools .tools-people input").Change(true);
+        cut.Find("#compare-system").Change(conversation.System);
+
+        cut.Find("#compare-input").Input(conversation.Question);
+        _ = cut.InvokeAsync(() => cut.Find("#compare-run").Click()); // the answers stream on
+
+        WaitForVerdict(cut, () => Assert.Equal("false", cut.Find("#compare-verdict").GetAttribute("data-differ")));
+        foreach (var pane in cut.FindAll(".compare-pane"))
+        {
+            Assert.Contains(town, pane.QuerySelector(".tool-step[data-tool=get_person] .tool-step-result")!.TextContent);
+            Assert.Contains($"Alice Brant lives in {town}.", pane.TextContent);
+        }
     }
 
     [Fact]

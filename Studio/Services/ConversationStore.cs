@@ -34,12 +34,18 @@ public sealed record SavedChat
 }
 
 /// <summary>One prompt of a comparison and each pane's answer (null where a pane had no checkpoint).</summary>
-public sealed record SavedCompareTurn(string Prompt, IReadOnlyList<SavedAnswer?> Answers);
+public sealed record SavedCompareTurn(string Prompt, IReadOnlyList<SavedAnswer?> Answers)
+{
+    /// <summary>Per pane, the rounds of tool calls before its answer (null: none).</summary>
+    public IReadOnlyList<IReadOnlyList<SavedToolRound>?>? Rounds { get; init; }
+}
 
 /// <summary>A Compare conversation as it was left: the panes' checkpoints (a third only when shown), system prompt, settings, turns.</summary>
 public sealed record SavedComparison
 {
     public IReadOnlyList<string?> Panes { get; init; } = [];
+    /// <summary>The tools every pane offered (none in comparisons saved before tools existed).</summary>
+    public ToolSet? Tools { get; init; }
     public string SystemPrompt { get; init; } = "";
     public ChatOptions Settings { get; init; } = new();
     public IReadOnlyList<SavedCompareTurn> Turns { get; init; } = [];
