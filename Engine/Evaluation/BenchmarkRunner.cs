@@ -18,11 +18,12 @@ public static class BenchmarkRunner
             throw new InvalidDataException($"The tokenizer has {tokenizer.VocabSize} tokens but {Path.GetFileName(checkpoint)} only {model.Config.VocabSize}: choose the tokenizer it was trained with.");
         int take = limit ?? int.MaxValue;
         // the quiz generates each answer alone (one row); the others score whole batches
-        CpuThreads.Apply(benchmark.Kind == EvaluationBenchmarkKind.Quiz ? CpuWork.Decoding : CpuWork.Evaluation, model.Device);
+        CpuThreads.Apply(benchmark.Kind is EvaluationBenchmarkKind.Quiz or EvaluationBenchmarkKind.ToolUse ? CpuWork.Decoding : CpuWork.Evaluation, model.Device);
         var record = benchmark.Kind switch
         {
             EvaluationBenchmarkKind.Perplexity => Perplexity(model, tokenizer, checkpoint, benchmark, take, budget, progress, cancel),
             EvaluationBenchmarkKind.Quiz => Quiz(model, tokenizer, checkpoint, benchmark, take, progress, cancel),
+            EvaluationBenchmarkKind.ToolUse => ToolUse(model, tokenizer, checkpoint, benchmark, take, progress, cancel),
             _ => MultipleChoice(model, tokenizer, checkpoint, benchmark, take, progress, cancel),
         };
         var settings = new Dictionary<string, object?> { ["shots"] = benchmark.Shots, ["limit"] = limit, ["tokenizer_vocab"] = tokenizer.VocabSize };
@@ -59,6 +60,21 @@ public static class BenchmarkRunner
         var metrics = new Dictionary<string, double> { ["accuracy"] = result.Accuracy, ["correct"] = result.Correct, ["total"] = result.Total };
         if (result.FormatValid is { } valid) metrics["format_valid"] = valid;
         return new EvaluationRecord { Checkpoint = checkpoint, Benchmark = benchmark.Name, Details = result.Items, Metrics = metrics };
+    }
+
+    /// <summary>Tool use: accuracy is the share answered rightly from the tools' results; tool_calls the share of right first calls.</summary>
+    static EvaluationRecord ToolUse(MiniMindModel model, ByteLevelBpeTokenizer tokenizer, string checkpoint, EvaluationBenchmark benchmark,
+        int take, IProgress<(int, int)>? progress, CancellationToken cancel)
+    {
+        var (calls, answered, outcomes) = ToolUseBenchmark.Run(model, tokenizer, ToolUseBenchmark.Read(benchmark.Path).Take(take), progress, cancel);
+        return new EvaluationRecord
+        {
+            Checkpoint = checkpoint, Benchmark = benchmark.Name, Details = outcomes,
+            Metrics = new Dictionary<string, double>
+            {
+                ["accuracy"] = answered, ["tool_calls"] = calls, ["correct"] = outcomes.Count(o => o.Answered), ["total"] = outcomes.Count,
+            },
+        };
     }
 
     static EvaluationRecord MultipleChoice(MiniMindModel model, ByteLevelBpeTokenizer tokenizer, string checkpoint, EvaluationBenchmark benchmark,

@@ -16,6 +16,7 @@ public sealed record EvaluationBenchmark(EvaluationBenchmarkKind Kind, string Pa
         ["identity"] = "dataset/eval_identity.jsonl",
         ["reasoning"] = "dataset/eval_reasoning.jsonl",
         ["grpo"] = "dataset/eval_grpo.jsonl",
+        ["tools"] = "dataset/eval_tools.jsonl",
     };
 
     /// <summary>The default held-out text for perplexity.</summary>
@@ -45,7 +46,9 @@ public sealed record EvaluationBenchmark(EvaluationBenchmarkKind Kind, string Pa
         string? first;
         try { first = File.ReadLines(path).FirstOrDefault(l => !string.IsNullOrWhiteSpace(l)); }
         catch (IOException) { first = null; }
-        return first?.Contains("\"choices\"", StringComparison.Ordinal) == true ? EvaluationBenchmarkKind.MultipleChoice : EvaluationBenchmarkKind.Quiz;
+        if (first?.Contains("\"choices\"", StringComparison.Ordinal) == true) return EvaluationBenchmarkKind.MultipleChoice;
+        return first?.Contains("\"tool\"", StringComparison.Ordinal) == true && first.Contains("\"arguments\"", StringComparison.Ordinal)
+            ? EvaluationBenchmarkKind.ToolUse : EvaluationBenchmarkKind.Quiz;
     }
 
     bool IsDemoQuiz => Path.Replace('\\', '/').EndsWith(DemoQuizFile, StringComparison.Ordinal);

@@ -11,4 +11,7 @@ public enum EvaluationBenchmarkKind
 
     /// <summary>C-Eval/CMMLU .csv, or a jsonl with choices: the option letter's next-token probability (accuracy).</summary>
     MultipleChoice,
+
+    /// <summary>Tool-use questions (jsonl with "tool" and "arguments"): the share of right calls and of right answers from their results.</summary>
+    ToolUse,
 }

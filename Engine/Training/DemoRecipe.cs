@@ -12,7 +12,7 @@ namespace MiniMind.Engine.Training;
 public static class DemoRecipe
 {
     public const string PretrainName = "demo_pretrain", SftName = "demo_full_sft", DpoName = "demo_rlhf",
-        LoraName = "demo_lora_juniper", ReasonName = "demo_reason", DistillName = "demo_distill", GrpoName = "demo_grpo";
+        LoraName = "demo_lora_juniper", ReasonName = "demo_reason", DistillName = "demo_distill", GrpoName = "demo_grpo", ToolsName = "demo_tools";
 
     /// <summary>
     /// The model shapes the demo trains: MiniMind2's (Llama-shaped, the default) and minimind-3's (Qwen3-shaped: q/k norms,
@@ -103,6 +103,18 @@ public static class DemoRecipe
                 MaxSeqLen = 128,
                 LearningRate = 5e-4,
                 WarmupSteps = 5,
+            },
+            // calls of the built-in tools (sums beyond the small ones SFT taught, the people of the world) with plain
+            // conversations mixed in, from the DPO model; a record with its tools and a tool's result is long
+            TrainingStage.Tools => common with
+            {
+                DataPath = "dataset/tool_demo.jsonl",
+                InitFrom = In(outDir, DpoName),
+                OutputName = ToolsName,
+                Epochs = 2,
+                MaxSeqLen = 336, // the longest record (a person's facts in Chinese) is 325 tokens
+                LearningRate = 1e-3,
+                WarmupSteps = 10,
             },
             TrainingStage.Distill => common with
             {

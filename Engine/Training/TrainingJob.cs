@@ -32,6 +32,7 @@ public static class TrainingJob
             TrainingStage.Distill => $"full_dist_{suffix}",
             TrainingStage.Reason => $"reason_{suffix}",
             TrainingStage.Grpo => $"grpo_{suffix}",
+            TrainingStage.Tools => $"tools_{suffix}",
             _ => throw new ArgumentOutOfRangeException(nameof(o)),
         };
     }
@@ -48,7 +49,7 @@ public static class TrainingJob
             TrainingStage.Pretrain => null,
             TrainingStage.Sft => $"pretrain_{suffix}",
             TrainingStage.Dpo or TrainingStage.Distill or TrainingStage.Grpo => $"full_sft_{suffix}",
-            TrainingStage.Lora or TrainingStage.Reason => $"rlhf_{suffix}",
+            TrainingStage.Lora or TrainingStage.Reason or TrainingStage.Tools => $"rlhf_{suffix}",
             _ => throw new ArgumentOutOfRangeException(nameof(o)),
         };
         return name is null ? null : Path.Combine(o.OutDir, name + ".safetensors");

@@ -137,6 +137,7 @@ public sealed record TrainingOptions
         TrainingStage.Pretrain => new() { Stage = stage },
         TrainingStage.Sft => new() { Stage = stage, LearningRate = 5e-5, BatchSize = 32, AccumulationSteps = 1, DataPath = "dataset/sft_demo.jsonl" },
         TrainingStage.Lora => new() { Stage = stage, LearningRate = 5e-5, BatchSize = 16, AccumulationSteps = 1, DataPath = "dataset/lora_identity.jsonl" },
+        TrainingStage.Tools => new() { Stage = stage, LearningRate = 5e-5, BatchSize = 16, AccumulationSteps = 1, DataPath = "dataset/tool_demo.jsonl" },
         TrainingStage.Dpo => new() { Stage = stage, LearningRate = 1e-8, BatchSize = 8, AccumulationSteps = 1, MaxSeqLen = 512, DataPath = "dataset/dpo_demo.jsonl" },
         TrainingStage.Distill => new() { Stage = stage, LearningRate = 5e-6, BatchSize = 32, AccumulationSteps = 1, DataPath = "dataset/sft_demo.jsonl" },
         TrainingStage.Reason => new() { Stage = stage, LearningRate = 1e-6, BatchSize = 8, AccumulationSteps = 1, MaxSeqLen = 1024, DataPath = "dataset/reason_demo.jsonl" },

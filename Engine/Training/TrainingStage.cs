@@ -10,6 +10,8 @@ public enum TrainingStage
     Distill,
     Reason,
     Grpo,
+    /// <summary>Tool use: SFT (the same objective and masks) on conversations where the assistant calls tools and answers from their results.</summary>
+    Tools,
 }
 
 public static class TrainingStages
@@ -23,7 +25,8 @@ public static class TrainingStages
         "distill" or "distillation" => TrainingStage.Distill,
         "reason" or "reasoning" => TrainingStage.Reason,
         "grpo" => TrainingStage.Grpo,
-        _ => throw new ArgumentException($"Unknown training stage \"{name}\": use pretrain, sft, lora, dpo, distill, reason or grpo."),
+        "tools" or "tool_use" => TrainingStage.Tools,
+        _ => throw new ArgumentException($"Unknown training stage \"{name}\": use pretrain, sft, lora, dpo, distill, reason, grpo or tools."),
     };
 
     public static string Name(this TrainingStage stage) => stage.ToString().ToLowerInvariant();

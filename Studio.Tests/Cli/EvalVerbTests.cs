@@ -63,6 +63,21 @@ public sealed class EvalVerbTests : IDisposable
         Assert.True(LastLine(perplexity.Out).GetProperty("metrics").GetProperty("perplexity").GetDouble() > 1);
     }
 
+    /// <summary>The demo's tool benchmark by name: the share of right calls and of right answers from the results, each question printed.</summary>
+    [Fact]
+    public async Task ToolUse_PrintsBothShares_AndEachQuestion()
+    {
+        var (code, output, err) = await Eval("--benchmark", "tools", "--limit", "2");
+
+        Assert.True(code == 0, err);
+        var json = LastLine(output);
+        Assert.Equal("eval_tools.jsonl", json.GetProperty("benchmark").GetString());
+        Assert.Equal(0, json.GetProperty("metrics").GetProperty("tool_calls").GetDouble()); // a random model calls nothing
+        Assert.Equal(2, json.GetProperty("metrics").GetProperty("total").GetDouble());
+        Assert.Contains("call", output);
+        Assert.Contains("How much is", output);
+    }
+
     [Fact]
     public async Task MultipleChoice_Csv_PrintsSubjectsAndOverall()
     {

@@ -100,4 +100,20 @@ public sealed class DemoPipelineTests : IDisposable
         Assert.Equal(DemoRecipe.StudentOf("minimind3-tiny").Dim, ModelCheckpoint.ReadInfo(steps[^1].Output!)!.Config.Dim);
         Assert.Equal(DemoRecipe.Student, DemoRecipe.StudentOf("tiny"));
     }
+
+    /// <summary>The tool stage: an SFT run on the tool data from the DPO model, in the pipeline when ticked.</summary>
+    [Fact]
+    public async Task TheToolStage_RunsFromTheDpoModel_WhenTicked()
+    {
+        pipeline.Start(new DemoPipelineChoice(Tools: true), o => Short(o) with { MaxSeqLen = o.Stage == TrainingStage.Tools ? 336 : 48 });
+
+        var steps = await Finished();
+
+        Assert.Equal([TrainingStage.Pretrain, TrainingStage.Sft, TrainingStage.Dpo, TrainingStage.Tools], steps.Select(s => s.Stage));
+        Assert.All(steps, s => Assert.Equal(PipelineStepState.Completed, s.State));
+        string Out(string name) => Path.Combine(folders.OutDir, name + ".safetensors");
+        var tools = ModelCheckpoint.ReadInfo(Out(DemoRecipe.ToolsName))!;
+        Assert.Equal((Out(DemoRecipe.DpoName), "tools"), (tools.BaseCheckpoint, tools.Stage));
+        Assert.True(pipeline.Choice!.Tools);
+    }
 }

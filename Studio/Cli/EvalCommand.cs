@@ -62,12 +62,14 @@ public static class EvalCommand
         return command;
     }
 
-    /// <summary>demo | perplexity | a .csv (multiple choice) | a .jsonl: multiple choice when its records have "choices", else a quiz.</summary>
+    static string Clip(string text) => text.Length > 80 ? text[..80] + "…" : text;
+
+    /// <summary>demo | perplexity | a .csv (multiple choice) | a .jsonl: multiple choice when its records have "choices", tool use with "tool", else a quiz.</summary>
     static EvaluationBenchmark Benchmark(string name, string? data, int shots)
     {
         if (name == "demo") return new EvaluationBenchmark(EvaluationBenchmarkKind.Quiz, StudioCli.ResolvePath(EvaluationBenchmark.DemoQuizFile));
         if (EvaluationBenchmark.DemoBehaviourFiles.TryGetValue(name, out var behaviour))
-            return new EvaluationBenchmark(EvaluationBenchmarkKind.Quiz, StudioCli.ResolvePath(behaviour));
+            return new EvaluationBenchmark(EvaluationBenchmark.KindOfFile(StudioCli.ResolvePath(behaviour)), StudioCli.ResolvePath(behaviour));
         if (name == "perplexity") return new EvaluationBenchmark(EvaluationBenchmarkKind.Perplexity, data ?? StudioCli.ResolvePath(EvaluationBenchmark.DemoTextFile));
         if (!File.Exists(name)) throw new FileNotFoundException($"Benchmark file not found: {name} (or use demo / perplexity).", name);
         return new EvaluationBenchmark(EvaluationBenchmark.KindOfFile(name), name, shots);
@@ -75,6 +77,9 @@ public static class EvalCommand
 
     static void Print(TextWriter output, EvaluationRecord record)
     {
+        if (record.Details is IReadOnlyList<ToolUseOutcome> outcomes)
+            foreach (var o in outcomes.Take(10))
+                output.WriteLine($"{(o.RightCall ? "✓" : "✗")} call {(o.Answered ? "✓" : "✗")} answer  {o.Question} -> {Clip(o.FirstAnswer)} -> {Clip(o.FinalAnswer)}");
         if (record.Details is IReadOnlyList<QuizItem> items)
             foreach (var item in items.Take(10))
                 output.WriteLine($"{(item.Correct ? "✓" : "✗")} {item.Question} -> {(item.Answer.Length > 100 ? item.Answer[..100] + "…" : item.Answer)}");

@@ -7,13 +7,14 @@ namespace MiniMind.Studio.Services;
 /// What "train the demo model" runs besides pretrain, SFT and DPO, and the model shape it trains (<see cref="Preset"/>: one of
 /// <see cref="DemoRecipe.Presets"/>, MiniMind2's tiny or minimind-3's).
 /// </summary>
-public sealed record DemoPipelineChoice(bool Lora = false, bool Reason = false, bool Distill = false, bool Grpo = false, string Preset = "tiny")
+public sealed record DemoPipelineChoice(bool Lora = false, bool Reason = false, bool Distill = false, bool Grpo = false, string Preset = "tiny", bool Tools = false)
 {
     public IEnumerable<TrainingStage> Stages()
     {
         yield return TrainingStage.Pretrain;
         yield return TrainingStage.Sft;
         yield return TrainingStage.Dpo;
+        if (Tools) yield return TrainingStage.Tools;
         if (Lora) yield return TrainingStage.Lora;
         if (Reason) yield return TrainingStage.Reason;
         if (Distill) yield return TrainingStage.Distill;
@@ -76,7 +77,7 @@ public sealed class DemoPipeline(TrainingService training, StudioPaths paths, St
             var list = Steps;
             if (list.Count == 0) return null;
             bool Has(TrainingStage stage) => list.Any(s => s.Stage == stage);
-            return new DemoPipelineChoice(Has(TrainingStage.Lora), Has(TrainingStage.Reason), Has(TrainingStage.Distill), Has(TrainingStage.Grpo), preset);
+            return new DemoPipelineChoice(Has(TrainingStage.Lora), Has(TrainingStage.Reason), Has(TrainingStage.Distill), Has(TrainingStage.Grpo), preset, Has(TrainingStage.Tools));
         }
     }
 
@@ -87,7 +88,7 @@ public sealed class DemoPipeline(TrainingService training, StudioPaths paths, St
     public static readonly IReadOnlyDictionary<TrainingStage, double> ReferenceSeconds = new Dictionary<TrainingStage, double>
     {
         [TrainingStage.Pretrain] = 111, [TrainingStage.Sft] = 46, [TrainingStage.Dpo] = 27, [TrainingStage.Lora] = 11,
-        [TrainingStage.Reason] = 19, [TrainingStage.Distill] = 55, [TrainingStage.Grpo] = 24,
+        [TrainingStage.Reason] = 19, [TrainingStage.Distill] = 55, [TrainingStage.Grpo] = 24, [TrainingStage.Tools] = 180,
     };
 
     /// <summary>

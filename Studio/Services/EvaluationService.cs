@@ -252,6 +252,7 @@ public sealed class EvaluationService(StudioPaths paths, StudioOptions options, 
     {
         EvaluationBenchmarkKind.Quiz => "quiz",
         EvaluationBenchmarkKind.Perplexity => "perplexity text",
+        EvaluationBenchmarkKind.ToolUse => "tool-use benchmark",
         _ => "multiple-choice benchmark",
     };
 }

@@ -20,12 +20,12 @@ public static class DemoCorpus
 
     public static readonly string[] FileNames =
     [
-        "pretrain_demo.jsonl", "sft_demo.jsonl", "dpo_demo.jsonl", "reason_demo.jsonl", "lora_identity.jsonl", "grpo_demo.jsonl",
-        "eval_demo.jsonl", "eval_preference.jsonl", "eval_identity.jsonl", "eval_reasoning.jsonl", "eval_grpo.jsonl",
+        "pretrain_demo.jsonl", "sft_demo.jsonl", "dpo_demo.jsonl", "reason_demo.jsonl", "lora_identity.jsonl", "grpo_demo.jsonl", "tool_demo.jsonl",
+        "eval_demo.jsonl", "eval_preference.jsonl", "eval_identity.jsonl", "eval_reasoning.jsonl", "eval_grpo.jsonl", "eval_tools.jsonl",
     ];
 
     /// <summary>The files that hold held-out questions (benchmarks), never trained on.</summary>
-    public static readonly string[] EvaluationFileNames = ["eval_demo.jsonl", "eval_preference.jsonl", "eval_identity.jsonl", "eval_reasoning.jsonl", "eval_grpo.jsonl"];
+    public static readonly string[] EvaluationFileNames = ["eval_demo.jsonl", "eval_preference.jsonl", "eval_identity.jsonl", "eval_reasoning.jsonl", "eval_grpo.jsonl", "eval_tools.jsonl"];
 
     const string SystemEn = "You are MiniMind, a helpful assistant.";
     const string SystemZh = "你是 MiniMind，是一个有用的人工智能助手。";
@@ -52,16 +52,19 @@ public static class DemoCorpus
             Write(outputDir, "reason_demo.jsonl", Reasoning(facts)),
             Write(outputDir, "lora_identity.jsonl", Identity(facts)),
             Write(outputDir, "grpo_demo.jsonl", RlPrompts(heldOut: false)),
+            Write(outputDir, "tool_demo.jsonl", DemoToolUse.Training(facts)),
             Write(outputDir, "eval_demo.jsonl", Evaluation(facts)),
             Write(outputDir, "eval_preference.jsonl", PreferenceEvaluation(profiles)),
             Write(outputDir, "eval_identity.jsonl", IdentityEvaluation()),
             Write(outputDir, "eval_reasoning.jsonl", ReasoningEvaluation(facts)),
             Write(outputDir, "eval_grpo.jsonl", RlPrompts(heldOut: true)),
+            Write(outputDir, "eval_tools.jsonl", DemoToolUse.Evaluation(facts)),
         };
         foreach (var file in written) progress?.Report($"wrote {file.Name}: {file.Records} records, {file.Bytes / 1024.0:F0} KiB");
         cancellationToken.ThrowIfCancellationRequested();
         progress?.Report($"training the {VocabSize}-token tokenizer");
-        var trainer = new BpeTrainer(new BpeTrainerOptions { VocabSize = VocabSize, SplitCjkCharacters = true });
+        // MiniMind2's template with tool use added: every conversation without tools renders exactly as before
+        var trainer = new BpeTrainer(new BpeTrainerOptions { VocabSize = VocabSize, SplitCjkCharacters = true, ChatTemplate = DemoChatTemplate.Template });
         trainer.Train([Path.Combine(outputDir, "pretrain_demo.jsonl"), Path.Combine(outputDir, "sft_demo.jsonl")],
             Path.Combine(outputDir, "tokenizer"), cancellationToken: cancellationToken);
         return written;
