@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs the whole demo recipe from the command line (pretrain -> SFT -> DPO -> LoRA, reasoning, distillation, GRPO) into
+# Runs the whole demo recipe from the command line (pretrain -> SFT -> DPO -> LoRA, reasoning, distillation, GRPO, tools) into
 # OUT_DIR, times each stage, and prints every stage's held-out benchmark: the figures of docs/training.md.
 #   bash tools/demo-recipe.sh [OUT_DIR]      (default: a new folder under /tmp; needs a Release build:
 #                                             dotnet build Studio -c Release)
@@ -18,9 +18,10 @@ score() { # checkpoint benchmark
 }
 mkdir -p "$out"
 echo "out: $out"
-for s in pretrain sft dpo lora reason distill grpo; do stage "$s"; done
-for m in demo_pretrain demo_full_sft demo_rlhf demo_lora_juniper demo_reason demo_distill demo_grpo; do score "$m" demo; done
+for s in pretrain sft dpo lora reason distill grpo tools; do stage "$s"; done
+for m in demo_pretrain demo_full_sft demo_rlhf demo_lora_juniper demo_reason demo_distill demo_grpo demo_tools; do score "$m" demo; done
 for m in demo_full_sft demo_rlhf; do score "$m" preference; done
 for m in demo_rlhf demo_lora_juniper; do score "$m" identity; done
 for m in demo_rlhf demo_reason; do score "$m" reasoning; done
 for m in demo_full_sft demo_rlhf demo_grpo; do score "$m" grpo; done
+for m in demo_rlhf demo_tools; do score "$m" tools; done

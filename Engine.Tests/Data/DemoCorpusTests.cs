@@ -53,6 +53,24 @@ public sealed class DemoCorpusTests : IDisposable
         Assert.True(result.Records > 100);
     }
 
+    /// <summary>The tool data holds what the studio's tools really answer: each call of a sample run again gives the record's result.</summary>
+    [Fact]
+    public async Task ToolData_HoldsTheResultsTheBuiltInToolsGive()
+    {
+        MiniMind.Engine.Chat.Tools.IChatTool[] tools = [new MiniMind.Engine.Chat.Tools.CalculatorTool(), new MiniMind.Engine.Chat.Tools.DemoPeopleTool()];
+        var checkedCalls = 0;
+        foreach (var line in File.ReadLines(Committed("tool_demo.jsonl")).Take(300))
+        {
+            var turns = JsonDocument.Parse(line).RootElement.GetProperty("conversations").EnumerateArray().ToList();
+            if (turns.Count < 5) continue; // a plain conversation
+            var call = turns[2].GetProperty("tool_calls")[0].GetProperty("function");
+            var tool = tools.Single(t => t.Name == call.GetProperty("name").GetString());
+            Assert.Equal(turns[3].GetProperty("content").GetString(), await tool.InvokeAsync(call.GetProperty("arguments"), default));
+            checkedCalls++;
+        }
+        Assert.True(checkedCalls > 100);
+    }
+
     [Fact]
     public void EvaluationQuestions_NeverAppearInTheTrainingFiles()
     {

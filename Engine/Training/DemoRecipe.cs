@@ -111,7 +111,7 @@ public static class DemoRecipe
                 DataPath = "dataset/tool_demo.jsonl",
                 InitFrom = In(outDir, DpoName),
                 OutputName = ToolsName,
-                Epochs = 2,
+                Epochs = 4,
                 MaxSeqLen = 336, // the longest record (a person's facts in Chinese) is 325 tokens
                 LearningRate = 1e-3,
                 WarmupSteps = 10,

@@ -88,7 +88,8 @@ public sealed class DemoPipeline(TrainingService training, StudioPaths paths, St
     public static readonly IReadOnlyDictionary<TrainingStage, double> ReferenceSeconds = new Dictionary<TrainingStage, double>
     {
         [TrainingStage.Pretrain] = 111, [TrainingStage.Sft] = 46, [TrainingStage.Dpo] = 27, [TrainingStage.Lora] = 11,
-        [TrainingStage.Reason] = 19, [TrainingStage.Distill] = 55, [TrainingStage.Grpo] = 24, [TrainingStage.Tools] = 180,
+        [TrainingStage.Reason] = 19, [TrainingStage.Distill] = 55, [TrainingStage.Grpo] = 24,
+        [TrainingStage.Tools] = 266, // measured in a Debug build with other work beside it (docs/training.md, "Tool use")
     };
 
     /// <summary>

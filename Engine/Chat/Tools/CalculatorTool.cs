@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using MiniMind.Engine.Data.Demo;
 
 namespace MiniMind.Engine.Chat.Tools;
 
@@ -9,21 +10,17 @@ namespace MiniMind.Engine.Chat.Tools;
 /// </summary>
 public sealed class CalculatorTool : IChatTool
 {
-    public string Name => "calculate";
-    public string Description => "Evaluate an arithmetic expression (+ - * / % ^ and parentheses), e.g. \"1234 + 5678\".";
-    public string Parameters => """{"type": "object", "properties": {"expression": {"type": "string", "description": "the arithmetic expression"}}, "required": ["expression"]}""";
+    public string Name => BuiltInTools.CalculateName;
+    public string Description => BuiltInTools.CalculateDescription;
+    public string Parameters => BuiltInTools.CalculateParameters;
 
     public const int MaxExpressionLength = 500;
 
     public Task<string> InvokeAsync(JsonElement arguments, CancellationToken cancellationToken)
     {
         var expression = ToolJson.RequiredString(arguments, "expression");
-        var value = Evaluate(expression);
-        return Task.FromResult($"{{\"result\": {Format(value)}}}");
+        return Task.FromResult(BuiltInTools.CalculateResult(Evaluate(expression)));
     }
-
-    static string Format(double value) =>
-        value == Math.Floor(value) && Math.Abs(value) < 1e15 ? ((long)value).ToString(CultureInfo.InvariantCulture) : value.ToString("R", CultureInfo.InvariantCulture);
 
     /// <summary>The value of <paramref name="expression"/>; a <see cref="ToolException"/> saying what is wrong otherwise.</summary>
     public static double Evaluate(string expression)

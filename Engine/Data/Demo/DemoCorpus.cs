@@ -52,7 +52,7 @@ public static class DemoCorpus
             Write(outputDir, "reason_demo.jsonl", Reasoning(facts)),
             Write(outputDir, "lora_identity.jsonl", Identity(facts)),
             Write(outputDir, "grpo_demo.jsonl", RlPrompts(heldOut: false)),
-            Write(outputDir, "tool_demo.jsonl", DemoToolUse.Training(facts)),
+            Write(outputDir, "tool_demo.jsonl", DemoToolUse.Training(facts, profiles)),
             Write(outputDir, "eval_demo.jsonl", Evaluation(facts)),
             Write(outputDir, "eval_preference.jsonl", PreferenceEvaluation(profiles)),
             Write(outputDir, "eval_identity.jsonl", IdentityEvaluation()),

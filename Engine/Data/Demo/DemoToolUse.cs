@@ -1,5 +1,4 @@
 using System.Text.Json;
-using MiniMind.Engine.Chat.Tools;
 
 namespace MiniMind.Engine.Data.Demo;
 
@@ -11,12 +10,10 @@ namespace MiniMind.Engine.Data.Demo;
 /// </summary>
 static class DemoToolUse
 {
-    /// <summary>The tools every tool record offers, as the Chat page offers them with both ticked.</summary>
-    public static readonly IChatTool[] Tools = [new CalculatorTool(), new DemoPeopleTool()];
-
     public const string DefaultSystem = "你是 MiniMind，是一个有用的人工智能助手。";
 
-    static readonly string ToolsJson = ToolJson.Of(Tools);
+    /// <summary>The tools every tool record offers: both built-in ones, as the Chat page offers them with both ticked.</summary>
+    static readonly string ToolsJson = BuiltInTools.Json;
 
     static readonly Func<long, long, string>[] SumTrainEn = [(a, b) => $"What is {a} plus {b}?", (a, b) => $"Add {a} and {b}.", (a, b) => $"{a} + {b} = ?", (a, b) => $"What do {a} and {b} add up to?"];
     static readonly Func<long, long, string>[] SumTrainZh = [(a, b) => $"{a}加{b}等于多少？", (a, b) => $"算一下{a}加{b}。", (a, b) => $"{a} + {b} 是多少？", (a, b) => $"{a}和{b}的和是多少？"];
@@ -27,34 +24,40 @@ static class DemoToolUse
     static List<(long A, long B)> HeldOutSums()
     {
         var random = new DemoRandom(71);
-        return Enumerable.Range(0, 40).Select(_ => ((long)100 + random.Below(9900), (long)100 + random.Below(9900))).ToList();
+        return Enumerable.Range(0, 40).Select(_ => ((long)13 + random.Below(987), (long)13 + random.Below(987))).ToList();
     }
 
-    public static IEnumerable<Action<Utf8JsonWriter>> Training(DemoFact[] facts)
+    public static IEnumerable<Action<Utf8JsonWriter>> Training(DemoFact[] facts, DemoProfile[] profiles)
     {
         var random = new DemoRandom(70);
         var heldOut = HeldOutSums().ToHashSet();
         var records = new List<Action<Utf8JsonWriter>>();
-        for (var i = 0; i < 800; i++)
+        for (var i = 0; i < 1200; i++)
         {
-            long a = 100 + random.Below(9900), b = 100 + random.Below(9900);
+            long a = 13 + random.Below(987), b = 13 + random.Below(987);
             if (heldOut.Contains((a, b))) continue;
             var chinese = i % 2 == 1;
             var question = chinese ? random.Pick(SumTrainZh)(a, b) : random.Pick(SumTrainEn)(a, b);
-            var answer = chinese ? $"{a}加{b}等于{a + b}。" : $"{a} plus {b} is {a + b}.";
-            records.Add(w => ToolConversation(w, question, "calculate", $"{{\"expression\": \"{a} + {b}\"}}", Run("calculate", $"{{\"expression\": \"{a} + {b}\"}}"), answer));
+            var expression = Expression(a, b, chinese);
+            var result = BuiltInTools.CalculateResult(a + b);
+            var answer = chinese ? $"结果是 {a + b}。" : $"The sum is {a + b}.";
+            records.Add(w => ToolConversation(w, question, "calculate", expression, result, answer));
         }
         foreach (var (person, fact) in PersonFacts(facts))
         {
             var name = fact.Chinese ? person.Name.Zh : person.Name.En;
             var arguments = JsonSerializer.Serialize(new Dictionary<string, string> { ["name"] = name }, Options);
-            var result = Run("get_person", arguments);
+            var result = BuiltInTools.PersonResult(name)!;
             foreach (var question in fact.Train.Take(4))
                 records.Add(w => ToolConversation(w, question, "get_person", arguments, result, fact.Answer));
         }
-        // plain conversations, no tools offered: the answers it gave before the stage
+        // plain conversations, no tools offered: the answers it gave before the stage (the facts, and the whole-person
+        // answers DPO taught: without them the stage undid DPO, measured 95.8% -> 0% on the preference benchmark)
         foreach (var fact in facts)
             records.Add(w => Plain(w, random.Pick(fact.Train), fact.Answer));
+        foreach (var profile in profiles)
+            foreach (var question in profile.Train.Take(3))
+                records.Add(w => Plain(w, question, profile.Bio));
         random.Shuffle(records);
         return records;
     }
@@ -66,7 +69,7 @@ static class DemoToolUse
         foreach (var (a, b) in HeldOutSums())
         {
             var chinese = i++ % 2 == 1;
-            yield return w => Item(w, chinese ? SumHeldOutZh(a, b) : SumHeldOutEn(a, b), "calculate", $"{{\"expression\": \"{a} + {b}\"}}", (a + b).ToString(System.Globalization.CultureInfo.InvariantCulture));
+            yield return w => Item(w, chinese ? SumHeldOutZh(a, b) : SumHeldOutEn(a, b), "calculate", Expression(a, b, chinese), (a + b).ToString(System.Globalization.CultureInfo.InvariantCulture));
         }
         var people = PersonFacts(facts).ToList();
         // every fourth person fact, both languages: 40 questions in the held-out phrasings
@@ -76,6 +79,15 @@ static class DemoToolUse
             yield return w => Item(w, fact.HeldOut, "get_person", JsonSerializer.Serialize(new Dictionary<string, string> { ["name"] = name }, Options), PersonAnswer(person, fact));
         }
     }
+
+    /// <summary>
+    /// The arguments of a sum's call, written so each number is the same tokens as in the question (the byte-level
+    /// pre-tokenizer keeps a leading space with a number): " 8170 + 4509" after English words, "6362+7908" beside Chinese
+    /// characters. A small model then copies tokens instead of re-spelling numbers; the answer likewise repeats the result
+    /// as the tool wrote it (after a space).
+    /// </summary>
+    static string Expression(long a, long b, bool chinese) =>
+        chinese ? $"{{\"expression\": \"{a}+{b}\"}}" : $"{{\"expression\": \" {a} + {b}\"}}";
 
     /// <summary>The word a right answer about a person must hold: the town, job, pet or food the fact names (in its language).</summary>
     static string PersonAnswer(DemoWorld.Person p, DemoFact fact)
@@ -94,13 +106,6 @@ static class DemoToolUse
     }
 
     static readonly JsonSerializerOptions Options = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-
-    /// <summary>What the built-in tool answers (the records hold the real results).</summary>
-    static string Run(string tool, string arguments)
-    {
-        using var document = JsonDocument.Parse(arguments);
-        return Tools.Single(t => t.Name == tool).InvokeAsync(document.RootElement, default).GetAwaiter().GetResult();
-    }
 
     static void ToolConversation(Utf8JsonWriter w, string question, string tool, string arguments, string result, string answer)
     {
