@@ -29,14 +29,18 @@ public sealed class Sampler : IDisposable
         logits = logits.to(ScalarType.Float32);
         if (seen is not null && options.RepetitionPenalty != 1.0)
         {
-            var penalised = where(logits > 0, logits / options.RepetitionPenalty, logits * options.RepetitionPenalty);
+            // every Scalar held in a local until the end (Runtime/KeptScalars says why)
+            using var zero = 0.ToScalar();
+            using var penalty = options.RepetitionPenalty.ToScalar();
+            var penalised = where(logits > zero, logits / penalty, logits * penalty);
             logits = where(seen, penalised, logits);
         }
         // temperature 0 is greedy; so is top_p 0, which keeps only the most likely token (what argmax picks, at any temperature)
         if (options.Temperature == 0 || options.TopP == 0)
             return logits.argmax(-1).MoveToOuterDisposeScope();
 
-        logits = logits / options.Temperature;
+        using var temperature = options.Temperature.ToScalar();
+        logits = logits / temperature;
         if (options.TopK > 0 && options.TopK < logits.shape[1])
         {
             var kth = logits.topk(options.TopK, dim: -1).values.narrow(1, options.TopK - 1, 1);

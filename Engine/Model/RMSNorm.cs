@@ -1,3 +1,4 @@
+using MiniMind.Engine.Runtime;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -35,7 +36,7 @@ public sealed class RMSNorm : nn.Module<Tensor, Tensor>
             // the same arithmetic in the same order, without the two casts
             // (each a native call) and without a dispose scope (each temporary is freed here as it goes);
             // this runs twice per layer per decoded token, where the host's per-op cost is the bound
-            using var square = x.square();
+            using var square = x.pow(KeptScalars.Two); // square(): pow(2) with an implicit Scalar the GC may finalize mid-call
             using var scale = square.mean(LastDim, keepdim: true);
             scale.add_(epsScalar).rsqrt_(); // in place: these return the same tensor, no new handle
             using var normed = x * scale;
@@ -44,7 +45,7 @@ public sealed class RMSNorm : nn.Module<Tensor, Tensor>
         // bf16 (the residual stream of bf16-served models, the GPU's decoding path): statistics in fp32, as the seed's
         // x.float(); temporaries freed as they go
         using var xf = x.to(ScalarType.Float32);
-        using var squareF = xf.square();
+        using var squareF = xf.pow(KeptScalars.Two);
         using var scaleF = squareF.mean(LastDim, keepdim: true);
         scaleF.add_(epsScalar).rsqrt_();
         using var normedF = xf * scaleF;

@@ -26,22 +26,32 @@ public sealed class RotaryEmbedding : nn.Module
     public RotaryEmbedding(int headDim, int maxSeqLen, double theta, YarnScaling? scaling = null) : base(nameof(RotaryEmbedding))
     {
         using var scope = NewDisposeScope();
-        var exponents = arange(0, headDim, 2, dtype: ScalarType.Float32)[..(headDim / 2)] / headDim;
-        var inverseFreq = 1.0f / pow(tensor((float)theta), exponents);
+        // every Scalar argument is held in a local until the end (KeptScalars says why: an implicit one can be finalized
+        // while libtorch reads it; two models loading at once in Compare made this constructor fail so)
+        using var dim = ((float)headDim).ToScalar();
+        var exponents = arange(0, headDim, 2, dtype: ScalarType.Float32)[..(headDim / 2)] / dim;
+        // 1 / x as PyTorch's __rtruediv__ computes it: reciprocal (then * 1.0, which changes nothing)
+        var inverseFreq = pow(tensor((float)theta), exponents).reciprocal();
         if (scaling is { } yarn && maxSeqLen / (double)yarn.OriginalMaxPositions > 1.0)
         {
             double InverseDim(double beta) => headDim * Math.Log(yarn.OriginalMaxPositions / (beta * 2 * Math.PI)) / (2 * Math.Log(theta));
             double low = Math.Max(Math.Floor(InverseDim(yarn.BetaFast)), 0), high = Math.Min(Math.Ceiling(InverseDim(yarn.BetaSlow)), headDim / 2 - 1);
-            var ramp = ((arange(headDim / 2, dtype: ScalarType.Float32) - low) / Math.Max(high - low, 0.001)).clamp(0, 1);
-            inverseFreq = inverseFreq * (1 - ramp + ramp / yarn.Factor);
+            using var lowS = low.ToScalar();
+            using var widthS = Math.Max(high - low, 0.001).ToScalar();
+            using var zero = 0.ToScalar();
+            using var one = 1.ToScalar();
+            using var factor = yarn.Factor.ToScalar();
+            var ramp = ((arange(headDim / 2, dtype: ScalarType.Float32) - lowS) / widthS).clamp(zero, one);
+            inverseFreq = inverseFreq * (one - ramp + ramp / factor);
         }
         var angles = outer(arange(maxSeqLen, dtype: ScalarType.Float32), inverseFreq); // (max_seq_len, head_dim / 2)
         var c = angles.cos();
         var s = angles.sin();
         if (scaling is { AttentionFactor: not 1.0 } scaled)
         {
-            c = c * scaled.AttentionFactor;
-            s = s * scaled.AttentionFactor;
+            using var attention = scaled.AttentionFactor.ToScalar();
+            c = c * attention;
+            s = s * attention;
         }
         cos = stack([c, c], -1).view(maxSeqLen, 1, headDim).DetachFromDisposeScope();
         sin = stack([-s, s], -1).view(maxSeqLen, 1, headDim).DetachFromDisposeScope();

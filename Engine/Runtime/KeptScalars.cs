@@ -12,4 +12,7 @@ public static class KeptScalars
 {
     public static readonly Scalar OneFloat = 1.0.ToScalar();
     public static readonly Scalar ZeroLong = 0L.ToScalar();
+    /// <summary>The exponent of a square: TorchSharp's <c>square()</c> is <c>pow(2)</c> with an implicit Scalar, which failed so
+    /// in RMSNorm while two models generated at once (Compare).</summary>
+    public static readonly Scalar Two = 2.ToScalar();
 }
