@@ -27,6 +27,7 @@ public sealed class ChatToolTests
     [InlineData("1 / 0", "not a finite number")]
     [InlineData("import os", "expected a number")]
     [InlineData("1 + 2)", "unexpected \")\"")]
+    [InlineData("3,5 + 1", "commas only separate thousands")]
     public void TheCalculator_SaysWhatItCannotRead(string expression, string message) =>
         Assert.Contains(message, Assert.Throws<ToolException>(() => CalculatorTool.Evaluate(expression)).Message);
 

@@ -105,8 +105,9 @@ public sealed class ChatModel : IDisposable
     {
         options.Validate(ContextLength);
         int reserve = options.MaxTokens ?? ContextLength / 4;
-        if (options.Tools is not null && !promptBuilder.TemplateTakesTools)
-            throw new ChatRequestException("tools", "This model's chat template does not render tools (MiniMind2's does not); tools need a template that offers them, such as minimind-3's.");
+        if (!promptBuilder.TemplateTakesTools && (options.Tools is not null || messages.Any(m => m.Role == "tool" || m.ToolCalls is not null)))
+            throw new ChatRequestException(options.Tools is not null ? "tools" : "messages",
+                "This model's chat template does not render tools, tool calls or tool results (MiniMind2's does not); they need a template that does, such as minimind-3's.");
         return promptBuilder.Build(messages, ContextLength - reserve, options.EnableThinking, options.Tools);
     }
 

@@ -15,12 +15,15 @@ public sealed class ChatAnswerer(MiniMindModel model, ByteLevelBpeTokenizer toke
 {
     readonly ChatPromptBuilder prompts = new(tokenizer);
 
-    public string Answer(string question, CancellationToken cancel = default)
+    public string Answer(string question, CancellationToken cancel = default) => Answer([ChatMessage.User(question)], null, cancel);
+
+    /// <summary>The answer to a conversation, with <paramref name="tools"/> (a JSON array) offered when given; the prompt leaves room for the answer.</summary>
+    public string Answer(IReadOnlyList<ChatMessage> messages, string? tools, CancellationToken cancel = default)
     {
         ChatPrompt prompt;
         try
         {
-            prompt = prompts.Build([ChatMessage.User(question)], model.Config.MaxSeqLen - 1);
+            prompt = prompts.Build(messages, tools is null ? model.Config.MaxSeqLen - 1 : model.Config.MaxSeqLen - maxNewTokens, tools: tools);
         }
         catch (ChatRequestException)
         {

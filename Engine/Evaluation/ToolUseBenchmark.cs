@@ -58,7 +58,7 @@ public static class ToolUseBenchmark
         IEnumerable<ToolUseItem> items, IProgress<(int Done, int Total)>? progress = null, CancellationToken cancel = default)
     {
         var list = items.ToList();
-        var builder = new ChatPromptBuilder(tokenizer);
+        var answerer = new ChatAnswerer(model, tokenizer, MaxNewTokens);
         var toolsJson = ToolJson.Of(Tools);
         var names = Tools.Select(t => t.Name).ToList();
         var outcomes = new List<ToolUseOutcome>();
@@ -66,7 +66,7 @@ public static class ToolUseBenchmark
         {
             cancel.ThrowIfCancellationRequested();
             List<ChatMessage> messages = [ChatMessage.User(item.Question)];
-            var first = Answer(model, tokenizer, builder, messages, toolsJson, cancel);
+            var first = answerer.Answer(messages, toolsJson, cancel);
             var parsed = ToolCallParser.Parse(first, names);
             var rightCall = parsed.Calls.Count > 0 && parsed.Calls[0].Name == item.Tool && SameArguments(item.Tool, parsed.Calls[0].Arguments, item.Arguments);
             var final = first;
@@ -75,7 +75,7 @@ public static class ToolUseBenchmark
                 messages.Add(new ChatMessage("assistant", parsed.Text, ToolCalls: ToolCall.ToJson(parsed.Calls)));
                 foreach (var call in parsed.Calls)
                     messages.Add(new ChatMessage("tool", ToolRunner.RunAsync(Tools, call, cancel).GetAwaiter().GetResult().Content));
-                final = Answer(model, tokenizer, builder, messages, toolsJson, cancel);
+                final = answerer.Answer(messages, toolsJson, cancel);
             }
             var answered = ToolCallParser.Parse(final, names).Calls.Count == 0 && new QuizQuestion(item.Question, [item.Answer], WholeWords: true).Passes(final);
             outcomes.Add(new ToolUseOutcome(item.Question, item.Tool, item.Answer, first, rightCall, final, answered));
@@ -105,23 +105,4 @@ public static class ToolUseBenchmark
         }
     }
 
-    static string Answer(MiniMindModel model, ByteLevelBpeTokenizer tokenizer, ChatPromptBuilder builder, List<ChatMessage> messages, string toolsJson, CancellationToken cancel)
-    {
-        ChatPrompt prompt;
-        try
-        {
-            prompt = builder.Build(messages, model.Config.MaxSeqLen - MaxNewTokens, tools: toolsJson);
-        }
-        catch (ChatRequestException)
-        {
-            return ""; // longer than the context: scored as wrong
-        }
-        var tokens = TokenGenerator.Generate(model, new GenerationRequest
-        {
-            Prompts = [prompt.Ids],
-            MaxNewTokens = Math.Min(MaxNewTokens, model.Config.MaxSeqLen - prompt.Ids.Count),
-            EosId = tokenizer.EosId,
-        }, cancel)[0];
-        return tokenizer.Decode(tokens.Select(t => (int)t), skipSpecialTokens: true).Trim();
-    }
 }

@@ -134,6 +134,34 @@ public sealed class ToolCallsApiTests(ToolCallServer fixture) : IClassFixture<To
         Assert.Equal(param, JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("error").GetProperty("param").GetString());
     }
 
+    [Theory]
+    [InlineData("""{"role": "assistant", "content": null, "tool_calls": [{"id": "call_1", "type": "function", "function": {"name": "get_weather"}}]}""", "messages[2].tool_calls[0].function.arguments")]
+    [InlineData("""{"role": "assistant", "content": null, "tool_calls": [{"id": "call_1", "type": "function", "function": {"name": "get_weather", "arguments": "{oops"}}]}""", "messages[2].tool_calls[0].function.arguments")]
+    [InlineData("""{"role": "assistant", "content": null, "tool_calls": [{"id": "call_1", "type": "function", "function": {"name": "get_weather", "arguments": "[1]"}}]}""", "messages[2].tool_calls[0].function.arguments")]
+    public async Task ACallInTheHistoryWithoutObjectArguments_IsA400(string assistant, string param)
+    {
+        using var http = fixture.Server.Http();
+        var body = """{"model": "MODEL", "messages": [{"role": "system", "content": "s"}, {"role": "user", "content": "q"}, ASSISTANT, {"role": "tool", "tool_call_id": "call_1", "content": "r"}]}"""
+            .Replace("MODEL", ToolCallServer.Model).Replace("ASSISTANT", assistant);
+
+        using var response = await http.PostAsync("/v1/chat/completions", new StringContent(body, Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal(param, JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("error").GetProperty("param").GetString());
+    }
+
+    [Fact]
+    public async Task ToolTurnsForAModelWhoseTemplateCannotRenderThem_AreA400()
+    {
+        using var http = fixture.Server.Http();
+        var body = """{"model": "tiny", "messages": [{"role": "user", "content": "q"}, {"role": "assistant", "content": null, "tool_calls": [{"id": "c", "type": "function", "function": {"name": "f", "arguments": "{}"}}]}, {"role": "tool", "tool_call_id": "c", "content": "r"}]}""";
+
+        using var response = await http.PostAsync("/v1/chat/completions", new StringContent(body, Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("does not render tools", await response.Content.ReadAsStringAsync());
+    }
+
     [Fact]
     public async Task ToolsForAModelWhoseTemplateCannotOfferThem_AreA400()
     {

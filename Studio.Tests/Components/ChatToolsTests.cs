@@ -76,6 +76,19 @@ public sealed class ChatToolsTests : StudioComponentTest
         var store = Services.GetRequiredService<ConversationStore>();
         cut.WaitForAssertion(() => Assert.Equal(1, store.List().SingleOrDefault()?.Turns), TimeSpan.FromMinutes(1));
         Assert.Equal("上海18度。", Assert.Single(store.Load(store.List().Single().Id)!.Turns).Answer.Text);
+
+        // asked again in a new chat, and stopped while the call waits for its result: the page is free again, the turn kept
+        cut.InvokeAsync(() => cut.Find("#chat-new").Click());
+        cut.WaitForAssertion(() => Assert.Empty(cut.FindAll(".chat-bubble")));
+        cut.Find("#chat-input").Input("上海天气？");
+        cut.InvokeAsync(() => cut.Find("#chat-send").Click());
+        cut.WaitForAssertion(() => Assert.Single(cut.FindAll(".tool-step-input input")), TimeSpan.FromMinutes(1));
+        cut.InvokeAsync(() => cut.Find("#chat-stop").Click());
+        cut.WaitForAssertion(() => Assert.Equal(2, store.List().Count), TimeSpan.FromMinutes(1));
+        cut.WaitForAssertion(() => Assert.False(cut.Find("#chat-input").HasAttribute("disabled")));
+        var stopped = Assert.Single(store.Load(store.List().First().Id)!.Turns);
+        Assert.Equal("cancelled", stopped.Answer.Finish);
+        Assert.Contains("not run", Assert.Single(Assert.Single(stopped.Rounds!).Steps).Result);
     }
 
     [Fact]
@@ -92,6 +105,10 @@ public sealed class ChatToolsTests : StudioComponentTest
         cut.Find("#chat-tools .tools-add").Click();
 
         cut.WaitForAssertion(() => Assert.Contains("parameters.type", cut.Find("#chat-tools .tools-problem").TextContent));
+        cut.Find("#chat-tools .tools-new-name input").Input("calculate"); // a built-in's name, ticked or not
+        cut.Find("#chat-tools .tools-new-parameters textarea").Input("""{"type": "object"}""");
+        cut.Find("#chat-tools .tools-add").Click();
+        cut.WaitForAssertion(() => Assert.Contains("already offered", cut.Find("#chat-tools .tools-problem").TextContent));
         Assert.Empty(cut.FindAll("#chat-tools .tools-declared"));
     }
 }

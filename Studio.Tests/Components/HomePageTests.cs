@@ -31,11 +31,12 @@ public sealed class HomePageTests : StudioComponentTest
     {
         var pipeline = Services.GetRequiredService<DemoPipeline>();
         var cut = Render<Home>();
-        var radios = cut.FindAll("#demo-shape input");
-        Assert.Equal(2, radios.Count);
+        // the page renders again once it has measured the CPU threads: click only after, on elements found then
+        cut.WaitForAssertion(() => Assert.DoesNotContain("measuring", cut.Find("#thread-choice").TextContent));
+        Assert.Equal(2, cut.FindAll("#demo-shape input").Count);
         Assert.Contains("minimind-3", cut.Find("#demo-shape").TextContent);
 
-        radios[1].Click(); // MudRadio answers clicks
+        cut.FindAll("#demo-shape input")[1].Click(); // MudRadio answers clicks
         cut.Find("#train-demo").Click();
         try
         {

@@ -55,46 +55,32 @@ public static class ChatCompletionJson
     public static void Chunk(Utf8JsonWriter json, string id, long created, string model, int index,
         bool role, string? content, string? reasoning, ChatFinishReason? finish)
     {
-        json.WriteStartObject();
-        Header(json, id, "chat.completion.chunk", created, model);
-        json.WriteStartArray("choices");
-        json.WriteStartObject();
-        json.WriteNumber("index", index);
-        json.WriteStartObject("delta");
+        BeginDelta(json, id, created, model, index);
         if (role) json.WriteString("role", "assistant");
         if (!string.IsNullOrEmpty(content) || role) json.WriteString("content", content ?? "");
         if (!string.IsNullOrEmpty(reasoning)) json.WriteString("reasoning_content", reasoning);
-        json.WriteEndObject();
-        json.WriteNull("logprobs");
-        if (finish is { } f) json.WriteString("finish_reason", Reason(f));
-        else json.WriteNull("finish_reason");
-        json.WriteEndObject();
-        json.WriteEndArray();
-        json.WriteEndObject();
+        EndDelta(json, finish is { } f ? Reason(f) : null);
     }
 
     /// <summary>A streamed choice's tool calls, all in one chunk (each with its index, id, name and whole arguments).</summary>
     public static void ToolCallsChunk(Utf8JsonWriter json, string id, long created, string model, int index, IReadOnlyList<ToolCall> calls)
     {
-        json.WriteStartObject();
-        Header(json, id, "chat.completion.chunk", created, model);
-        json.WriteStartArray("choices");
-        json.WriteStartObject();
-        json.WriteNumber("index", index);
-        json.WriteStartObject("delta");
+        BeginDelta(json, id, created, model, index);
         json.WriteStartArray("tool_calls");
         for (var k = 0; k < calls.Count; k++) ToolCallJson(json, calls[k], k, withIndex: true);
         json.WriteEndArray();
-        json.WriteEndObject();
-        json.WriteNull("logprobs");
-        json.WriteNull("finish_reason");
-        json.WriteEndObject();
-        json.WriteEndArray();
-        json.WriteEndObject();
+        EndDelta(json, null);
     }
 
     /// <summary>The finish chunk of a choice that called tools.</summary>
     public static void ToolCallsFinishChunk(Utf8JsonWriter json, string id, long created, string model, int index)
+    {
+        BeginDelta(json, id, created, model, index);
+        EndDelta(json, "tool_calls");
+    }
+
+    /// <summary>Opens a <c>chat.completion.chunk</c> of one choice, up to the inside of its <c>delta</c> object.</summary>
+    static void BeginDelta(Utf8JsonWriter json, string id, long created, string model, int index)
     {
         json.WriteStartObject();
         Header(json, id, "chat.completion.chunk", created, model);
@@ -102,9 +88,15 @@ public static class ChatCompletionJson
         json.WriteStartObject();
         json.WriteNumber("index", index);
         json.WriteStartObject("delta");
+    }
+
+    /// <summary>Closes what <see cref="BeginDelta"/> opened, with the finish reason (null: none yet).</summary>
+    static void EndDelta(Utf8JsonWriter json, string? finish)
+    {
         json.WriteEndObject();
         json.WriteNull("logprobs");
-        json.WriteString("finish_reason", "tool_calls");
+        if (finish is not null) json.WriteString("finish_reason", finish);
+        else json.WriteNull("finish_reason");
         json.WriteEndObject();
         json.WriteEndArray();
         json.WriteEndObject();

@@ -143,10 +143,26 @@ public sealed record ChatCompletionRequest(string Model, IReadOnlyList<ChatMessa
             if (call.ValueKind != JsonValueKind.Object || Field(call, "function") is not { ValueKind: JsonValueKind.Object } function)
                 throw ApiException.BadRequest($"'{c}' must be an object with a function (name and arguments).", c);
             if (OptionalString(function, "name", $"{c}.function.name") is null) throw ApiException.BadRequest($"Missing required parameter: '{c}.function.name'.", $"{c}.function.name");
-            if (Field(function, "arguments") is { } args && args.ValueKind is not (JsonValueKind.String or JsonValueKind.Object))
-                throw ApiException.BadRequest($"'{c}.function.arguments' must be a JSON string.", $"{c}.function.arguments");
+            // the template writes the arguments into the prompt: they must be a JSON object (OpenAI sends it as a string)
+            if (Field(function, "arguments") is not { } args) throw ApiException.BadRequest($"Missing required parameter: '{c}.function.arguments'.", $"{c}.function.arguments");
+            if (!IsJsonObject(args)) throw ApiException.BadRequest($"'{c}.function.arguments' must be a JSON object, written as a string.", $"{c}.function.arguments", "invalid_value");
         }
         return calls.GetRawText();
+    }
+
+    static bool IsJsonObject(JsonElement value)
+    {
+        if (value.ValueKind == JsonValueKind.Object) return true;
+        if (value.ValueKind != JsonValueKind.String) return false;
+        try
+        {
+            using var parsed = JsonDocument.Parse(value.GetString()!);
+            return parsed.RootElement.ValueKind == JsonValueKind.Object;
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
+        {
+            return false;
+        }
     }
 
     /// <summary>A string, or an array of content parts of which the text parts are joined (images are refused).</summary>

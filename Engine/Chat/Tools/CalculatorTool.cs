@@ -8,7 +8,7 @@ namespace MiniMind.Engine.Chat.Tools;
 /// <c>calculate(expression)</c>: arithmetic on numbers with + - * / % ^ and parentheses, read by a small parser (no code
 /// is run). The result is <c>{"result": N}</c>, or an error a model can read.
 /// </summary>
-public sealed class CalculatorTool : IChatTool
+public sealed partial class CalculatorTool : IChatTool
 {
     public string Name => BuiltInTools.CalculateName;
     public string Description => BuiltInTools.CalculateDescription;
@@ -34,6 +34,9 @@ public sealed class CalculatorTool : IChatTool
         if (double.IsNaN(value) || double.IsInfinity(value)) throw new ToolException("the result is not a finite number (a division by zero?)");
         return value;
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^\d{1,3}(,\d{3})+(\.\d+)?$")]
+    private static partial System.Text.RegularExpressions.Regex ThousandsSeparated();
 
     sealed class Parser(string text)
     {
@@ -104,7 +107,10 @@ public sealed class CalculatorTool : IChatTool
             var start = Position;
             while (!AtEnd && (char.IsAsciiDigit(text[Position]) || text[Position] is '.' or ',')) Position++;
             if (start == Position) throw new ToolException(AtEnd ? "the expression ends where a number should be" : $"expected a number at position {start + 1}, found \"{text[start]}\"");
-            var number = text[start..Position].Replace(",", "");
+            var written = text[start..Position];
+            // a comma only separates thousands ("1,250"); "3,5" is not a number here
+            if (written.Contains(',') && !ThousandsSeparated().IsMatch(written)) throw new ToolException($"\"{written}\" is not a number (commas only separate thousands)");
+            var number = written.Replace(",", "");
             return double.TryParse(number, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v : throw new ToolException($"\"{number}\" is not a number");
         }
     }

@@ -344,7 +344,7 @@ public static class DemoCorpus
         w.WriteEndArray();
     }
 
-    static void Message(Utf8JsonWriter w, string role, string content)
+    internal static void Message(Utf8JsonWriter w, string role, string content)
     {
         w.WriteStartObject();
         w.WriteString("role", role);

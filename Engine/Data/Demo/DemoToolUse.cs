@@ -159,11 +159,5 @@ static class DemoToolUse
         w.WriteEndObject();
     }
 
-    static void Message(Utf8JsonWriter w, string role, string content)
-    {
-        w.WriteStartObject();
-        w.WriteString("role", role);
-        w.WriteString("content", content);
-        w.WriteEndObject();
-    }
+    static void Message(Utf8JsonWriter w, string role, string content) => DemoCorpus.Message(w, role, content);
 }

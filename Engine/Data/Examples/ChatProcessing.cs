@@ -39,7 +39,7 @@ public sealed record ChatProcessing(double SystemPromptRatio, double EmptyThinkD
     public bool IsNone => SystemPromptRatio <= 0 && EmptyThinkDropRatio <= 0;
 
     /// <summary>A short name of the settings for cache file names: records processed differently are different tokens.</summary>
-    public string Key => IsNone ? "" : string.Create(CultureInfo.InvariantCulture, $"s{SystemPromptRatio:0.###}-t{EmptyThinkDropRatio:0.###}-r{Seed}");
+    public string Key => IsNone ? "" : string.Create(CultureInfo.InvariantCulture, $"s{SystemPromptRatio:R}-t{EmptyThinkDropRatio:R}-r{Seed}");
 
     /// <summary>The conversation of line <paramref name="line"/> with a system prompt mixed in, or as it is.</summary>
     public IReadOnlyList<ChatMessage> Prepare(IReadOnlyList<ChatMessage> messages, long line)

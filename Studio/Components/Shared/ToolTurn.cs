@@ -106,18 +106,20 @@ public sealed class ToolTurn
             var waiting = new StreamedAnswer { Model = Answer.Model };
             Answer = waiting; // not streaming, not finished: the round's calls run
             await changed();
-            foreach (var step in steps.Where(s => !s.Declared))
-            {
-                var result = await ToolRunner.RunAsync(builtIn, step.Call, cancellationToken);
-                step.Complete(result.Content, result.Failed);
-                await changed();
-            }
             try
             {
+                foreach (var step in steps.Where(s => !s.Declared))
+                {
+                    var result = await ToolRunner.RunAsync(builtIn, step.Call, cancellationToken);
+                    step.Complete(result.Content, result.Failed);
+                    await changed();
+                }
                 foreach (var step in steps.Where(s => s.Declared)) await step.WaitAsync(cancellationToken);
             }
             catch (OperationCanceledException)
             {
+                // stopped (the Stop button, a new chat, leaving the page): the calls left get no result, and the turn ends
+                foreach (var step in steps.Where(s => s.Pending)) step.Complete("{\"error\": \"not run: the answer was stopped\"}", failed: true);
                 waiting.End("cancelled");
                 await changed();
                 return;
